@@ -1,0 +1,116 @@
+"""The channel-neutral message types every handler speaks.
+
+Adapters translate platform updates into `Incoming` and render `Reply` lists
+back; handlers never see a platform object, so the same conversation runs on
+Telegram, Zalo and the console, and tests drive it without any channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChannelName = Literal["console", "telegram", "zalo_oa", "zalo_bot", "test"]
+MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; the tightest of all channels
+
+
+def user_key(channel: str, platform_id: str) -> str:
+    """The one identity string of a user: channel plus the platform's id."""
+    return f"{channel}:{platform_id}"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button whose press comes back as `Incoming.action`."""
+
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        size = len(self.action.encode("utf-8"))
+        if not self.action.isascii() or size > MAX_ACTION_BYTES or size == 0:
+            raise ValueError(f"action must be 1-{MAX_ACTION_BYTES} ASCII bytes: {self.action!r}")
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    """A button that opens a URL (rendered as text plus link where unsupported)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A platform reference to a photo (file_id on Telegram, URL on Zalo)."""
+
+    ref: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A phone number the user chose to share (Telegram contact, Zalo user info)."""
+
+    phone: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: exactly one of text, action, location, photo, contact.
+
+    `kind` is "other" for things the bot cannot use (stickers, voice…) so the
+    handlers can still answer politely instead of staying silent.
+    """
+
+    channel: str
+    platform_id: str
+    display_name: str | None = None
+    text: str | None = None
+    action: str | None = None
+    location: Location | None = None
+    photo: Photo | None = None
+    contact: Contact | None = None
+    other: str | None = None  # e.g. "sticker", "voice", "follow", "unfollow"
+    message_id: str | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            x
+            for x in (self.text, self.action, self.location, self.photo, self.contact, self.other)
+            if x is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("Incoming needs exactly one of text, action, location, photo, contact, other")
+
+    @property
+    def user_key(self) -> str:
+        return user_key(self.channel, self.platform_id)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says: plain text (adapters escape it), optional buttons.
+
+    `buttons` are rows; `links` open URLs; `request_contact` asks the platform
+    for the user's phone where it can (Telegram's contact button).
+    `edit` hints that this reply replaces the message whose button was pressed.
+    """
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    links: list[LinkButton] = field(default_factory=list)
+    request_contact: bool = False
+    photo: str | None = None
+    edit: bool = False
+
+    @property
+    def flat_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]

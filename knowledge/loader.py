@@ -1,0 +1,154 @@
+"""Load and validate a knowledge base directory, all or nothing.
+
+A half-loaded knowledge base would answer some questions and silently miss
+others, so any error in any file fails the whole load with every problem
+listed as `file: field.path: reason`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from knowledge.schema import Guide, Locality, Procedure, Service, Topic
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "data"
+LOCALITY_FILE = "locality.yaml"
+_topic_adapter: TypeAdapter[Procedure | Guide | Service] = TypeAdapter(Topic)
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be used; `problems` lists each reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """An immutable, validated knowledge base: topics by id, plus the locality."""
+
+    topics: dict[str, Procedure | Guide | Service]
+    locality: Locality
+    directory: Path
+    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def get(self, topic_id: str) -> Procedure | Guide | Service | None:
+        return self.topics.get(topic_id)
+
+    @property
+    def procedures(self) -> list[Procedure]:
+        return [t for t in self.topics.values() if isinstance(t, Procedure)]
+
+    @property
+    def guides(self) -> list[Guide]:
+        return [t for t in self.topics.values() if isinstance(t, Guide)]
+
+    def stale(self, max_age_days: int, today: dt.date | None = None) -> list[str]:
+        """Topic ids whose source was last checked more than max_age_days ago."""
+        today = today or dt.date.today()
+        limit = today - dt.timedelta(days=max_age_days)
+        return sorted(t.id for t in self.topics.values() if t.source.checked < limit)
+
+
+def _format_error(path: Path, err: ValidationError) -> list[str]:
+    lines = []
+    for e in err.errors():
+        loc = [str(p) for p in e["loc"]]
+        # drop the discriminator tag pydantic inserts for tagged unions
+        if loc and loc[0] in ("procedure", "guide", "service"):
+            loc = loc[1:]
+        dotted = ""
+        for part in loc:
+            dotted += f"[{part}]" if part.isdigit() else (f".{part}" if dotted else part)
+        msg = e["msg"]
+        if e["type"] in ("int_parsing", "int_type", "float_parsing"):
+            msg = "not a number"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif e["type"] == "extra_forbidden":
+            msg = "unknown field (check its spelling)"
+        lines.append(f"{path}: {dotted or '(file)'}: {msg}")
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[object, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"{path}: cannot read file: {exc}"]
+    try:
+        return yaml.safe_load(text), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [f"{path}: not valid YAML{where}: {problem}"]
+
+
+def load_locality(path: Path) -> Locality:
+    data, problems = _read_yaml(path)
+    if problems:
+        raise KnowledgeError(problems)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}: (file): expected a mapping of fields"])
+    try:
+        return Locality.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(_format_error(path, exc)) from None
+
+
+def load_knowledge(directory: Path | None = None, locality_file: Path | None = None) -> KnowledgeBase:
+    """Load every topic file of `directory`; raise KnowledgeError listing all problems."""
+    directory = Path(directory or BUNDLED_DIR)
+    if not directory.is_dir():
+        raise KnowledgeError([f"{directory}: not a readable directory"])
+    problems: list[str] = []
+    topics: dict[str, Procedure | Guide | Service] = {}
+    files = sorted(p for p in directory.glob("*.yaml") if p.name != LOCALITY_FILE)
+    if not files:
+        problems.append(f"{directory}: no topic files (*.yaml) found")
+    for path in files:
+        data, errs = _read_yaml(path)
+        if errs:
+            problems.extend(errs)
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{path}: (file): expected a mapping of fields")
+            continue
+        try:
+            topic = _topic_adapter.validate_python(data)
+        except ValidationError as exc:
+            problems.extend(_format_error(path, exc))
+            continue
+        if topic.id != path.stem:
+            problems.append(f"{path}: id: {topic.id!r} does not match the file name {path.stem!r}")
+            continue
+        topics[topic.id] = topic
+    locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE
+    locality = None
+    if not locality_path.is_file():
+        problems.append(f"{locality_path}: locality file not found")
+    else:
+        try:
+            locality = load_locality(locality_path)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    if problems or locality is None:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(topics=topics, locality=locality, directory=directory)
+
+
+if __name__ == "__main__":  # quick validation while editing: python -m knowledge.loader [DIR]
+    try:
+        kb = load_knowledge(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    except KnowledgeError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {len(kb.topics)} topics")
