@@ -74,6 +74,18 @@ class Settings:
     # flows
     session_expiry_hours: int = 72
     guide_expiry_days: int = 14
+    # broadcast / outbox delivery
+    outbox_rate_telegram: float = 25.0  # messages per second for the whole bot (Telegram allows ~30)
+    outbox_rate_zalo_oa: float = 10.0
+    outbox_rate_zalo_bot: float = 10.0
+    outbox_concurrency: int = 8  # sends in flight per worker; also the crash duplicate bound
+    outbox_max_attempts: int = 6  # network errors / 5xx before a row is failed
+    outbox_lease_seconds: float = 60.0  # a killed worker's claimed rows are retried after this
+    outbox_backoff_seconds: float = 2.0  # first retry delay, doubled each attempt
+    outbox_backoff_max_seconds: float = 600.0
+    outbox_per_chat_seconds: float = 1.0  # minimum gap between two messages to one chat
+    outbox_poll_seconds: float = 1.0
+    broadcast_progress_seconds: float = 5.0  # how often staff see their broadcast's progress
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,8 +124,42 @@ class Settings:
             ) from None
         if not 0 < self.http_port < 65536:
             raise ConfigError(f"MOTCUA_HTTP_PORT={self.http_port} is not a port number (1-65535)")
+        self._check_outbox()
         object.__setattr__(self, "database_url", url)
         return self
+
+    def _check_outbox(self) -> None:
+        for channel in ("telegram", "zalo_oa", "zalo_bot"):
+            rate = self.outbox_rate_for(channel)
+            if not 0 < rate <= 1000:
+                raise ConfigError(
+                    f"MOTCUA_OUTBOX_RATE_{channel.upper()}={rate} must be between 0 and 1000 messages per second"
+                )
+        if self.outbox_rate_telegram > 30:
+            raise ConfigError(
+                f"MOTCUA_OUTBOX_RATE_TELEGRAM={self.outbox_rate_telegram} is above Telegram's limit of "
+                "30 messages per second; use 25 or less"
+            )
+        if not 1 <= self.outbox_concurrency <= 100:
+            raise ConfigError(
+                f"MOTCUA_OUTBOX_CONCURRENCY={self.outbox_concurrency} must be between 1 and 100"
+            )
+        if self.outbox_max_attempts < 1:
+            raise ConfigError(f"MOTCUA_OUTBOX_MAX_ATTEMPTS={self.outbox_max_attempts} must be at least 1")
+        if self.outbox_lease_seconds < 2:
+            raise ConfigError(
+                f"MOTCUA_OUTBOX_LEASE_SECONDS={self.outbox_lease_seconds} is too short; use 2 or more "
+                "(60 is a good value): a shorter lease makes live workers' rows look abandoned"
+            )
+        for name in ("backoff_seconds", "backoff_max_seconds", "per_chat_seconds", "poll_seconds"):
+            if getattr(self, f"outbox_{name}") < 0:
+                raise ConfigError(f"MOTCUA_OUTBOX_{name.upper()} must not be negative")
+        if self.broadcast_progress_seconds <= 0:
+            raise ConfigError("MOTCUA_BROADCAST_PROGRESS_SECONDS must be positive")
+
+    def outbox_rate_for(self, channel: str) -> float:
+        """The global send rate of a channel (messages per second); other channels get 10."""
+        return float(getattr(self, f"outbox_rate_{channel}", 10.0))
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,6 +180,11 @@ def _convert(name: str, raw: str, typ: Any) -> Any:
         if low in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{name}={raw!r} is not a yes/no value; use true or false")
+    if typ is float or text == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a number") from None
     if "Path" in text:
         return Path(raw).expanduser()
     return raw

@@ -133,7 +133,12 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_channel_status_due", "channel", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_channel_status_due", "channel", "status", "not_before"),
+        Index("ix_outbox_kind_ref_status", "kind", "ref", "status"),
+        # one delivery per (broadcast, recipient): a retried or doubled enqueue cannot duplicate it
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -150,6 +155,9 @@ class Outbox(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # added by 0301_broadcast: the worker holding the claim (its lease is claimed_at + lease seconds)
+    worker: Mapped[str | None] = mapped_column(String(64))
+    dedupe_key: Mapped[str | None] = mapped_column(String(96))
 
 
 class AuditLog(Base):
@@ -163,3 +171,6 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str | None] = mapped_column(String(96))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+from storage import models_broadcast  # noqa: E402,F401
