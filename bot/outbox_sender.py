@@ -314,18 +314,18 @@ class OutboxWorker:
 
     async def drain(self, max_rounds: int = 1000) -> Stats:
         """Deliver everything due now, then return (tests and one-shot CLI runs)."""
+        sem = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(row: Outbox) -> None:
+            async with sem:
+                await self._deliver_guarded(row)
+
         for _ in range(max_rounds):
             rows = await self._claim(self.config.batch)
             if not rows:
                 break
             for row in rows:
                 self._held[row.id] = row
-            sem = asyncio.Semaphore(self.config.concurrency)
-
-            async def one(row: Outbox) -> None:
-                async with sem:
-                    await self._deliver_guarded(row)
-
             await asyncio.gather(*(one(r) for r in rows))
         await self.monitor.tick()
         return self.stats

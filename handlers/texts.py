@@ -167,7 +167,9 @@ SUB_SAVED = "Xin cảm ơn anh/chị đã đăng ký! {now}"
 SUB_NOW = "Hiện anh/chị đang nhận thông báo về: {topics}."
 SUB_NOW_AREA = " Khu vực: {area}."
 SUB_NONE = "Hiện anh/chị chưa đăng ký nhận thông báo nào. Anh/chị có thể đăng ký bằng lệnh /dangky."
-SUB_AREA_ADDED_GENERAL = "(Anh/chị chọn khu vực nên tôi đăng ký thêm mục «Thông báo chung» để anh/chị nhận được tin của khu vực.)"
+SUB_AREA_ADDED_GENERAL = (
+    "(Anh/chị chọn khu vực nên tôi đăng ký thêm mục «Thông báo chung» để anh/chị nhận được tin của khu vực.)"
+)
 SUB_KEPT = "Dạ, tôi giữ nguyên đăng ký của anh/chị. {now}"
 UNSUB_PROMPT = "Anh/chị muốn hủy nhận thông báo nào? {now}"
 UNSUB_ALL = "Hủy tất cả"
@@ -182,9 +184,21 @@ UNSUB_DONE_ONE = "Dạ, tôi đã hủy mục «{label}». {now}"
 UNSUB_DONE_AREA = "Dạ, tôi đã bỏ khu vực «{area}». {now}"
 
 BC_ASK_TEXT = (
-    "Soạn thông báo gửi người dân. Xin mời gửi nội dung thông báo (chữ; có thể gửi kèm một ảnh trước). "
-    "Gõ /huybo để dừng."
+    "Soạn thông báo gửi người dân. Xin mời gửi nội dung thông báo bằng chữ "
+    "(nếu cần kèm một ảnh, gửi ảnh trước rồi gửi chữ). Gõ «hủy» hoặc bấm «Hủy bỏ» để dừng."
 )
+BC_USE_BUTTONS = "Xin mời chọn một nút ở trên, hoặc gõ «hủy» để bỏ bản nháp."
+BC_CITIZEN = "📢 Thông báo của {office}\n\n{text}\n\n(Để ngừng nhận thông báo, anh/chị gõ /huy.)"
+BC_AUD_LABEL_ALL = "tất cả người đăng ký"
+BC_AUD_LABEL_TOPIC = "chủ đề «{topic}»"
+BC_AUD_LABEL_AREA = "khu vực «{area}»"
+BC_AUD_LABEL_CHANNEL = "kênh {channel}"
+BC_CHANNEL_NAMES = {
+    "telegram": "Telegram",
+    "zalo_oa": "Zalo OA",
+    "zalo_bot": "Zalo Bot",
+    "test": "thử nghiệm",
+}
 BC_PHOTO_SAVED = "Đã nhận ảnh. Xin mời gửi nội dung chữ của thông báo."
 BC_TEXT_TOO_LONG = "Nội dung dài {n} ký tự, quá giới hạn {limit} ký tự. Xin mời rút gọn rồi gửi lại."
 BC_TEXT_EMPTY = "Xin mời gửi nội dung thông báo bằng chữ."
@@ -208,7 +222,9 @@ BC_CONFIRM = "Gửi"
 BC_SCHEDULE = "Hẹn giờ gửi"
 BC_CANCEL_DRAFT = "Hủy bỏ"
 BC_ASK_TIME = "Xin mời gõ thời điểm gửi theo giờ Việt Nam, dạng «HH:MM» (hôm nay) hoặc «dd/mm HH:MM»."
-BC_BAD_TIME = "Tôi chưa hiểu thời điểm «{text}». Xin mời gõ dạng «20:00» hoặc «25/12 08:30» (phải ở tương lai)."
+BC_BAD_TIME = (
+    "Tôi chưa hiểu thời điểm «{text}». Xin mời gõ dạng «20:00» hoặc «25/12 08:30» (phải ở tương lai)."
+)
 BC_NO_RECIPIENTS = "Không có người nhận nào cho đối tượng này. Xin mời chọn đối tượng khác."
 BC_QUEUED = (
     "Đã xếp hàng thông báo số {id} tới {n} người nhận, gửi {when}. "

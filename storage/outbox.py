@@ -425,7 +425,7 @@ async def cancel_broadcast(
     """
     b = await db.get(Broadcast, broadcast_id)
     if b is None or b.status in ("done", "cancelled"):
-        return 0
+        return None
     result = await db.execute(
         update(Outbox)
         .where(
