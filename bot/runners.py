@@ -33,4 +33,7 @@ RunnerFactory = Callable[["App"], "Runner | None"]
 def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
     factories: list[RunnerFactory] = []
+    from bot.outbox_sender import outbox_runner_factories
+
+    factories += outbox_runner_factories()  # one outbox worker per channel with a sender
     return factories
