@@ -592,16 +592,69 @@ class BroadcastMonitor:
 
 
 # ----------------------------------------------------------------------------- senders and runners
-def build_sender(settings: Settings, channel: str) -> ChannelSender | None:
-    """The configured sender of a channel, or None when the channel is not set up."""
-    if channel == "telegram" and settings.telegram_token:
-        from bot.channels.telegram import TelegramSender  # type: ignore[attr-defined]
+class TelegramOutboxSender:
+    """TelegramSender plus message editing, so staff see one progress message edited as it goes."""
 
-        return TelegramSender(settings.telegram_token, api_url=settings.telegram_api_url)
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.channel = inner.channel
+
+    async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
+        return await self.inner.send(platform_id, replies)
+
+    async def edit(self, platform_id: str, message_id: str, reply: Reply) -> None:
+        from bot.channels.telegram import OutMessage, call
+
+        try:
+            await call(
+                self.inner.bot, platform_id, OutMessage("edit", reply.text, edit_message_id=int(message_id))
+            )
+        except PermanentError as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def close(self) -> None:
+        await self.inner.bot.shutdown()
+
+
+async def open_sender(app: App, channel: str) -> ChannelSender | None:
+    """The sender of a channel: one a channel runner registered in
+    `services.extras["senders"]`, else one built from the settings; None if unconfigured."""
+    registered = app.services.extras.get("senders", {}).get(channel)
+    if registered is not None:
+        return registered
+    settings = app.settings
+    if channel == "telegram" and settings.telegram_token:
+        from bot.channels.telegram import TelegramSender
+
+        inner = TelegramSender.from_settings(settings)
+        await inner.bot.initialize()
+        return TelegramOutboxSender(inner)
     return None
 
 
+async def close_sender(app: App, sender: ChannelSender) -> None:
+    """Close senders this module opened (registered ones belong to their channel runner)."""
+    if sender in app.services.extras.get("senders", {}).values():
+        return
+    closer = getattr(sender, "close", None)
+    if closer is not None:
+        with contextlib.suppress(Exception):
+            await closer()
+
+
 SENDER_CHANNELS = ("telegram", "zalo_oa", "zalo_bot")
+
+
+def channel_configured(settings: Settings, channel: str) -> bool:
+    """A channel counts as configured when one of its token/secret settings is set."""
+    from dataclasses import fields
+
+    return any(
+        getattr(settings, f.name)
+        for f in fields(settings)
+        if f.name.startswith(channel + "_") and any(k in f.name for k in ("token", "secret", "key"))
+    )
 
 
 class OutboxRunner:
@@ -609,30 +662,44 @@ class OutboxRunner:
 
     is_channel = False
 
-    def __init__(self, app: App, sender: ChannelSender) -> None:
-        self.name = f"outbox:{sender.channel}"
-        self.worker = OutboxWorker(app.db, sender, SenderConfig.from_settings(app.settings, sender.channel))
+    def __init__(self, app: App, channel: str) -> None:
+        self.app = app
+        self.channel = channel
+        self.name = f"outbox:{channel}"
+        self.worker: OutboxWorker | None = None
+        self.sender: ChannelSender | None = None
         self._task: asyncio.Task[None] | None = None
 
     def add_routes(self, web_app: web.Application) -> None:
         return None
 
     async def start(self) -> None:
+        self.sender = await open_sender(self.app, self.channel)
+        if self.sender is None:
+            log.error(
+                "outbox: no sender for %s; its queued messages wait until one is configured", self.channel
+            )
+            return
+        config = SenderConfig.from_settings(self.app.settings, self.channel)
+        self.worker = OutboxWorker(self.app.db, self.sender, config)
         self._task = asyncio.create_task(self.worker.run(), name=self.name)
 
     async def stop(self) -> None:
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, 30)
+        if self.sender is not None:
+            await close_sender(self.app, self.sender)
 
 
 def outbox_runner_factories() -> list[Callable[[App], OutboxRunner | None]]:
     def factory_for(channel: str) -> Callable[[App], OutboxRunner | None]:
         def factory(app: App) -> OutboxRunner | None:
-            senders = app.services.extras.get("senders", {})
-            sender = senders.get(channel) or build_sender(app.settings, channel)
-            return OutboxRunner(app, sender) if sender is not None else None
+            if channel in app.services.extras.get("senders", {}) or channel_configured(app.settings, channel):
+                return OutboxRunner(app, channel)
+            return None
 
         return factory
 
@@ -646,8 +713,9 @@ async def work(settings: Settings, channel: str, *, once: bool = False) -> Stats
     from bot.app import build_app
 
     app = await build_app(settings)
+    sender: ChannelSender | None = None
     try:
-        sender = app.services.extras.get("senders", {}).get(channel) or build_sender(settings, channel)
+        sender = await open_sender(app, channel)
         if sender is None:
             raise SystemExit(f"motcua: channel {channel!r} has no sender configured (see MOTCUA_* settings)")
         worker = OutboxWorker(app.db, sender, SenderConfig.from_settings(settings, channel))
@@ -660,10 +728,8 @@ async def work(settings: Settings, channel: str, *, once: bool = False) -> Stats
         await worker.run()
         return worker.stats
     finally:
-        closer = getattr(sender, "close", None) if "sender" in locals() and sender is not None else None
-        if closer is not None:
-            with contextlib.suppress(Exception):
-                await closer()
+        if sender is not None:
+            await close_sender(app, sender)
         await app.close()
 
 
