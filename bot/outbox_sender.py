@@ -383,8 +383,9 @@ class OutboxWorker:
         except Exception as exc:
             return await self._finish(row, "failed", f"unreadable payload: {exc}")
         await self.spacing.wait(row.platform_id)
+        cost = sum(1 + (1 if r.photo else 0) for r in replies)  # Bot API calls this row makes
         while True:
-            await self.limiter.acquire(len(replies))
+            await self.limiter.acquire(cost)
             try:
                 message_id = await self.sender.send(row.platform_id, replies)
             except RateLimited as exc:
