@@ -74,6 +74,7 @@ class Result:
     duplicate_bound: int = 0
     in_flight_at_kill: int = 0
     sent_at_kill: int = 0
+    delivered_unmarked_at_kill: int = 0  # reached the fake server but not marked sent: the real in-flight
     fake_429s: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     checks: dict[str, bool] = field(default_factory=dict)
@@ -200,7 +201,9 @@ async def run_scenario(args: argparse.Namespace, scenario: str, tmp: Path) -> Re
                 for p in procs:
                     p.wait()
                 after = await counts(db)
+                delivered = sum(fake.count.values())
                 result.sent_at_kill = after.get("sent", 0)
+                result.delivered_unmarked_at_kill = delivered - result.sent_at_kill
                 result.in_flight_at_kill = after.get("sending", 0)
                 killed = True
                 print(
@@ -270,6 +273,7 @@ def show(r: Result) -> None:
             f"  at the kill: {r.sent_at_kill} marked sent, {r.in_flight_at_kill} claimed (in flight); "
             f"documented bound {r.duplicate_bound}"
         )
+        print(f"  delivered but not yet marked at the kill (will be resent): {r.delivered_unmarked_at_kill}")
     print(f"  outbox rows: {r.rows}")
     for name, ok in r.checks.items():
         print(f"  [{'ok' if ok else 'FAIL'}] {name}")
@@ -283,7 +287,8 @@ async def main_async(args: argparse.Namespace) -> int:
             results.append(await run_scenario(args, scenario, Path(tmpdir)))
             show(results[-1])
     if args.json:
-        Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
+        report = json.dumps([asdict(r) for r in results], indent=2)
+        await asyncio.to_thread(Path(args.json).write_text, report, encoding="utf-8")
     return 0 if all(r.ok for r in results) else 1
 
 
