@@ -184,9 +184,9 @@ async def run_scenario(args: argparse.Namespace, scenario: str, tmp: Path) -> Re
         "MOTCUA_OUTBOX_RATE_TELEGRAM": str(args.rate),
         "MOTCUA_OUTBOX_CONCURRENCY": str(args.concurrency),
         "MOTCUA_OUTBOX_LEASE_SECONDS": str(args.lease),
-        "MOTCUA_LOG_LEVEL": "WARNING",
+        "MOTCUA_LOG_LEVEL": args.log_level,
     }
-    log = tmp / f"workers-{args.db}-{scenario}.log"
+    log = Path(args.logs or tmp) / f"workers-{args.db}-{scenario}.log"
     procs = [spawn(env, log) for _ in range(args.workers)]
     started = time.monotonic()
     killed = False
@@ -256,6 +256,9 @@ async def run_scenario(args: argparse.Namespace, scenario: str, tmp: Path) -> Re
         result.checks["duplicates <= rows in flight at the kill"] = (
             result.duplicates <= result.in_flight_at_kill
         )
+        result.checks["duplicates == deliveries unmarked at the kill"] = (
+            result.duplicates == result.delivered_unmarked_at_kill
+        )
     await db.close()
     await fake.stop()
     return result
@@ -307,6 +310,8 @@ def main() -> int:
     p.add_argument("--timeout", type=float, default=3600)
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--logs", help="keep the workers' logs in this directory")
+    p.add_argument("--log-level", default="WARNING", help="the workers' log level")
     args = p.parse_args()
     if args.db == "postgresql" and not args.pg_url:
         p.error("--db postgresql needs --pg-url (or MOTCUA_BENCH_PG_URL); the database is emptied")
