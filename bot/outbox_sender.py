@@ -125,6 +125,8 @@ class SlotLimiter:
                     await self._clock.sleep(first - now)
                 if self.paused_until > first:
                     continue  # a 429 arrived while we waited: these slots are void
+                if self._clock.time() - first > self.interval:
+                    continue  # we woke up late (a stalled loop): sending now would bunch messages
                 return first
 
     async def pause(self, seconds: float) -> None:
