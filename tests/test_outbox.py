@@ -440,3 +440,42 @@ async def test_run_loop_delivers_and_releases_on_stop(db: Database) -> None:
     await asyncio.wait_for(task, 5)
     assert sorted(x.platform_id for x in sender.sent) == sorted(f"p{i}" for i in range(10))
     assert set((await statuses(db)).values()) == {"sent"}
+
+
+async def test_crash_duplicates_are_bounded_by_sends_in_flight(db: Database, clock: FakeClock) -> None:
+    """kill -9 between a send and its mark: after the lease only those sends repeat, never more
+    than the worker's concurrency; rows claimed but not yet sent go out exactly once."""
+    await queue(db, clock, [f"p{i}" for i in range(12)])
+    delivered: list[str] = []
+    hang = asyncio.Event()
+
+    class DyingSender(FakeSender):
+        async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
+            delivered.append(platform_id)  # the platform has it ...
+            await hang.wait()  # ... and the process dies before the response is marked
+            return None
+
+    concurrency = 3
+    dying = OutboxWorker(db, DyingSender(clock), cfg(concurrency=concurrency, lease_seconds=30), clock=clock)
+    task = asyncio.create_task(dying.drain())
+    for _ in range(100):
+        if len(delivered) == concurrency:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()  # the kill: no release, no marks
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(delivered) == concurrency
+    async with db.session() as s:
+        claimed = (await s.scalars(select(Outbox.id).where(Outbox.status == "sending"))).all()
+    assert len(claimed) == 12  # the whole batch was claimed; only 3 reached the platform
+    survivor = FakeSender(clock)
+    restart = OutboxWorker(db, survivor, cfg(lease_seconds=30), clock=clock)
+    await restart.drain()
+    assert survivor.sent == []  # nothing moves before the lease expires
+    clock.t += 31
+    await restart.drain()
+    received = delivered + [x.platform_id for x in survivor.sent]
+    assert sorted(set(received)) == sorted(f"p{i}" for i in range(12))  # nobody lost
+    duplicates = len(received) - len(set(received))
+    assert duplicates == concurrency  # exactly the sends in flight at the kill
