@@ -291,7 +291,9 @@ async def _confirm(ctx: Context) -> list[Reply]:
         notify=(ctx.incoming.channel, ctx.incoming.platform_id),
         now=ctx.now(),
     )
-    if b.total == 0:
+    if b.total == 0:  # everyone unsubscribed since the preview: store nothing
+        await ctx.db.delete(b)
+        await ctx.db.flush()
         return [Reply(texts.BC_NO_RECIPIENTS), *await _audience_menu(ctx)]
     await audit(
         ctx.db,
