@@ -76,7 +76,9 @@ def test_conversation_continues_in_a_new_process(env: dict[str, str]) -> None:
         ("MOTCUA_STAFF", "telegram:1=boss", "role 'boss'"),
     ],
 )
-def test_bad_configuration_is_one_clear_line(env: dict[str, str], variable: str, value: str, expected: str) -> None:
+def test_bad_configuration_is_one_clear_line(
+    env: dict[str, str], variable: str, value: str, expected: str
+) -> None:
     out = motcua("chat", env={**env, variable: value}, stdin="")
     assert out.returncode == 2
     assert expected in out.stderr
@@ -94,7 +96,12 @@ def test_db_upgrade_and_staff_management(env: dict[str, str], tmp_path: Path) ->
     assert motcua("db", "upgrade", env=env).returncode == 0
     staff_env = {**env, "MOTCUA_STAFF_FILE": str(tmp_path / "staff.txt")}
     (tmp_path / "staff.txt").write_text("")
-    assert motcua("staff", "add", "telegram:111", "--role", "admin", "--name", "Chị Hà", env=staff_env).returncode == 0
+    assert (
+        motcua(
+            "staff", "add", "telegram:111", "--role", "admin", "--name", "Chị Hà", env=staff_env
+        ).returncode
+        == 0
+    )
     listed = motcua("staff", "list", env=staff_env)
     assert "telegram:111\tadmin\tChị Hà" in listed.stdout
     bad = motcua("staff", "add", "not-an-identity", env=staff_env)

@@ -54,7 +54,8 @@ def test_schema_round_trip(tmp_path: Path) -> None:
 
     for topic in kb.topics.values():
         (out / f"{topic.id}.yaml").write_text(
-            yaml.safe_dump(topic.model_dump(mode="json", exclude_none=True), allow_unicode=True), encoding="utf-8"
+            yaml.safe_dump(topic.model_dump(mode="json", exclude_none=True), allow_unicode=True),
+            encoding="utf-8",
         )
     shutil.copy(FIXTURE_KB / "locality.yaml", out / "locality.yaml")
     again = load_knowledge(out)
@@ -75,7 +76,12 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     ("name", "old", "new", "expected"),
     [
         ("khai-sinh.yaml", "amount: 0", "amount: miễn", "khai-sinh.yaml: fees[0].amount: not a number"),
-        ("khai-sinh.yaml", "processing_time: Trong ngày\n", "", "khai-sinh.yaml: processing_time: required field"),
+        (
+            "khai-sinh.yaml",
+            "processing_time: Trong ngày\n",
+            "",
+            "khai-sinh.yaml: processing_time: required field",
+        ),
         ("khai-sinh.yaml", "summary:", "sumary:", "khai-sinh.yaml: sumary: unknown field"),
         ("khai-sinh.yaml", "level: full", "level: maybe", "khai-sinh.yaml: online.level:"),
         ("khai-sinh.yaml", "id: khai-sinh", "id: khai-sinh-2", "does not match the file name"),
@@ -85,7 +91,9 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
         ("locality.yaml", "hotline:", "hotlines:", "locality.yaml: hotlines: unknown field"),
     ],
 )
-def test_broken_files_name_file_field_and_reason(tmp_path: Path, name: str, old: str, new: str, expected: str) -> None:
+def test_broken_files_name_file_field_and_reason(
+    tmp_path: Path, name: str, old: str, new: str, expected: str
+) -> None:
     directory = broken_copy(tmp_path, name, old, new)
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(directory)
@@ -96,7 +104,9 @@ def test_too_few_examples_is_reported(tmp_path: Path) -> None:
     directory = broken_copy(tmp_path, "tam-tru.yaml", "  - tạm trú mất bao lâu\n", "")
     directory = directory  # four examples left
     path = directory / "tam-tru.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  - tạm trú có mất phí không\n", ""), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  - tạm trú có mất phí không\n", ""), encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(directory)
     assert any("tam-tru.yaml: examples: " in p and "at least 5" in p for p in info.value.problems)
@@ -114,7 +124,10 @@ def test_reload_keeps_the_old_base_on_error(tmp_path: Path) -> None:
     (directory / "khai-sinh.yaml").unlink()
     ok, _ = service.reload()
     assert ok and "khai-sinh" not in service.kb.topics
-    assert service.matcher.match("khai sinh").best is None or service.matcher.match("khai sinh").best.topic_id != "khai-sinh"
+    assert (
+        service.matcher.match("khai sinh").best is None
+        or service.matcher.match("khai sinh").best.topic_id != "khai-sinh"
+    )
 
 
 def test_stale_topics_are_flagged() -> None:
