@@ -53,6 +53,13 @@ def test_scripted_chat_greets_presses_and_answers(env: dict[str, str]) -> None:
     assert not (Path(env["MOTCUA_DATA_DIR"]) / "motcua.db").stat().st_size == 0
 
 
+def test_unanswered_questions_are_listed_for_staff(env: dict[str, str]) -> None:
+    motcua("chat", "--user", "an", env=env, stdin="xổ số miền bắc hôm nay\n")
+    out = motcua("kb", "unanswered", env=env)
+    assert out.returncode == 0 and "fallback" in out.stdout
+    assert "xo so" in out.stdout or "xổ số" in out.stdout
+
+
 def test_conversation_continues_in_a_new_process(env: dict[str, str]) -> None:
     first = motcua("chat", "--user", "minh", env=env, stdin="khai sinh\n")
     assert "1. Giấy tờ cần chuẩn bị" in first.stdout
