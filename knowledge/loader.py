@@ -16,6 +16,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
+from knowledge.walkthrough_schema import check_links
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 LOCALITY_FILE = "locality.yaml"
@@ -131,6 +132,8 @@ def load_knowledge(directory: Path | None = None, locality_file: Path | None = N
             problems.append(f"{path}: id: {topic.id!r} does not match the file name {path.stem!r}")
             continue
         topics[topic.id] = topic
+    guides = [t for t in topics.values() if isinstance(t, Guide)]
+    problems.extend(f"{directory}: {p}" for p in check_links(w for g in guides for w in g.walkthroughs))
     locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE
     locality = None
     if not locality_path.is_file():
