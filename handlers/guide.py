@@ -63,6 +63,13 @@ _ONLINE = re.compile(
 )
 _SUBMIT = re.compile(r"\bnop\b")
 _PAYMENT = re.compile(r"\b(phi|le phi|tien|thanh toan|thue|phat)\b")
+# words of a "show me how to submit online" request; what is left may name a procedure
+_REQUEST_WORDS = {
+    "chi", "toi", "cho", "minh", "em", "cach", "huong", "dan", "nop", "ho", "so", "online", "onl",
+    "truc", "tuyen", "qua", "tren", "mang", "lam", "sao", "the", "nao", "de", "voi", "a", "giup",
+    "dich", "vu", "cong", "dichvucong", "app", "vneid", "dien", "thoai", "internet", "bay", "thu", "tuc",
+    "muon", "can", "o", "dau", "nhu", "ntn", "ad", "nhe", "oi", "bang", "",
+}  # fmt: skip
 _PHONE_CHARS = re.compile(r"[\s.\-()]")
 _MOBILE = re.compile(r"^0[35789]\d{8}$")
 _LANDLINE = re.compile(r"^02\d{9}$")
@@ -680,7 +687,8 @@ async def _guide_request(ctx: Context, msg: Incoming) -> list[Reply] | None:
     from handlers.answers import render_topic
     from storage.repos import log_question
 
-    result = ctx.matcher.match(text)
+    rest = " ".join(w for w in text.split() if fold(w).strip(".,;:!?") not in _REQUEST_WORDS)
+    result = ctx.matcher.match(rest or text)
     best = result.best
     topic = ctx.kb.get(best.topic_id) if best is not None and result.decision == "answer" else None
     chosen = None
@@ -693,7 +701,9 @@ async def _guide_request(ctx: Context, msg: Incoming) -> list[Reply] | None:
                 Reply(texts.GUIDE_REQUEST_PROCEDURE.format(name=topic.name)),
                 *await start(ctx, w, topic.id),
             ]
-    elif isinstance(ctx.kb.get(GENERAL_SUBMIT_TOPIC), Guide):
+    elif (not rest.strip() or isinstance(topic, Guide)) and isinstance(
+        ctx.kb.get(GENERAL_SUBMIT_TOPIC), Guide
+    ):
         chosen = GENERAL_SUBMIT_TOPIC
         replies = await render_topic(ctx, GENERAL_SUBMIT_TOPIC)
     if chosen is None:

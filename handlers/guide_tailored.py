@@ -106,6 +106,8 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
     loc = kb.locality
     search = o.search_name or p.name
     web, app = _split_portals(p)
+    # "Không cần đính kèm…" written as an attachment means there is nothing to upload
+    uploads = [a for a in o.attachments if not re.match(r"^(thuong )?khong (can|phai)", fold(a))]
     steps: list[dict[str, Any]] = []
 
     def add(step_id: str, title: str, text: str, **extra: Any) -> None:
@@ -118,22 +120,25 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
     prepare = texts.TAILORED_PREPARE.format(name=p.name, level=texts.TAILORED_LEVEL[o.level])
     if o.attachments:
         prepare += "\n" + texts.TAILORED_PREPARE_FILES.format(files=_join(o.attachments))
-    if o.steps:
-        lines = "\n".join(f"{n}. {s}" for n, s in enumerate(o.steps[:10], 1))
-        prepare += "\n" + texts.TAILORED_OWN_STEPS.format(steps=lines)
-    if o.note:
-        prepare += "\n" + o.note
     prepare += "\n" + texts.TAILORED_PREPARE_ASK
     first_after = "chon-kenh" if web and app else ("dang-nhap" if web else "vneid-thu-tuc")
+    overview = ""
+    if o.steps:
+        lines = "\n".join(f"{n}. {s}" for n, s in enumerate(o.steps[:10], 1))
+        overview = texts.TAILORED_OWN_STEPS.format(steps=lines)
+    if o.note:
+        overview = f"{overview}\n{o.note}" if overview else o.note
     add(
         "chuan-bi",
         texts.TAILORED_PREPARE_TITLE,
         prepare,
         choices=[
-            {"label": texts.TAILORED_HAVE_L2, "next": first_after},
+            {"label": texts.TAILORED_HAVE_L2, "next": "tong-quan" if overview else first_after},
             {"label": texts.TAILORED_NO_L2, "next": "chua-muc-2"},
         ],
     )
+    if overview:
+        add("tong-quan", texts.TAILORED_OVERVIEW_TITLE, overview, next=first_after)
     add(
         "chua-muc-2",
         texts.TAILORED_NO_L2_TITLE,
@@ -151,7 +156,7 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
                 {"label": texts.TAILORED_ON_APP, "next": "vneid-thu-tuc"},
             ],
         )
-    after_form = "dinh-kem" if o.attachments else ("thanh-toan" if o.fee_step else "gui-ho-so")
+    after_form = "dinh-kem" if uploads else ("thanh-toan" if o.fee_step else "gui-ho-so")
     if web:
         url = _portal_url(web[0], kb)
         add(
@@ -200,11 +205,11 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
     if o.form_fields:
         form += "\n" + texts.TAILORED_FORM_FIELDS.format(fields=_join(o.form_fields))
     add("khai-to-khai", texts.TAILORED_FORM_TITLE, form, next=after_form)
-    if o.attachments:
+    if uploads:
         add(
             "dinh-kem",
             texts.TAILORED_ATTACH_TITLE,
-            texts.TAILORED_ATTACH_TEXT.format(files=_join(o.attachments)),
+            texts.TAILORED_ATTACH_TEXT.format(files=_join(uploads)),
             tap=texts.TAILORED_ATTACH_TAP,
             next="thanh-toan" if o.fee_step else "gui-ho-so",
         )

@@ -152,7 +152,9 @@ GUIDE_LIST_SPECIFIC = (
     "Nếu anh/chị cần nộp một thủ tục cụ thể, hãy gõ tên thủ tục (ví dụ «đăng ký tạm trú») rồi chọn "
     "«Hướng dẫn nộp trực tuyến»: tôi sẽ hướng dẫn riêng cho thủ tục đó."
 )
-GUIDE_NONE_AVAILABLE = "Xin lỗi anh/chị, hiện chưa có hướng dẫn từng bước nào. Anh/chị vui lòng liên hệ cán bộ:"
+GUIDE_NONE_AVAILABLE = (
+    "Xin lỗi anh/chị, hiện chưa có hướng dẫn từng bước nào. Anh/chị vui lòng liên hệ cán bộ:"
+)
 GUIDE_TOPIC_CHOOSE = "Anh/chị chọn hướng dẫn muốn làm theo:"
 BTN_GUIDE_CONTINUE = "▶️ Làm tiếp: {title}"
 BTN_GUIDE_ALL = "Tất cả hướng dẫn"
@@ -199,8 +201,7 @@ GUIDE_CHANGED = (
 GUIDE_SWITCHED = "Tôi đã dừng hướng dẫn «{title}» anh/chị đang làm dở để bắt đầu hướng dẫn mới."
 GUIDE_ALREADY_HERE = "Anh/chị đang làm hướng dẫn này, tôi xin nhắc lại bước hiện tại:"
 GUIDE_STOPPED = (
-    "Dạ, tôi đã dừng hướng dẫn «{title}». Khi cần, anh/chị gõ /huongdan để bắt đầu lại. "
-    "Xin cảm ơn anh/chị!"
+    "Dạ, tôi đã dừng hướng dẫn «{title}». Khi cần, anh/chị gõ /huongdan để bắt đầu lại. Xin cảm ơn anh/chị!"
 )
 GUIDE_RESUME_PROMPT = (
     "Lần trước anh/chị đang làm dở hướng dẫn «{title}», đến bước {k}/{n}: «{step}». "
@@ -281,7 +282,7 @@ TAILORED_PREPARE = (
     "(nhớ mật khẩu và passcode); số điện thoại đang dùng để nhận mã OTP."
 )
 TAILORED_PREPARE_ASK = "Anh/chị đã có tài khoản VNeID mức 2 chưa?"
-TAILORED_PREPARE_FILES = "Chụp sẵn rõ nét các giấy tờ sẽ đính kèm: {files}."
+TAILORED_PREPARE_FILES = "Giấy tờ đính kèm (chụp sẵn rõ nét): {files}."
 TAILORED_LEVEL = {
     "full": "Thủ tục này làm trực tuyến toàn trình: anh/chị không phải đến cơ quan để nộp hồ sơ.",
     "partial": "Thủ tục này làm trực tuyến một phần: anh/chị nộp trên mạng, nhưng vẫn cần đến cơ quan "
@@ -362,4 +363,5 @@ TAILORED_TRACK_TEXT = (
     "nội dung được báo. Thời hạn giải quyết: {time}."
 )
 TAILORED_TRACK_PARTIAL = "Lưu ý: thủ tục này vẫn cần anh/chị đến {agency} một lần theo hẹn."
-TAILORED_OWN_STEPS = "Tóm tắt các bước của thủ tục này:\n{steps}"
+TAILORED_OWN_STEPS = "Tóm tắt các bước của thủ tục này (tôi sẽ hướng dẫn lần lượt):\n{steps}"
+TAILORED_OVERVIEW_TITLE = "Tổng quan thủ tục"
