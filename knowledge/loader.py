@@ -20,6 +20,7 @@ from knowledge.walkthrough_schema import check_links
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 LOCALITY_FILE = "locality.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 _topic_adapter: TypeAdapter[Procedure | Guide | Service] = TypeAdapter(Topic)
 
 
@@ -87,7 +88,7 @@ def _read_yaml(path: Path) -> tuple[object, list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{path}: cannot read file: {exc}"]
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_YAML_LOADER), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

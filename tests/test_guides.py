@@ -17,8 +17,9 @@ from bot.app import App, build_app
 from handlers.guide import all_walkthroughs, next_call_window, normalize_phone
 from handlers.guide_tailored import build as build_tailored
 from handlers.messages import Contact
-from knowledge.loader import load_knowledge
+from knowledge.loader import KnowledgeBase
 from knowledge.schema import Procedure
+from knowledge.service import KnowledgeService
 from knowledge.walkthrough_schema import SKILLS, Walkthrough
 from storage.models_guides import GuideCallback, GuideEvent, GuideRun
 from tests.conftest import Chat, make_settings
@@ -43,6 +44,29 @@ async def make_app(tmp_path: Path, clock: Clock, **extra) -> App:
     app = await build_app(make_settings(tmp_path, **extra))
     app.services.clock = clock
     return app
+
+
+_SHARED: dict[str, KnowledgeService] = {}
+
+
+def bundled_kb() -> KnowledgeBase:
+    if "kb" not in _SHARED:
+        _SHARED["kb"] = KnowledgeService()
+    return _SHARED["kb"].kb
+
+
+@pytest.fixture(autouse=True)
+def _shared_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every app here reads the same bundled base: load it once (it is immutable) to keep tests fast."""
+    import bot.app
+
+    def factory(directory: Path | None = None, locality_file: Path | None = None) -> KnowledgeService:
+        if directory is None and locality_file is None:
+            bundled_kb()
+            return _SHARED["kb"]
+        return KnowledgeService(directory, locality_file)
+
+    monkeypatch.setattr(bot.app, "KnowledgeService", factory)
 
 
 @pytest.fixture
@@ -119,19 +143,21 @@ async def runs(app: App) -> list[GuideRun]:
 
 # ---------------------------------------------------------------- the knowledge base's walkthroughs
 def test_bundled_walkthroughs_cover_the_five_skills() -> None:
-    kb = load_knowledge()
+    kb = bundled_kb()
     walkthroughs = all_walkthroughs(kb)
     assert {w.skill for w in walkthroughs} == set(SKILLS)
     for topic_id in ("nop-truc-tuyen", "thanh-toan", "ung-dung", "nhan-ket-qua"):
         guide = kb.get(topic_id)
         assert guide is not None and guide.kind == "guide" and guide.walkthroughs, topic_id
         assert len(guide.examples) >= 5
-    actions = [f"g:c:{s.id}:9" for w in walkthroughs for s in w.steps] + [start_action(w) for w in walkthroughs]
+    actions = [f"g:c:{s.id}:9" for w in walkthroughs for s in w.steps] + [
+        start_action(w) for w in walkthroughs
+    ]
     assert max(len(a.encode()) for a in actions) <= 64
 
 
 def test_every_online_procedure_gets_a_sound_tailored_walkthrough() -> None:
-    kb = load_knowledge()
+    kb = bundled_kb()
     online = [p for p in kb.procedures if p.online.level != "none"]
     assert online, "the bundled knowledge base has procedures that can be done online"
     for p in online:
@@ -247,7 +273,9 @@ async def test_numbered_reply_presses_the_button(gchat: Chat) -> None:
     assert "Đăng nhập trên điện thoại" in gchat.text
 
 
-async def test_stuck_then_recovered_then_still_stuck_with_callback(gchat: Chat, gapp: App, clock: Clock) -> None:
+async def test_stuck_then_recovered_then_still_stuck_with_callback(
+    gchat: Chat, gapp: App, clock: Clock
+) -> None:
     await gchat.press("g:w:nop-ho-so")
     await gchat.tap("Đã có VNeID mức 2")
     await gchat.tap("Trên trang web")
@@ -489,7 +517,7 @@ def test_normalize_phone(raw: str, expected: str | None) -> None:
 def test_next_call_window_respects_hours_weekends_and_holidays() -> None:
     from zoneinfo import ZoneInfo
 
-    loc = load_knowledge().locality
+    loc = bundled_kb().locality
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     inside = dt.datetime(2026, 11, 30, 9, 0, tzinfo=tz)
     assert next_call_window(loc, inside) == (inside, True)
