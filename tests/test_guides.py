@@ -8,6 +8,7 @@ instantly; "restart" means a second App on the same database file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -568,3 +569,48 @@ async def test_guide_tables_work_on_each_database(db_url: str, tmp_path: Path, c
             assert await db.scalar(select(func.count()).select_from(GuideCallback)) == 1
     finally:
         await app.close()
+
+
+def test_cli_funnel_callbacks_and_done(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.cli import main
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'motcua.db'}"
+
+    async def seed() -> None:
+        app = await build_app(make_settings(tmp_path, database_url=url))
+        app.services.clock = clock
+        try:
+            chat = Chat(app, user="cli")
+            await chat.press("g:w:cai-dat-vneid")
+            await chat.tap("iPhone")
+            await chat.press("g:cb")
+            await chat.say("0987654321")
+        finally:
+            await app.close()
+
+    asyncio.run(seed())
+    for name in [k for k in os.environ if k.startswith("MOTCUA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, _ = run("guides", "funnel")
+    assert code == 0 and "1 người bắt đầu, 0 người làm xong" in out and "Tải VNeID trên iPhone" in out
+    code, out, _ = run("guides", "funnel", "--walkthrough", "cai-dat-vneid", "--days", "30")
+    assert "tai-iphone\t1\t1\t" in out
+    assert "#1\tpending\t0987654321" in run("guides", "callbacks")[1]
+    assert run("guides", "done", "1", "--by", "telegram:42")[0] == 0
+    assert "no pending" in run("guides", "callbacks")[1]
+    code, _, err = run("guides", "done", "99")
+    assert code == 2 and "no call-back request #99" in err
+    assert "nop-ho-so\tnop-truc-tuyen" in run("guides", "list")[1]
+    assert "no walkthrough 'zzz'" in run("guides", "funnel", "--walkthrough", "zzz")[2]
