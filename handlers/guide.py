@@ -24,12 +24,12 @@ import re
 from handlers import texts
 from handlers.context import Context
 from handlers.guide_tailored import build as build_tailored
-from handlers.guide_tailored import procedure_of
+from handlers.guide_tailored import fold, procedure_of
 from handlers.guide_tailored import walkthrough_id as tailored_id
 from handlers.menu import format_hours, main_menu, menu_button
 from handlers.messages import Button, Incoming, LinkButton, Reply
 from knowledge.loader import KnowledgeBase
-from knowledge.matcher import detect_intent, fold
+from knowledge.matcher import detect_intent
 from knowledge.schema import Guide, Locality, Procedure
 from knowledge.walkthrough_schema import SKILLS, Step, Walkthrough
 from storage import guides as repo
