@@ -156,13 +156,21 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
         add(
             "chon-kenh",
             texts.TAILORED_CHANNEL_TITLE,
-            texts.TAILORED_CHANNEL_TEXT.format(portals=", ".join([*web, "VNeID"])),
+            texts.TAILORED_CHANNEL_TEXT.format(portals=", ".join([*web, texts.TAILORED_APP_NAME])),
             choices=[
                 {"label": texts.TAILORED_ON_WEB, "next": "dang-nhap"},
                 {"label": texts.TAILORED_ON_APP, "next": "vneid-thu-tuc"},
             ],
         )
     after_form = "dinh-kem" if uploads else ("thanh-toan" if o.fee_step else "gui-ho-so")
+    if p.agency.level == "commune":
+        agency_hint = texts.TAILORED_AGENCY_COMMUNE.format(
+            province=loc.province, agency=p.agency.name.rstrip("."), commune=loc.commune
+        )
+    else:
+        agency_hint = texts.TAILORED_AGENCY_OTHER.format(
+            agency=p.agency.name.rstrip("."), province=loc.province
+        )
     if web:
         url = _portal_url(web[0], kb)
         add(
@@ -192,9 +200,7 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
         add(
             "tim-thu-tuc",
             texts.TAILORED_SEARCH_TITLE,
-            texts.TAILORED_SEARCH_TEXT.format(
-                search=search, province=loc.province, commune=loc.commune, agency=p.agency.name
-            ),
+            texts.TAILORED_SEARCH_TEXT.format(search=search, agency=agency_hint),
             tap=texts.TAILORED_SEARCH_TAP,
             screen=texts.TAILORED_SEARCH_SCREEN,
             next="khai-to-khai",
@@ -239,7 +245,7 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
         screen=texts.TAILORED_SUBMIT_SCREEN,
         next="theo-doi",
     )
-    track = texts.TAILORED_TRACK_TEXT.format(time=p.processing_time)
+    track = texts.TAILORED_TRACK_TEXT.format(time=p.processing_time.rstrip(". "))
     if o.level == "partial":
         track += "\n" + texts.TAILORED_TRACK_PARTIAL.format(agency=p.agency.name)
     add(

@@ -289,6 +289,7 @@ TAILORED_LEVEL = {
     "một lần theo hẹn.",
 }
 TAILORED_DEFAULT_PORTAL = "Cổng Dịch vụ công quốc gia"
+TAILORED_APP_NAME = "ứng dụng VNeID"
 TAILORED_HAVE_L2 = "Đã có VNeID mức 2"
 TAILORED_NO_L2 = "Chưa có / không rõ"
 TAILORED_NO_L2_TITLE = "Cần tài khoản VNeID mức 2 trước"
@@ -323,9 +324,13 @@ TAILORED_PASSWORD_TEXT = (
 )
 TAILORED_SEARCH_TITLE = "Tìm thủ tục"
 TAILORED_SEARCH_TEXT = (
-    "Gõ «{search}» vào ô tìm kiếm của cổng, bấm tìm, rồi chọn đúng thủ tục trong danh sách. Chọn cơ quan "
-    "thực hiện: tỉnh {province}, rồi đến {commune} (hoặc cơ quan có thẩm quyền: {agency})."
+    "Gõ «{search}» vào ô tìm kiếm của cổng, bấm tìm, rồi chọn đúng thủ tục trong danh sách. {agency}"
 )
+TAILORED_AGENCY_COMMUNE = (
+    "Chọn cơ quan thực hiện: tỉnh {province}, rồi xã, phường nơi giải quyết (ví dụ {commune}). "
+    "Cơ quan giải quyết thủ tục này: {agency}."
+)
+TAILORED_AGENCY_OTHER = "Chọn cơ quan thực hiện (nếu cổng hỏi tỉnh, chọn tỉnh {province}). Cơ quan giải quyết thủ tục này: {agency}."
 TAILORED_SEARCH_TAP = "«Nộp trực tuyến» (hoặc «Nộp hồ sơ»)"
 TAILORED_SEARCH_SCREEN = "tờ khai điện tử của thủ tục, thông tin cá nhân đã được điền sẵn."
 TAILORED_APP_TITLE = "Mở thủ tục trên VNeID"
