@@ -103,6 +103,11 @@ def _title(kb: KnowledgeBase, wid: str) -> str:
     return w.title if w else wid
 
 
+def _skill_of(kb: KnowledgeBase, wid: str) -> str | None:
+    w = find_walkthrough(kb, wid)
+    return w.skill if w else None
+
+
 def _label(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -615,6 +620,11 @@ async def on_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
     wait = data.get("wait")
     if wait == "phone":
         return await _on_phone(ctx, msg)
+    if msg.photo is not None and not wait:
+        # most likely a screenshot of an error: show the step's known problems and the way to a human
+        run, w, _ = await _current(ctx)
+        if run is not None and w is not None:
+            return [Reply(texts.GUIDE_PHOTO_HINT), *await _move(ctx, "s", run.step_id)]
     if msg.text is None:
         return None
     word = _word(msg.text)
@@ -739,12 +749,16 @@ async def cmd_list(ctx: Context, msg: Incoming) -> list[Reply]:
 async def cmd_five(ctx: Context, msg: Incoming) -> list[Reply]:
     """/5biet: the five skills with the user's own progress, and the next one to learn."""
     done = await repo.finished_skills(ctx.db, ctx.user.id)
+    finished = await repo.finished_walkthroughs(ctx.db, ctx.user.id)
     run, w, _ = await _current(ctx)
     lines = [texts.FIVE_HEADER]
     for n, skill in enumerate(SKILLS, 1):
         name = texts.SKILL_NAMES[skill]
         if skill in done:
             lines.append(texts.FIVE_DONE.format(n=n, skill=name))
+            titles = sorted(_title(ctx.kb, wid) for wid in finished if _skill_of(ctx.kb, wid) == skill)
+            if titles:
+                lines.append(texts.FIVE_FINISHED_LIST.format(titles="; ".join(titles)))
         elif run is not None and w is not None and run.skill == skill:
             k = len(run.history) + 1
             lines.append(texts.FIVE_ACTIVE.format(n=n, skill=name, k=k, m=k + w.remaining(run.step_id)))

@@ -189,6 +189,10 @@ GUIDE_TAP = "👉 Bấm: {tap}"
 GUIDE_SCREEN = "📱 Màn hình hiện: {screen}"
 GUIDE_STEP_HINT = "Làm xong thì bấm «Xong», gặp khó thì bấm «Tôi bị vướng»."
 GUIDE_FIRST_STEP = "Đây đã là bước đầu tiên."
+GUIDE_PHOTO_HINT = (
+    "Xin cảm ơn anh/chị đã gửi ảnh. Tôi chưa đọc được nội dung ảnh, nhưng đây là những chỗ hay bị vướng "
+    "ở bước này:"
+)
 GUIDE_OLD_BUTTON = "Nút anh/chị vừa bấm thuộc một bước trước. Anh/chị đang ở bước này:"
 GUIDE_NO_ACTIVE = (
     "Xin lỗi anh/chị, hướng dẫn này đã kết thúc hoặc đã hết hạn. Anh/chị có thể bắt đầu lại bất cứ lúc nào:"
@@ -263,6 +267,7 @@ SKILL_NAMES = {
 FIVE_HEADER = "«5 biết» của anh/chị: năm việc mỗi người dân nên biết làm trên mạng."
 FIVE_DONE = "✅ {n}. {skill}"
 FIVE_TODO = "⬜ {n}. {skill}"
+FIVE_FINISHED_LIST = "    đã làm xong: {titles}"
 FIVE_ACTIVE = "⏳ {n}. {skill} (đang làm dở: bước {k}/{m})"
 FIVE_COUNT = "Anh/chị đã hoàn thành {done}/5 việc."
 FIVE_NEXT = "Việc nên học tiếp: {skill}."

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.app import App, build_app
 from handlers.guide import all_walkthroughs, next_call_window, normalize_phone
 from handlers.guide_tailored import build as build_tailored
-from handlers.messages import Contact
+from handlers.messages import Contact, Photo
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Procedure
 from knowledge.service import KnowledgeService
@@ -268,6 +268,12 @@ async def test_back_and_forward_and_typed_words(gchat: Chat, gapp: App) -> None:
     assert {"start", "view", "choice", "next", "back"} <= set(events)
 
 
+async def test_a_screenshot_during_a_walkthrough_shows_the_known_problems(gchat: Chat) -> None:
+    await gchat.press("g:w:thanh-toan-le-phi")
+    await gchat.send(photo=Photo(ref="file-1"))
+    assert "gửi ảnh" in gchat.text and "Không thấy nút thanh toán" in gchat.text
+
+
 async def test_numbered_reply_presses_the_button(gchat: Chat) -> None:
     await gchat.press("g:w:dang-nhap-dvcqg")
     await gchat.say("2")  # the second button: "Trên điện thoại"
@@ -431,6 +437,7 @@ async def test_finish_yes_rating_and_comment(gchat: Chat, gapp: App) -> None:
     )
     await gchat.say("/5biet")
     assert "✅ 3." in gchat.text and "1/5" in gchat.text
+    assert "đã làm xong: Gửi phản ánh, kiến nghị trên Cổng Dịch vụ công" in gchat.text
 
 
 async def test_finish_no_leads_to_help(gchat: Chat, gapp: App) -> None:
