@@ -25,7 +25,6 @@ from handlers import texts
 from handlers.context import Context
 from handlers.guide_tailored import build as build_tailored
 from handlers.guide_tailored import fold, procedure_of
-from handlers.guide_tailored import walkthrough_id as tailored_id
 from handlers.menu import format_hours, main_menu, menu_button
 from handlers.messages import Button, Incoming, LinkButton, Reply
 from knowledge.loader import KnowledgeBase
@@ -180,6 +179,8 @@ def step_reply(ctx: Context, w: Walkthrough, run: GuideRun, note: str | None = N
                 [Button(_label(texts.BTN_GUIDE_SEE.format(title=other.title)), start_action(other.id))]
             )
     rows.append([Button(texts.BTN_GUIDE_STOP, "g:x")])
+    if not run.history and not step.choices:
+        parts.append(texts.GUIDE_STEP_HINT)
     links = [LinkButton(texts.GUIDE_LINK_LABEL, step.link)] if step.link else []
     repo.record(ctx.db, run, "view", step_id=step.id, at=ctx.now())
     return Reply("\n".join(parts), buttons=rows, links=links)
@@ -875,4 +876,4 @@ def register(router) -> None:
     router.text_hook(on_text)
 
 
-__all__ = ["EXPIRED", "find_walkthrough", "normalize_phone", "register", "start", "tailored_id"]
+__all__ = ["find_walkthrough", "funnel_text", "normalize_phone", "register", "start"]

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User, utcnow
@@ -201,6 +201,17 @@ async def funnel(db: AsyncSession, since: dt.datetime | None = None) -> dict[str
             if wid in sf.walkthroughs and step_id:
                 sf.walkthroughs[wid].reached[step_id] = int(count)
     return skills
+
+
+async def erase_user(db: AsyncSession, user_id: int) -> None:
+    """Forget a citizen's walkthroughs, events and call-back requests (Decree 13/2023 erasure).
+
+    Deleting the user row does the same through ON DELETE CASCADE; this is for an
+    erasure that keeps the user row (e.g. anonymisation).
+    """
+    await db.execute(delete(GuideCallback).where(GuideCallback.user_id == user_id))
+    await db.execute(delete(GuideEvent).where(GuideEvent.user_id == user_id))
+    await db.execute(delete(GuideRun).where(GuideRun.user_id == user_id))
 
 
 async def pending_callback_count(db: AsyncSession) -> int:

@@ -490,6 +490,20 @@ async def test_funnel_counts_starts_finishes_and_stops(gapp: App) -> None:
     assert "3 người bắt đầu, 1 người làm xong" in text and "Đăng nhập trên điện thoại" in text
 
 
+async def test_erasing_a_citizen_removes_their_guide_data(gapp: App, gchat: Chat) -> None:
+    from storage.guides import erase_user
+
+    await gchat.press("g:w:thanh-toan-le-phi")
+    await gchat.press("g:cb")
+    await gchat.say("0912345678")
+    (run,) = await runs(gapp)
+    async with gapp.db.session() as db:
+        await erase_user(db, run.user_id)
+        await db.commit()
+        for model in (GuideRun, GuideEvent, GuideCallback):
+            assert await db.scalar(select(func.count()).select_from(model)) == 0
+
+
 async def test_staff_funnel_command_is_staff_only(tmp_path: Path, clock: Clock) -> None:
     app = await make_app(tmp_path, clock, staff="test:officer=staff")
     try:
