@@ -38,6 +38,7 @@ FLOW = "guide"
 _EXPIRED_MARK = "\x00expired:"  # marks the expiry note among _current's notes
 GENERAL_SUBMIT_TOPIC = "nop-truc-tuyen"
 MAX_COMMENT = 2000
+CALL_MARGIN = dt.timedelta(minutes=30)
 RATINGS = {"3": "very_satisfied", "2": "satisfied", "1": "unsatisfied"}
 
 # typed words that work like the buttons (compared after fold(): no diacritics, lower case)
@@ -124,7 +125,11 @@ def normalize_phone(raw: str) -> str | None:
 
 
 def next_call_window(loc: Locality, now_local: dt.datetime) -> tuple[dt.datetime, bool]:
-    """When an officer can call: (now, True) inside working hours, else (the next opening, False)."""
+    """When an officer can call: (now, True) inside working hours, else (the next opening, False).
+
+    The last half hour of a session counts as closed: promising a call "today" at
+    16:55 would be a promise the office cannot keep.
+    """
     wh = loc.working_hours
     windows = [wh.morning, *([wh.afternoon] if wh.afternoon else [])]
     holidays = set(loc.holidays)
@@ -135,7 +140,7 @@ def next_call_window(loc: Locality, now_local: dt.datetime) -> tuple[dt.datetime
         for start, end in windows:
             begin = dt.datetime.combine(day, start, tzinfo=now_local.tzinfo)
             finish = dt.datetime.combine(day, end, tzinfo=now_local.tzinfo)
-            if begin <= now_local < finish:
+            if begin <= now_local < finish - CALL_MARGIN:
                 return now_local, True
             if begin > now_local:
                 return begin, False

@@ -543,6 +543,8 @@ def test_next_call_window_respects_hours_weekends_and_holidays() -> None:
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     inside = dt.datetime(2026, 11, 30, 9, 0, tzinfo=tz)
     assert next_call_window(loc, inside) == (inside, True)
+    late = dt.datetime(2026, 11, 30, 16, 45, tzinfo=tz)
+    assert next_call_window(loc, late) == (dt.datetime(2026, 12, 1, 7, 30, tzinfo=tz), False)
     lunch = dt.datetime(2026, 11, 30, 12, 0, tzinfo=tz)
     assert next_call_window(loc, lunch) == (dt.datetime(2026, 11, 30, 13, 30, tzinfo=tz), False)
     saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=tz)
