@@ -13,7 +13,7 @@ Actions (prefix "g", all ≤ 64 bytes):
   g:s:<step> stuck              g:ok:<step> solved    g:h:<step> still stuck
   g:x stop   g:cont continue    g:r restart           g:l list    g:5 "5 biết"
   g:y / g:no "did it work?"     g:rt:<3|2|1> rating   g:sk skip comment
-  g:cb ask for a call-back      g:cbn decline
+  g:cb ask for a call-back      g:cbn decline         g:cbd:<id> staff: called back
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _EXPIRED_MARK = "\x00expired:"  # marks the expiry note among _current's notes
 GENERAL_SUBMIT_TOPIC = "nop-truc-tuyen"
 MAX_COMMENT = 2000
 CALL_MARGIN = dt.timedelta(minutes=30)
+MAX_CALLBACKS_SHOWN = 10
 RATINGS = {"3": "very_satisfied", "2": "satisfied", "1": "unsatisfied"}
 
 # typed words that work like the buttons (compared after fold(): no diacritics, lower case)
@@ -804,6 +805,45 @@ async def cmd_funnel(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(funnel_text(ctx.kb, skills, pending), buttons=[menu_button()])]
 
 
+async def cmd_callbacks(ctx: Context, msg: Incoming) -> list[Reply]:
+    """Staff: pending call-back requests, each with a button to mark it done."""
+    from zoneinfo import ZoneInfo
+
+    rows_db = await repo.pending_callbacks(ctx.db)
+    if not rows_db:
+        return [Reply(texts.CALLBACKS_NONE, buttons=[menu_button()])]
+    tz = ZoneInfo(ctx.settings.timezone)
+    lines = [texts.CALLBACKS_HEADER.format(count=len(rows_db))]
+    buttons: list[list[Button]] = []
+    for r in rows_db[:MAX_CALLBACKS_SHOWN]:
+        where = _title(ctx.kb, r.walkthrough_id) if r.walkthrough_id != "-" else "-"
+        lines.append(
+            texts.CALLBACKS_LINE.format(
+                id=r.id,
+                phone=r.phone,
+                name=r.name or "-",
+                asked=r.created_at.astimezone(tz).strftime("%d/%m %H:%M"),
+                where=where,
+                step=r.step_id or "-",
+            )
+        )
+        buttons.append([Button(texts.BTN_CALLBACK_DONE.format(id=r.id), f"g:cbd:{r.id}")])
+    buttons.append(menu_button())
+    return [Reply("\n".join(lines), buttons=buttons)]
+
+
+async def _callback_done(ctx: Context, arg: str) -> list[Reply]:
+    from storage.repos import audit
+
+    if not ctx.is_staff:
+        return [main_menu(ctx, texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))]
+    row = await repo.mark_callback_done(ctx.db, int(arg), ctx.user_key) if arg.isdigit() else None
+    if row is None:
+        return [main_menu(ctx, texts.EXPIRED_BUTTON)]
+    await audit(ctx.db, ctx.user_key, "guide_callback_done", target=str(row.id))
+    return [Reply(texts.CALLBACK_MARKED.format(id=row.id)), *await cmd_callbacks(ctx, ctx.incoming)]
+
+
 def funnel_text(kb: KnowledgeBase, skills: dict[str, repo.SkillFunnel], pending: int) -> str:
     lines = [texts.FUNNEL_HEADER]
     for skill in SKILLS:
@@ -863,6 +903,8 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
         return await _rate(ctx, arg)
     if verb == "sk":
         return await _after_rating(ctx, texts.GUIDE_THANKS_NO_COMMENT)
+    if verb == "cbd":
+        return await _callback_done(ctx, arg)
     if verb == "cbn":
         run = await repo.latest_active_run(ctx.db, ctx.user.id)
         if run is not None:
@@ -876,6 +918,7 @@ def register(router) -> None:
     router.command("huongdan", cmd_list, texts.CMD_HUONGDAN)
     router.command("5biet", cmd_five, texts.CMD_5BIET)
     router.command("thongkehuongdan", cmd_funnel, texts.CMD_GUIDE_FUNNEL, staff_only=True)
+    router.command("goilai", cmd_callbacks, texts.CMD_GUIDE_CALLBACKS, staff_only=True)
     router.flow(FLOW, on_flow)
     router.topic("kind:guide", render_guide)
     router.text_hook(on_text)

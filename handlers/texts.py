@@ -144,6 +144,12 @@ UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {
 CMD_HUONGDAN = "Hướng dẫn từng bước: nộp hồ sơ, thanh toán, VNeID, nhận kết quả"
 CMD_5BIET = "«5 biết» của anh/chị: đã biết làm gì, học tiếp việc gì"
 CMD_GUIDE_FUNNEL = "Thống kê hướng dẫn từng bước (cán bộ)"
+CMD_GUIDE_CALLBACKS = "Người dân đang chờ cán bộ gọi lại (cán bộ)"
+CALLBACKS_NONE = "Không có yêu cầu gọi lại nào đang chờ."
+CALLBACKS_HEADER = "Có {count} yêu cầu gọi lại đang chờ (người dân bị vướng khi làm theo hướng dẫn):"
+CALLBACKS_LINE = "#{id} · {phone} · {name} · gửi lúc {asked} · {where} (bước {step})"
+BTN_CALLBACK_DONE = "✅ Đã gọi #{id}"
+CALLBACK_MARKED = "Đã ghi nhận: yêu cầu #{id} đã được gọi lại. Xin cảm ơn!"
 GUIDE_LIST_HEADER = (
     "Tôi có thể hướng dẫn anh/chị từng bước, mỗi tin nhắn một bước, vào bất cứ lúc nào. "
     "Xin mời chọn việc anh/chị muốn làm:"

@@ -513,6 +513,17 @@ async def test_staff_funnel_command_is_staff_only(tmp_path: Path, clock: Clock) 
         officer = Chat(app, user="officer")
         await officer.say("/thongkehuongdan")
         assert "Thống kê hướng dẫn" in officer.text
+        await officer.say("/goilai")
+        assert "Không có yêu cầu" in officer.text
+        await citizen.press("g:w:nop-ho-so")
+        await citizen.press("g:cb")
+        await citizen.say("0912 345 678")
+        await citizen.press("g:cbd:1")  # a forged staff button from a citizen
+        assert "chỉ dành cho cán bộ" in citizen.text
+        await officer.say("/goilai")
+        assert "#1 · 0912345678" in officer.text and "Nộp hồ sơ trực tuyến (bước chuan-bi)" in officer.text
+        await officer.tap("Đã gọi #1")
+        assert "đã được gọi lại" in officer.text and "Không có yêu cầu" in officer.text
     finally:
         await app.close()
 
