@@ -718,6 +718,12 @@ async def _guide_request(ctx: Context, msg: Incoming) -> list[Reply] | None:
                 Reply(texts.GUIDE_REQUEST_PROCEDURE.format(name=topic.name)),
                 *await start(ctx, w, topic.id),
             ]
+    elif isinstance(topic, Procedure):  # named, but it cannot be done online: say so, show it
+        chosen = topic.id
+        replies = [
+            Reply(texts.GUIDE_REQUEST_NOT_ONLINE.format(name=topic.name)),
+            *await render_topic(ctx, topic.id),
+        ]
     elif (not rest.strip() or isinstance(topic, Guide)) and isinstance(
         ctx.kb.get(GENERAL_SUBMIT_TOPIC), Guide
     ):

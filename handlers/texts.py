@@ -262,6 +262,9 @@ GUIDE_THANKS = "Xin cảm ơn anh/chị đã góp ý!"
 GUIDE_THANKS_NO_COMMENT = "Xin cảm ơn anh/chị!"
 GUIDE_NOT_DONE = "Xin lỗi anh/chị vì hướng dẫn chưa giúp được trọn vẹn."
 GUIDE_NOTHING_TO_RATE = "Xin lỗi anh/chị, tôi không tìm thấy hướng dẫn nào vừa làm xong để đánh giá."
+GUIDE_REQUEST_NOT_ONLINE = (
+    "Xin lỗi anh/chị, thủ tục «{name}» hiện chưa nộp trực tuyến được. Thông tin thủ tục:"
+)
 GUIDE_REQUEST_PROCEDURE = "Dạ, tôi xin hướng dẫn anh/chị nộp «{name}» trực tuyến, từng bước một."
 SKILL_NAMES = {
     "nop-truc-tuyen": "Biết nộp hồ sơ trực tuyến",

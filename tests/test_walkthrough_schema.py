@@ -121,3 +121,13 @@ async def test_tailored_walkthrough_without_a_general_template(fixture_chat: Cha
     assert fixture_chat.actions == ["g:y", "g:no"]
     await fixture_chat.say("/huongdan")  # no YAML walkthroughs in this base: a polite way to a human
     assert "chưa có hướng dẫn" in fixture_chat.text
+
+
+async def test_free_text_request_naming_a_procedure_starts_its_walkthrough(fixture_chat: Chat) -> None:
+    await fixture_chat.say("chỉ tôi cách nộp khai sinh online với")
+    assert "nộp «Đăng ký khai sinh» trực tuyến" in fixture_chat.text and "Bước 1/" in fixture_chat.text
+    # a procedure that cannot be done online (in this fixture base): said plainly, the run stays
+    await fixture_chat.say("huong dan nop ho so tam tru truc tuyen")
+    assert "chưa nộp trực tuyến được" in fixture_chat.text and "Đăng ký tạm trú" in fixture_chat.text
+    await fixture_chat.say("hướng dẫn nộp khai sinh trực tuyến")
+    assert "đang làm hướng dẫn này" in fixture_chat.text and "Bước 1/" in fixture_chat.text
