@@ -173,4 +173,4 @@ class AuditLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-from storage import models_broadcast  # noqa: E402,F401
+from storage import models_broadcast, models_guides  # noqa: E402,F401
