@@ -130,3 +130,12 @@ CMD_START = "Bắt đầu, lời chào"
 CMD_MENU = "Menu chính"
 CMD_LIENHE = "Địa chỉ, giờ làm việc, lịch tiếp dân"
 CMD_TROGIUP = "Các lệnh và cách dùng"
+
+# ---- zalo channels
+ZALO_CHOOSE = "Xin mời anh/chị chọn một mục dưới đây."
+ZALO_INFO_TITLE = "Xin phép anh/chị chia sẻ họ tên và số điện thoại"
+ZALO_INFO_SUBTITLE = "Chỉ dùng để cán bộ liên hệ lại về phản ánh của anh/chị"
+ZALO_UNSUPPORTED = (
+    "Xin lỗi anh/chị, tôi chưa xem được nội dung tin nhắn vừa rồi. "
+    "Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc chọn một mục dưới đây."
+)

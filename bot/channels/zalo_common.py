@@ -1,0 +1,157 @@
+"""What both Zalo adapters (OA and Bot Platform) need: deduplication, per-user
+ordering of background work, and handing a message to the dispatcher.
+
+Both platforms want a 200 within about two seconds, so webhooks answer at
+once and the conversation runs in a background task. Background tasks must
+still keep each user's messages in order (a photo, then its caption), never
+process a redelivered event twice, and finish what they started on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from handlers.messages import Incoming, Reply
+from storage.db import Database
+from storage.models import utcnow
+from storage.models_zalo import ZaloEvent
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+MAX_WEBHOOK_BYTES = 256 * 1024  # Zalo events are small; anything bigger is not from Zalo
+SEEN_KEEP = dt.timedelta(days=3)
+# Extras hook the outbox feature may install: called after a Zalo user wrote,
+# so complaint replies held back as "outside the Zalo window" go out now.
+USER_RETURNED_HOOK = "zalo_user_returned"
+ALERT_HOOK = "alert_admins"  # async (text) -> None, for "the OA needs re-authorisation"
+SENDERS_KEY = "senders"  # extras["senders"][channel] -> ChannelSender
+
+SendReplies = Callable[[str, list[Reply]], Awaitable[Any]]
+
+
+class SeenEvents:
+    """Remembers event ids in the database so redeliveries and other workers skip them."""
+
+    def __init__(self, db: Database, channel: str, keep: dt.timedelta = SEEN_KEEP) -> None:
+        self.db = db
+        self.channel = channel
+        self.keep = keep
+
+    async def first_time(self, key: str) -> bool:
+        """True exactly once per key (across workers); False for a duplicate."""
+        async with self.db.session() as db:
+            db.add(ZaloEvent(channel=self.channel, event_key=key[:160], received_at=utcnow()))
+            try:
+                await db.commit()
+            except IntegrityError:
+                await db.rollback()
+                return False
+        return True
+
+    async def prune(self) -> int:
+        cutoff = utcnow() - self.keep
+        async with self.db.session() as db:
+            result = await db.execute(
+                delete(ZaloEvent).where(ZaloEvent.channel == self.channel, ZaloEvent.received_at < cutoff)
+            )
+            await db.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+class UserQueue:
+    """Runs jobs in arrival order per user and in parallel across users."""
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._run(previous, job))
+        self._tails[key] = task
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            if self._tails.get(key) is t:
+                del self._tails[key]
+
+        task.add_done_callback(done)
+        return task
+
+    async def _run(self, previous: asyncio.Task[None] | None, job: Callable[[], Awaitable[None]]) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            await job()
+        except Exception:
+            log.exception("a Zalo event failed in the background")
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for running jobs (on shutdown), cancelling what is still running after timeout."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("cancelled %d Zalo events still running at shutdown", len(pending))
+            await asyncio.wait(pending, timeout=1)
+
+    @property
+    def busy(self) -> int:
+        return len(self._tasks)
+
+
+async def converse(app: App, messages: list[Incoming], send: SendReplies) -> None:
+    """Hand each message to the dispatcher and send its replies, in order."""
+    for msg in messages:
+        replies = await app.dispatcher.handle(msg)
+        if replies:
+            await send(msg.platform_id, replies)
+    if messages and messages[0].other != "unfollow":
+        hook = app.services.extras.get(USER_RETURNED_HOOK)
+        if hook is not None:
+            try:
+                await hook(messages[0].channel, messages[0].platform_id)
+            except Exception:
+                log.exception("the %s hook failed", USER_RETURNED_HOOK)
+
+
+def register_sender(app: App, sender: Any) -> None:
+    """Make a channel's sender findable by delivery code: extras["senders"][channel]."""
+    app.services.extras.setdefault(SENDERS_KEY, {})[sender.channel] = sender
+
+
+def alert_hook(app: App) -> Callable[[str], Awaitable[None]] | None:
+    hook = app.services.extras.get(ALERT_HOOK)
+    return hook if callable(hook) else None
+
+
+_PHONE = re.compile(r"^\+?84(\d{9,10})$")
+
+
+def local_phone(phone: str) -> str:
+    """Zalo shares numbers as 84xxxxxxxxx; staff and citizens read them as 0xxxxxxxxx."""
+    digits = re.sub(r"[\s.\-()]", "", phone or "")
+    match = _PHONE.match(digits)
+    return f"0{match.group(1)}" if match else digits
+
+
+def is_http_url(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("https://", "http://"))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
