@@ -109,6 +109,11 @@ class UserQueue:
             log.warning("cancelled %d Zalo events still running at shutdown", len(pending))
             await asyncio.wait(pending, timeout=1)
 
+    async def idle(self) -> None:
+        """Wait until every queued job has finished (tests, graceful reloads)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     @property
     def busy(self) -> int:
         return len(self._tasks)

@@ -106,9 +106,7 @@ def signature_for(app_id: str, raw: bytes, timestamp: str, oa_secret_key: str) -
     return hashlib.sha256(app_id.encode() + raw + timestamp.encode() + oa_secret_key.encode()).hexdigest()
 
 
-def verify_signature(
-    header: str, raw: bytes, timestamps: list[str], app_id: str, oa_secret_key: str
-) -> bool:
+def verify_signature(header: str, raw: bytes, timestamps: list[str], app_id: str, oa_secret_key: str) -> bool:
     """Constant-time check of the header against every timestamp candidate."""
     given = header.strip()
     if given.lower().startswith("mac="):
@@ -211,7 +209,11 @@ def parse_event(payload: dict[str, Any]) -> tuple[str, str, list[Incoming]] | No
 
 # ---------------------------------------------------------------- outbound rendering
 def _query_button(label: str, action: str) -> dict[str, Any]:
-    return {"title": clip(label, MAX_BUTTON_TITLE), "type": "oa.query.hide", "payload": ACTION_PREFIX + action}
+    return {
+        "title": clip(label, MAX_BUTTON_TITLE),
+        "type": "oa.query.hide",
+        "payload": ACTION_PREFIX + action,
+    }
 
 
 def render(replies: list[Reply], info_image_url: str = "") -> list[dict[str, Any]]:
@@ -245,7 +247,11 @@ def render(replies: list[Reply], info_image_url: str = "") -> list[dict[str, Any
             room = MAX_BUTTONS - len(attached)
             for link in reply.links[:room]:
                 attached.append(
-                    {"title": clip(link.label, MAX_BUTTON_TITLE), "type": "oa.open.url", "payload": {"url": link.url}}
+                    {
+                        "title": clip(link.label, MAX_BUTTON_TITLE),
+                        "type": "oa.open.url",
+                        "payload": {"url": link.url},
+                    }
                 )
             spelled = [texts.CONSOLE_LINK.format(label=lk.label, url=lk.url) for lk in reply.links[room:]]
             if spelled:
@@ -381,7 +387,9 @@ class ZaloOASender:
     async def check_window(self, platform_id: str) -> None:
         """Raise OutsideWindow/Unreachable without calling Zalo when it would refuse anyway."""
         async with self.db.session() as db:
-            user = await db.scalar(select(User).where(User.channel == CHANNEL, User.platform_id == platform_id))
+            user = await db.scalar(
+                select(User).where(User.channel == CHANNEL, User.platform_id == platform_id)
+            )
         if user is None:
             raise OutsideWindow("outside the Zalo window: this user never wrote to the OA")
         if user.blocked:
