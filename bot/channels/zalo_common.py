@@ -98,11 +98,11 @@ class UserQueue:
         except Exception:
             log.exception("a Zalo event failed in the background")
 
-    async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for running jobs (on shutdown), cancelling what is still running after timeout."""
+    async def drain(self, grace: float = 10.0) -> None:
+        """Wait for running jobs (on shutdown), cancelling what still runs after `grace` seconds."""
         if not self._tasks:
             return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
         for task in pending:
             task.cancel()
         if pending:
