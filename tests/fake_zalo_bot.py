@@ -81,7 +81,9 @@ class FakeZaloBot:
         if not isinstance(body, dict):
             return self._fail(400, "Bad Request")
         if method == "getMe":
-            return self._ok({"id": self.token.split(":")[0], "account_name": "bot.test", "account_type": "BASIC"})
+            return self._ok(
+                {"id": self.token.split(":")[0], "account_name": "bot.test", "account_type": "BASIC"}
+            )
         if method == "getUpdates":
             if self.webhook_url:
                 return self._fail(400, "Bad Request: webhook is active, call deleteWebhook first")
@@ -128,7 +130,9 @@ class FakeZaloBot:
 
     # ------------------------------------------------------------ updates
     @staticmethod
-    def update(chat_id: str, text: str | None = None, *, event: str | None = None, **message: Any) -> dict[str, Any]:
+    def update(
+        chat_id: str, text: str | None = None, *, event: str | None = None, **message: Any
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "message_id": secrets.token_hex(10),
             "date": int(time.time() * 1000),

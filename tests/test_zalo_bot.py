@@ -141,7 +141,9 @@ async def test_polling_survives_empty_polls(polling: Bot) -> None:
     assert replies and replies[0].startswith("Xin chào")
 
 
-async def test_rejected_token_is_logged_without_the_token(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_rejected_token_is_logged_without_the_token(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     bot = await start_bot(tmp_path, webhook=False, token="999:wrong-token-value")
     try:
@@ -199,7 +201,9 @@ async def test_redelivered_update_is_answered_once(hooked: Bot) -> None:
 # ---------------------------------------------------------------- sender
 async def test_sender_splits_long_text_and_maps_errors(hooked: Bot) -> None:
     sender = hooked.runner.sender
-    long_reply = Reply("\n\n".join("Đoạn văn dài. " * 40 for _ in range(6)), buttons=[[Button("Menu", "m:home")]])
+    long_reply = Reply(
+        "\n\n".join("Đoạn văn dài. " * 40 for _ in range(6)), buttons=[[Button("Menu", "m:home")]]
+    )
     message_id = await sender.send(CHAT, [long_reply])
     texts_sent = hooked.fake.texts_to(CHAT)
     assert len(texts_sent) > 1 and all(len(t) <= 2000 for t in texts_sent)

@@ -75,10 +75,10 @@ class BotClient:
         self._base = f"{api_url}{token}/"
         self._http = http
 
-    async def call(self, method: str, body: dict[str, Any] | None = None, *, timeout: float = 15.0) -> Any:
+    async def call(self, method: str, body: dict[str, Any] | None = None, *, wait: float = 15.0) -> Any:
         try:
             async with self._http().post(
-                self._base + method, json=body or {}, timeout=aiohttp.ClientTimeout(total=timeout)
+                self._base + method, json=body or {}, timeout=aiohttp.ClientTimeout(total=wait)
             ) as resp:
                 status = resp.status
                 try:
@@ -185,7 +185,9 @@ class ZaloBotSender:
 
     channel = CHANNEL
 
-    def __init__(self, client: BotClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self, client: BotClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
         self.client = client
         self.sleep = sleep
 
@@ -277,7 +279,10 @@ class ZaloBotRunner:
 
     async def _register_webhook(self) -> None:
         """setWebhook until it succeeds: Zalo must know where to deliver."""
-        body = {"url": self.settings.zalo_bot_webhook_url, "secret_token": self.settings.zalo_bot_webhook_secret}
+        body = {
+            "url": self.settings.zalo_bot_webhook_url,
+            "secret_token": self.settings.zalo_bot_webhook_secret,
+        }
         delay = 1.0
         while True:
             try:
@@ -299,7 +304,7 @@ class ZaloBotRunner:
         delay = 1.0
         while True:
             try:
-                result = await self.client.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 5)
+                result = await self.client.call("getUpdates", {"timeout": str(timeout)}, wait=timeout + 5)
             except BotApiError as exc:
                 if exc.code == NO_UPDATE:
                     delay = 1.0
