@@ -247,3 +247,26 @@ def test_render_numbers_choices_across_replies() -> None:
     )
     assert [m for m, _ in calls] == ["sendMessage", "sendPhoto", "sendMessage"]
     assert "1. A" in calls[0][1]["text"] and "2. B" in calls[2][1]["text"]
+
+
+async def test_runner_factories_start_only_configured_zalo_channels(tmp_path: Path) -> None:
+    from bot.runners import runner_factories
+
+    plain = await zalo_app(tmp_path / "a")
+    try:
+        assert [r for r in (f(plain) for f in runner_factories()) if r is not None] == []
+    finally:
+        await plain.close()
+    both = await zalo_app(
+        tmp_path / "b",
+        zalo_bot_token="1:x",
+        zalo_oa_app_id="123",
+        zalo_oa_secret_key="s",
+        zalo_oa_app_secret="t",
+    )
+    try:
+        names = sorted(r.name for r in (f(both) for f in runner_factories()) if r is not None)
+        assert names == ["zalo_bot", "zalo_oa"]
+        assert set(both.services.extras["senders"]) == {"zalo_bot", "zalo_oa"}
+    finally:
+        await both.close()

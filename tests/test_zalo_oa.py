@@ -368,3 +368,25 @@ def test_links_fill_free_button_slots_or_are_written_out() -> None:
     kinds = [b["type"] for b in message["attachment"]["payload"]["buttons"]]
     assert kinds == ["oa.query.hide"] * 4 + ["oa.open.url"]
     assert "https://dvc1.gov.vn" in message["text"] and "https://dvc2.gov.vn" in message["text"]
+
+
+async def test_tokens_dedup_and_window_on_each_database(tmp_path: Path, db_url: str) -> None:
+    """The row lock around refreshes and the unique seen-event key behave the same on PostgreSQL."""
+    harness = await start_oa(tmp_path, db_url)
+    try:
+        event = harness.fake.text_event(USER, "xin chào", msg_id="dup")
+        await harness.push(event)
+        await harness.push(event)
+        assert len(harness.fake.sent) == 1
+        harness.fake.expire_access_tokens()
+        harness.fake.refresh_delay = 0.05
+        row = await harness.token_row()
+        tokens = await asyncio.gather(
+            *(harness.runner.tokens.refresh(stale=row.access_token) for _ in range(3))
+        )
+        assert len(set(tokens)) == 1 and harness.fake.token_requests == 1
+        await set_last_seen(harness, days_ago(8))
+        with pytest.raises(OutsideWindow):
+            await harness.runner.sender.send(USER, [Reply("Thông báo")])
+    finally:
+        await stop_oa(harness)
