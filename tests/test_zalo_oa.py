@@ -211,6 +211,13 @@ async def test_messages_of_one_user_are_processed_in_order(oa: OA) -> None:
     assert [m.text for m in oa.recorder.seen] == ["một", "hai", "ba"]
 
 
+async def test_replayed_old_event_is_ignored(oa: OA) -> None:
+    event = oa.fake.text_event(USER, "xin chào")
+    event["timestamp"] = str(int((oa.fake.now() - dt.timedelta(days=2)).timestamp() * 1000))
+    assert await oa.push(event) == 200  # signed correctly, but two days old
+    assert oa.fake.sent == []
+
+
 def test_signature_formula_and_header_forms() -> None:
     raw = b'{"event_name":"user_send_text","timestamp":"1750316131602"}'
     mac = signature_for("123", raw, "1750316131602", "secret")
@@ -281,6 +288,19 @@ async def test_rejected_refresh_token_alerts_the_admin_and_never_logs_tokens(
     for secret in [*oa.fake.access_tokens, *oa.fake.used_refresh_tokens]:
         assert secret not in logged
     assert "AT-" not in logged and "RT-" not in logged
+
+
+async def test_wrong_app_secret_keeps_the_refresh_token(oa: OA) -> None:
+    oa.runner.tokens.app_secret = "not-the-app-secret"
+    oa.fake.expire_access_tokens()
+    await oa.say("xin chào")
+    row = await oa.token_row()
+    assert row.status == "ok" and "MOTCUA_ZALO_OA_APP_SECRET" in (row.last_error or "")
+    assert row.refresh_token in oa.fake.refresh_tokens  # still valid: not consumed, not condemned
+    assert oa.alerts == []
+    oa.runner.tokens.app_secret = oa.fake.app_secret
+    replies = await oa.say("xin chào")
+    assert replies and replies[0].startswith("Xin chào")
 
 
 # ---------------------------------------------------------------- the sender and the 7-day window

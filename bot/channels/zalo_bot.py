@@ -364,7 +364,12 @@ class ZaloBotRunner:
         self.queue.submit(chat_id, lambda: self._process(key, messages))
 
     async def _process(self, key: str, messages: list[Incoming]) -> None:
-        if not await self.seen.first_time(key):
+        try:
+            first = await self.seen.first_time(key)
+        except Exception as exc:
+            log.error("cannot record Zalo Bot update %s (%s); processing it anyway", key, type(exc).__name__)
+            first = True
+        if not first:
             log.info("Zalo Bot update %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)

@@ -77,6 +77,7 @@ ERR_TOKEN_INVALID = -216
 ERR_TOKEN_EXPIRED = -220
 ERR_WINDOW = (-230, -232)
 TOKEN_ERRORS = (ERR_TOKEN_INVALID, ERR_TOKEN_EXPIRED)
+MAX_EVENT_AGE = dt.timedelta(days=1)  # older signed events are treated as replays
 RATE_LIMIT_WAIT = 60.0  # seconds; Zalo sends no Retry-After (the limit is per minute)
 
 # events that are not a citizen talking to us: echoes of our own sends, receipts
@@ -537,8 +538,19 @@ class ZaloOARunner:
         ):
             log.warning("Zalo OA webhook with a wrong signature from %s: rejected", request.remote)
             return web.Response(status=403, text="bad signature")
+        if self._stale(payload):
+            log.warning("Zalo OA event older than %s ignored (a replay?)", MAX_EVENT_AGE)
+            return web.json_response({"message": "Success"})
         self.accept(payload)
         return web.json_response({"message": "Success"})
+
+    def _stale(self, payload: dict[str, Any]) -> bool:
+        """Signed events from long ago are replays: the dedup memory does not reach that far."""
+        try:
+            sent = dt.datetime.fromtimestamp(int(payload.get("timestamp") or 0) / 1000, dt.UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return False
+        return sent.year > 2000 and self.app.services.clock() - sent > MAX_EVENT_AGE
 
     def accept(self, payload: dict[str, Any]) -> None:
         """Queue a verified event for background processing (in order per user)."""
@@ -554,7 +566,13 @@ class ZaloOARunner:
         self.queue.submit(user, lambda: self._process(key, messages))
 
     async def _process(self, key: str, messages: list[Incoming]) -> None:
-        if not await self.seen.first_time(key):
+        try:
+            first = await self.seen.first_time(key)
+        except Exception as exc:
+            # the database is struggling: answer anyway (the dispatcher apologises if it must)
+            log.error("cannot record Zalo OA event %s (%s); processing it anyway", key, type(exc).__name__)
+            first = True
+        if not first:
             log.info("Zalo OA event %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)

@@ -49,7 +49,17 @@ AlertHook = Callable[[str], Awaitable[None]]
 
 
 class ZaloAuthError(Exception):
-    """No usable token: an admin must authorise the OA again (`motcua zalo authorize`)."""
+    """No usable token: an admin must authorise the OA again (`motcua zalo authorize`),
+    or the token endpoint refused our app credentials (`code` says which)."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def refresh_token_rejected(self) -> bool:
+        """-14014, or an error that names the refresh token: only a new consent helps."""
+        return self.code == ERROR_REFRESH_REJECTED or "refresh" in str(self).lower()
 
 
 class ZaloTokenUnavailable(Exception):
@@ -97,7 +107,7 @@ async def request_tokens(
     error = _int(data.get("error"), 0)
     if error:
         message = str(data.get("message") or data.get("error_name") or data.get("error_description") or "")
-        raise ZaloAuthError(f"Zalo token endpoint error {error}: {message}"[:300])
+        raise ZaloAuthError(f"Zalo token endpoint error {error}: {message}"[:300], error)
     access, refresh = data.get("access_token"), data.get("refresh_token")
     if not access or not refresh:
         raise ZaloTokenUnavailable("token endpoint answer lacks access_token or refresh_token")
@@ -180,6 +190,12 @@ class TokenManager:
                         {"refresh_token": row.refresh_token, "grant_type": "refresh_token"},
                     )
                 except ZaloAuthError as exc:
+                    if not exc.refresh_token_rejected:
+                        # e.g. a wrong App Secret Key: the refresh token is still good, keep it
+                        row.last_error = f"{exc}; check MOTCUA_ZALO_OA_APP_ID and MOTCUA_ZALO_OA_APP_SECRET"
+                        await db.commit()
+                        log.error("Zalo OA token refresh refused: %s", row.last_error)
+                        raise
                     row.status = TOKEN_REAUTH
                     row.last_error = f"{exc}. {REAUTH_HINT}"
                     row.updated_at = self.clock()
