@@ -185,7 +185,8 @@ def parse_event(payload: dict[str, Any]) -> tuple[str, str, list[Incoming]] | No
         for att in attachments:
             data = att.get("payload") or {}
             coords = data.get("coordinates") if isinstance(data.get("coordinates"), dict) else data
-            lat, lon = _float(coords.get("latitude")), _float(coords.get("longitude"))
+            lat = _float(coords.get("latitude", coords.get("lat")))
+            lon = _float(coords.get("longitude", coords.get("long", coords.get("lng"))))
             if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
                 out.append(make(location=Location(lat, lon)))
                 break
