@@ -270,3 +270,15 @@ async def test_runner_factories_start_only_configured_zalo_channels(tmp_path: Pa
         assert set(both.services.extras["senders"]) == {"zalo_bot", "zalo_oa"}
     finally:
         await both.close()
+
+
+async def test_standalone_sender_for_an_outbox_process(polling: Bot) -> None:
+    from bot.channels.zalo_bot import standalone_sender
+
+    sender = standalone_sender(polling.app)
+    assert sender is not None
+    try:
+        assert await sender.send(CHAT, [Reply("Thông báo của phường")])
+    finally:
+        await sender.close()
+    assert polling.fake.texts_to(CHAT) == ["Thông báo của phường"]

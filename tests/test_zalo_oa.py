@@ -268,6 +268,31 @@ async def test_concurrent_refreshes_are_single_flight(oa: OA) -> None:
     assert {s.user_id for s in oa.fake.sent} == set(users)
 
 
+async def test_two_processes_refreshing_at_once_do_not_lose_the_pair(oa: OA) -> None:
+    """Two workers without a shared lock (SQLite has no row lock) race for one single-use
+    refresh token: Zalo accepts one, refuses the other; the stored pair must stay usable."""
+    other = ZaloOARunner(oa.app)  # a second process: its own token manager and lock
+    try:
+        row = await oa.token_row()
+        oa.fake.expire_access_tokens()
+        oa.fake.refresh_delay = 0.05
+        results = await asyncio.gather(
+            oa.runner.tokens.refresh(stale=row.access_token),
+            other.tokens.refresh(stale=row.access_token),
+            return_exceptions=True,
+        )
+        assert oa.fake.token_requests == 2
+        assert any(isinstance(r, str) for r in results)
+        final = await oa.token_row()
+        assert final.status == "ok"
+        assert final.access_token in oa.fake.access_tokens and final.refresh_token in oa.fake.refresh_tokens
+        oa.runner.tokens.forget()
+        replies = await oa.say("xin chào")
+        assert replies and replies[0].startswith("Xin chào")
+    finally:
+        await other.stop()
+
+
 async def test_rejected_refresh_token_alerts_the_admin_and_never_logs_tokens(
     oa: OA, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -410,3 +435,19 @@ async def test_tokens_dedup_and_window_on_each_database(tmp_path: Path, db_url: 
             await harness.runner.sender.send(USER, [Reply("Thông báo")])
     finally:
         await stop_oa(harness)
+
+
+async def test_standalone_sender_for_an_outbox_process(oa: OA) -> None:
+    from bot.channels.zalo_oa import standalone_sender
+
+    await oa.say("xin chào")
+    sender = standalone_sender(oa.app)
+    assert sender is not None and sender.channel == "zalo_oa"
+    try:
+        oa.fake.expire_access_tokens()  # it shares the stored pair and rotates it like the runner
+        assert await sender.send(USER, [Reply("Thông báo của phường")])
+        assert oa.fake.sent[-1].text == "Thông báo của phường"
+    finally:
+        await sender.close()
+    replies = await oa.say("xin chào")  # the runner picks up the rotated pair
+    assert replies and replies[0].startswith("Xin chào")

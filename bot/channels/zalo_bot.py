@@ -37,6 +37,7 @@ from bot.channels.base import (
 )
 from bot.channels.zalo_common import (
     MAX_WEBHOOK_BYTES,
+    LazyHttp,
     SeenEvents,
     UserQueue,
     converse,
@@ -234,7 +235,7 @@ class ZaloBotRunner:
         settings = app.settings
         self.app = app
         self.settings = settings
-        self._http: aiohttp.ClientSession | None = None
+        self.http = LazyHttp()
         self.client = BotClient(settings.zalo_bot_api_url, settings.zalo_bot_token, self.http)
         self.sender = ZaloBotSender(self.client, sleep=sleep)
         self.seen = SeenEvents(app.db, CHANNEL)
@@ -253,11 +254,6 @@ class ZaloBotRunner:
             or DEFAULT_WEBHOOK_PATH
         )
 
-    def http(self) -> aiohttp.ClientSession:
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession()
-        return self._http
-
     def add_routes(self, web_app: web.Application) -> None:
         if self.webhook:
             web_app.router.add_post(self.webhook_path, self.handle_webhook)
@@ -274,8 +270,7 @@ class ZaloBotRunner:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.queue.drain()
-        if self._http is not None:
-            await self._http.close()
+        await self.http.close()
 
     async def _register_webhook(self) -> None:
         """setWebhook until it succeeds: Zalo must know where to deliver."""
@@ -373,6 +368,15 @@ class ZaloBotRunner:
             log.info("Zalo Bot update %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)
+
+
+def standalone_sender(app: App) -> ZaloBotSender | None:
+    """A sender for a process without the bot runner (e.g. an outbox worker); call close() when done."""
+    if not app.settings.zalo_bot_token:
+        return None
+    http = LazyHttp()
+    client = BotClient(app.settings.zalo_bot_api_url, app.settings.zalo_bot_token, http)
+    return ZaloBotSender(client, owned_http=http)
 
 
 def runner_factory(app: App) -> ZaloBotRunner | None:

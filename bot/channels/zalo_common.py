@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +39,22 @@ ALERT_HOOK = "alert_admins"  # async (text) -> None, for "the OA needs re-author
 SENDERS_KEY = "senders"  # extras["senders"][channel] -> ChannelSender
 
 SendReplies = Callable[[str, list[Reply]], Awaitable[Any]]
+
+
+class LazyHttp:
+    """One aiohttp session, opened on first use inside the running loop, closed once."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
 
 
 class SeenEvents:

@@ -41,6 +41,7 @@ from bot.channels.base import (
 )
 from bot.channels.zalo_common import (
     MAX_WEBHOOK_BYTES,
+    LazyHttp,
     SeenEvents,
     UserQueue,
     alert_hook,
@@ -374,12 +375,19 @@ class ZaloOASender:
         clock: Callable[[], dt.datetime] = utcnow,
         info_image_url: str = "",
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        owned_http: LazyHttp | None = None,
     ) -> None:
         self.client = client
         self.db = db
         self.clock = clock
         self.info_image_url = info_image_url
         self.sleep = sleep
+        self._owned_http = owned_http
+
+    async def close(self) -> None:
+        """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
+        if self._owned_http is not None:
+            await self._owned_http.close()
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         """Proactive send (broadcast, complaint reply): only inside the 7-day window."""
@@ -456,37 +464,16 @@ class ZaloOARunner:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         maintenance_every: float = 600.0,
     ) -> None:
-        settings = app.settings
         self.app = app
-        self.settings = settings
-        self._http: aiohttp.ClientSession | None = None
-        self.tokens = TokenManager(
-            app.db,
-            self.http,
-            app_id=settings.zalo_oa_app_id,
-            app_secret=settings.zalo_oa_app_secret,
-            oauth_url=settings.zalo_oauth_url,
-            clock=app.services.clock,
-            alert=alert_hook(app),
-        )
-        self.client = OAClient(settings.zalo_oa_api_url, self.tokens, self.http)
-        self.sender = ZaloOASender(
-            self.client,
-            app.db,
-            clock=app.services.clock,
-            info_image_url=settings.zalo_oa_info_image_url,
-            sleep=sleep,
-        )
+        self.settings = app.settings
+        self.http = LazyHttp()
+        self.sender = build_sender(app, self.http, sleep=sleep)
+        self.tokens = self.sender.client.tokens
         self.seen = SeenEvents(app.db, CHANNEL)
         self.queue = UserQueue()
         self.maintenance_every = maintenance_every
         self._maintenance: asyncio.Task[None] | None = None
         register_sender(app, self.sender)
-
-    def http(self) -> aiohttp.ClientSession:
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession()
-        return self._http
 
     def add_routes(self, web_app: web.Application) -> None:
         web_app.router.add_post(self.settings.zalo_oa_webhook_path, self.handle_webhook)
@@ -499,8 +486,7 @@ class ZaloOARunner:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
         await self.queue.drain()
-        if self._http is not None:
-            await self._http.close()
+        await self.http.close()
 
     async def _maintain(self) -> None:
         """Refresh tokens ahead of expiry (so an idle OA keeps its 3-month refresh token alive), prune seen ids."""
@@ -577,6 +563,46 @@ class ZaloOARunner:
             log.info("Zalo OA event %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)
+
+
+def build_sender(
+    app: App,
+    http: LazyHttp,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    owned: bool = False,
+) -> ZaloOASender:
+    settings = app.settings
+    tokens = TokenManager(
+        app.db,
+        http,
+        app_id=settings.zalo_oa_app_id,
+        app_secret=settings.zalo_oa_app_secret,
+        oauth_url=settings.zalo_oauth_url,
+        clock=app.services.clock,
+        alert=alert_hook(app),
+    )
+    client = OAClient(settings.zalo_oa_api_url, tokens, http)
+    return ZaloOASender(
+        client,
+        app.db,
+        clock=app.services.clock,
+        info_image_url=settings.zalo_oa_info_image_url,
+        sleep=sleep,
+        owned_http=http if owned else None,
+    )
+
+
+def standalone_sender(app: App) -> ZaloOASender | None:
+    """A sender for a process without the OA runner (e.g. an outbox worker); call close() when done.
+
+    It shares the token row with the runner of another process: refreshes
+    are serialised by the database row lock on PostgreSQL, and on SQLite
+    (one process) the runner's own sender is registered instead.
+    """
+    if not app.settings.zalo_oa_app_id:
+        return None
+    return build_sender(app, LazyHttp(), owned=True)
 
 
 def runner_factory(app: App) -> ZaloOARunner | None:

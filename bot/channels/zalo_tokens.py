@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import utcnow
@@ -34,6 +35,11 @@ from storage.models_zalo import TOKEN_OK, TOKEN_REAUTH, ZaloToken
 from storage.repos import audit
 
 log = logging.getLogger(__name__)
+# aiosqlite's DEBUG records print SQL parameters, which would include the tokens:
+# keep that logger at INFO or above even when the bot runs with --log-level DEBUG.
+_sqlite_log = logging.getLogger("aiosqlite")
+if _sqlite_log.level < logging.INFO:  # NOTSET would inherit DEBUG from the root
+    _sqlite_log.setLevel(logging.INFO)
 
 TOKEN_PATH = "/v4/oa/access_token"
 REFRESH_MARGIN = dt.timedelta(hours=1)  # refresh an access token this long before it expires
@@ -181,40 +187,94 @@ class TokenManager:
                 if usable and (only_if_needed or row.access_token != stale):
                     self._remember(row.access_token, row.access_expires_at)
                     return row.access_token  # type: ignore[return-value]
+                used = row.refresh_token
+                if self.db.is_sqlite:
+                    # SQLite has no row lock: end the read snapshot now so the write below
+                    # starts fresh even if another process wrote meanwhile.
+                    await db.rollback()
                 try:
                     pair = await request_tokens(
                         self._http(),
                         self.oauth_url,
                         self.app_id,
                         self.app_secret,
-                        {"refresh_token": row.refresh_token, "grant_type": "refresh_token"},
+                        {"refresh_token": used, "grant_type": "refresh_token"},
                     )
                 except ZaloAuthError as exc:
                     if not exc.refresh_token_rejected:
                         # e.g. a wrong App Secret Key: the refresh token is still good, keep it
-                        row.last_error = f"{exc}; check MOTCUA_ZALO_OA_APP_ID and MOTCUA_ZALO_OA_APP_SECRET"
-                        await db.commit()
-                        log.error("Zalo OA token refresh refused: %s", row.last_error)
+                        note = f"{exc}; check MOTCUA_ZALO_OA_APP_ID and MOTCUA_ZALO_OA_APP_SECRET"
+                        await self._update(db, used, last_error=note)
+                        log.error("Zalo OA token refresh refused: %s", note)
                         raise
-                    row.status = TOKEN_REAUTH
-                    row.last_error = f"{exc}. {REAUTH_HINT}"
-                    row.updated_at = self.clock()
-                    await audit(db, "system", "zalo_reauth_required", self.name, error=str(exc))
-                    await db.commit()
-                    self._access = None
-                    log.critical("%s (%s)", REAUTH_HINT, exc)
-                    await self._alert(REAUTH_HINT)
-                    raise ZaloAuthError(REAUTH_HINT) from None
+                    return await self._rejected(db, used, exc)
                 except ZaloTokenUnavailable as exc:
-                    row.last_error = str(exc)
-                    await db.commit()
+                    await self._update(db, used, last_error=str(exc))
                     log.error("Zalo OA token refresh failed, will retry: %s", exc)
                     raise
-                _store(row, pair, self.clock())
+                now = self.clock()
+                await db.execute(
+                    update(ZaloToken)
+                    .where(ZaloToken.name == self.name)
+                    .values(
+                        access_token=pair.access_token,
+                        refresh_token=pair.refresh_token,
+                        access_expires_at=pair.expires_at,
+                        refreshed_at=now,
+                        status=TOKEN_OK,
+                        last_error=None,
+                        version=ZaloToken.version + 1,
+                        updated_at=now,
+                    )
+                )
                 await db.commit()
                 self._remember(pair.access_token, pair.expires_at)
                 log.info("Zalo OA access token refreshed; valid until %s", pair.expires_at.isoformat())
                 return pair.access_token
+
+    async def _update(self, db: AsyncSession, used: str, **values: object) -> int:
+        """Change the row only if it still holds the refresh token we used (nobody refreshed since)."""
+        result = await db.execute(
+            update(ZaloToken)
+            .where(ZaloToken.name == self.name, ZaloToken.refresh_token == used)
+            .values(updated_at=self.clock(), **values)
+        )
+        await db.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _rejected(self, db: AsyncSession, used: str, exc: ZaloAuthError) -> str:
+        """Zalo refused the refresh token. Another process may have used it a moment
+        earlier (SQLite has no row lock): then its new pair is, or soon will be, stored."""
+        rotated = await self._rotated_elsewhere(used)
+        if rotated is not None:
+            return rotated
+        changed = await self._update(db, used, status=TOKEN_REAUTH, last_error=f"{exc}. {REAUTH_HINT}")
+        if not changed:  # rotated between our look and our write: not a real rejection
+            rotated = await self._rotated_elsewhere(used)
+            if rotated is not None:
+                return rotated
+            raise ZaloTokenUnavailable("the refresh token was rotated by another worker; try again")
+        await audit(db, "system", "zalo_reauth_required", self.name, error=str(exc))
+        await db.commit()
+        self._access = None
+        log.critical("%s (%s)", REAUTH_HINT, exc)
+        await self._alert(REAUTH_HINT)
+        raise ZaloAuthError(REAUTH_HINT) from None
+
+    async def _rotated_elsewhere(self, used: str) -> str | None:
+        async with self.db.session() as fresh:
+            current = await fresh.get(ZaloToken, self.name)
+        if (
+            current is not None
+            and current.refresh_token != used
+            and current.status == TOKEN_OK
+            and current.access_token
+            and self._fresh(current.access_expires_at)
+        ):
+            log.warning("Zalo OA refresh token was already rotated by another worker; using its token")
+            self._remember(current.access_token, current.access_expires_at)
+            return current.access_token
+        return None
 
     async def ensure_fresh(self) -> None:
         """Called periodically: keeps the pair alive even when nobody writes for weeks."""
