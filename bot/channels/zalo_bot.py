@@ -187,10 +187,20 @@ class ZaloBotSender:
     channel = CHANNEL
 
     def __init__(
-        self, client: BotClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self,
+        client: BotClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        owned_http: LazyHttp | None = None,
     ) -> None:
         self.client = client
         self.sleep = sleep
+        self._owned_http = owned_http
+
+    async def close(self) -> None:
+        """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
+        if self._owned_http is not None:
+            await self._owned_http.close()
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         last: str | None = None
