@@ -451,3 +451,29 @@ async def test_standalone_sender_for_an_outbox_process(oa: OA) -> None:
         await sender.close()
     replies = await oa.say("xin chào")  # the runner picks up the rotated pair
     assert replies and replies[0].startswith("Xin chào")
+
+
+async def test_user_queue_orders_per_user_and_caps_concurrency() -> None:
+    from bot.channels.zalo_common import UserQueue
+
+    queue = UserQueue(limit=2)
+    running, peak, order = 0, 0, []
+
+    def job(user: str, n: int):
+        async def run() -> None:
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.01 * (3 - n))  # later jobs are quicker: order must still hold
+            order.append((user, n))
+            running -= 1
+
+        return run
+
+    for n in range(3):
+        for user in ("a", "b", "c"):
+            queue.submit(user, job(user, n))
+    await queue.idle()
+    assert peak <= 2
+    for user in ("a", "b", "c"):
+        assert [n for u, n in order if u == user] == [0, 1, 2]

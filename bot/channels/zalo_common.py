@@ -89,9 +89,12 @@ class SeenEvents:
 class UserQueue:
     """Runs jobs in arrival order per user and in parallel across users."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 16) -> None:
         self._tails: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # a burst (a broadcast answered by thousands) must not open thousands of
+        # database transactions at once; SQLite in particular has one writer
+        self._slots = asyncio.Semaphore(limit)
 
     def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
         previous = self._tails.get(key)
@@ -110,10 +113,11 @@ class UserQueue:
     async def _run(self, previous: asyncio.Task[None] | None, job: Callable[[], Awaitable[None]]) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        try:
-            await job()
-        except Exception:
-            log.exception("a Zalo event failed in the background")
+        async with self._slots:
+            try:
+                await job()
+            except Exception:
+                log.exception("a Zalo event failed in the background")
 
     async def drain(self, grace: float = 10.0) -> None:
         """Wait for running jobs (on shutdown), cancelling what still runs after `grace` seconds."""
