@@ -197,10 +197,10 @@ def parse_event(payload: dict[str, Any]) -> tuple[str, str, list[Incoming]] | No
         info = payload.get("info") or {}
         phone = local_phone(str(info.get("phone") or "")) if isinstance(info, dict) else ""
         name = str(info.get("name") or "").strip() or None if isinstance(info, dict) else None
-        if not phone:
-            return None
-        out.append(make(contact=Contact(phone=phone, name=name)))
-        key = msg_id or f"{event}:{user}:{timestamp}"
+        # shared info without a phone is still an answer: say politely we cannot use it
+        out.append(
+            make(contact=Contact(phone=phone, name=name)) if phone else make(other="contact_unreadable")
+        )
     elif event in OTHER_KINDS:
         out.append(make(other=OTHER_KINDS[event]))
     elif event.startswith("user_send_"):
