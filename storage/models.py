@@ -165,4 +165,5 @@ class AuditLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+from storage import models_guides  # noqa: E402,F401
 from storage import models_zalo  # noqa: E402,F401
