@@ -132,6 +132,21 @@ async def test_question_then_button_press_then_typed_number(oa: OA) -> None:
     assert any("18001096" in text for text in replies)
 
 
+async def test_more_than_five_choices_arrive_as_a_numbered_list_answered_by_number(oa: OA) -> None:
+    async def many(ctx, msg):  # a feature offering seven choices
+        rows = [[Button(f"Lựa chọn {i}", "m:home")] for i in range(1, 6)]
+        rows.insert(5, [Button("Liên hệ", "m:contact")])
+        rows.append([Button("Lựa chọn 7", "m:home")])
+        return [Reply("Anh/chị chọn:", buttons=rows)]
+
+    oa.app.services.router.command("baylua", many, "test")
+    (listing,) = await oa.say("/baylua")
+    assert "6. Liên hệ" in listing and "7. Lựa chọn 7" in listing
+    assert oa.fake.sent[-1].buttons == []  # no Zalo buttons: the list is text
+    replies = await oa.say("6")
+    assert any("18001096" in text for text in replies)
+
+
 async def test_complaint_with_photo_location_and_shared_contact(oa: OA) -> None:
     await oa.say("/phananhthu")
     card = oa.fake.sent[-1]
