@@ -393,3 +393,9 @@ ZALO_UNSUPPORTED = (
     "Xin lỗi anh/chị, tôi chưa xem được nội dung tin nhắn vừa rồi. "
     "Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc chọn một mục dưới đây."
 )
+ZALO_REAUTH_ALERT = (
+    "Cảnh báo cho quản trị viên: Zalo đã từ chối quyền gửi tin của trợ lý trên Official Account, "
+    "nên trợ lý tạm thời không trả lời được người dân trên Zalo OA. "
+    "Xin anh/chị cấp lại quyền: chạy lệnh «motcua zalo auth-url» rồi «motcua zalo authorize» "
+    "(xem hướng dẫn trong docs/zalo.md)."
+)

@@ -59,7 +59,7 @@ class OA:
             )
 
 
-async def start_oa(tmp_path: Path, database_url: str = "") -> OA:
+async def start_oa(tmp_path: Path, database_url: str = "", *, alert_hook: bool = True, **extra: str) -> OA:
     fake = FakeZaloOA()
     await fake.start()
     app = await zalo_app(
@@ -70,6 +70,7 @@ async def start_oa(tmp_path: Path, database_url: str = "") -> OA:
         zalo_oa_app_secret=fake.app_secret,
         zalo_oa_api_url=fake.url,
         zalo_oauth_url=fake.url,
+        **extra,
     )
     app.services.clock = fake.now  # the app and the fake share one (movable) clock
     alerts: list[str] = []
@@ -77,7 +78,8 @@ async def start_oa(tmp_path: Path, database_url: str = "") -> OA:
     async def alert(text: str) -> None:
         alerts.append(text)
 
-    app.services.extras["alert_admins"] = alert
+    if alert_hook:
+        app.services.extras["alert_admins"] = alert
     access, refresh, lifetime = fake.issue_pair()
     await save_pair(app.db, TokenPair(access, refresh, fake.now() + dt.timedelta(seconds=lifetime)))
     sleeps: list[float] = []
@@ -341,6 +343,25 @@ async def test_wrong_app_secret_keeps_the_refresh_token(oa: OA) -> None:
     oa.runner.tokens.app_secret = oa.fake.app_secret
     replies = await oa.say("xin chào")
     assert replies and replies[0].startswith("Xin chào")
+
+
+async def test_without_a_hook_admins_on_other_channels_get_a_queued_alert(tmp_path: Path) -> None:
+    from storage.models import Outbox
+
+    harness = await start_oa(tmp_path, alert_hook=False, staff="telegram:42=admin,zalo_oa:7=admin,telegram:9")
+    try:
+        harness.fake.refresh_tokens.clear()
+        harness.fake.expire_access_tokens()
+        await harness.say("xin chào")
+        await harness.say("xin chào")  # the second failure does not alert again
+        async with harness.app.db.session() as db:
+            rows = (await db.scalars(select(Outbox))).all()
+        assert [(r.channel, r.platform_id, r.kind, r.ref) for r in rows] == [
+            ("telegram", "42", "notice", "zalo_reauth")
+        ]
+        assert "motcua zalo authorize" in rows[0].payload[0]["text"]
+    finally:
+        await stop_oa(harness)
 
 
 # ---------------------------------------------------------------- the sender and the 7-day window

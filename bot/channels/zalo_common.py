@@ -160,9 +160,45 @@ def register_sender(app: App, sender: Any) -> None:
     app.services.extras.setdefault(SENDERS_KEY, {})[sender.channel] = sender
 
 
-def alert_hook(app: App) -> Callable[[str], Awaitable[None]] | None:
+def alert_hook(app: App) -> Callable[[str], Awaitable[None]]:
+    """The installed admin alert, or the default: a notice queued in the outbox for
+    every admin on another channel (the OA itself cannot send while it is unauthorised)."""
     hook = app.services.extras.get(ALERT_HOOK)
-    return hook if callable(hook) else None
+    if callable(hook):
+        return hook
+
+    async def queue_for_admins(detail: str) -> None:
+        from handlers import texts
+        from handlers.messages import Reply
+        from handlers.serialize import replies_to_payload
+        from storage.repos import enqueue, get_user
+
+        admins = [m for m in app.services.staff.members() if m.role == "admin"]
+        payload = replies_to_payload([Reply(texts.ZALO_REAUTH_ALERT)])
+        queued = 0
+        async with app.db.session() as db:
+            for admin in admins:
+                channel, _, platform_id = admin.key.partition(":")
+                if channel == "zalo_oa":
+                    continue
+                user = await get_user(db, channel, platform_id)
+                await enqueue(
+                    db,
+                    channel=channel,
+                    platform_id=platform_id,
+                    user_id=user.id if user else None,
+                    kind="notice",
+                    payload=payload,
+                    ref="zalo_reauth",
+                )
+                queued += 1
+            await db.commit()
+        if not queued:
+            log.critical(
+                "no admin outside Zalo OA to alert; add one with `motcua staff add telegram:<id> --role admin`"
+            )
+
+    return queue_for_admins
 
 
 _PHONE = re.compile(r"^\+?84(\d{9,10})$")

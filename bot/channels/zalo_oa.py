@@ -580,7 +580,7 @@ def build_sender(
         app_secret=settings.zalo_oa_app_secret,
         oauth_url=settings.zalo_oauth_url,
         clock=app.services.clock,
-        alert=alert_hook(app),
+        alert=lambda text: alert_hook(app)(text),  # looked up when needed: hooks may come later
     )
     client = OAClient(settings.zalo_oa_api_url, tokens, http)
     return ZaloOASender(
