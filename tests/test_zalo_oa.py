@@ -188,6 +188,15 @@ async def test_unfollow_marks_user_unreachable_and_unsubscribed(oa: OA) -> None:
         await oa.runner.sender.send(USER, [Reply("Thông báo")])
 
 
+async def test_unfollow_during_an_active_flow_still_stops_messages(oa: OA) -> None:
+    await oa.say("/phananhthu")  # the stand-in flow answers everything it receives
+    sent = len(oa.fake.sent)
+    await oa.push(oa.fake.event("unfollow", USER))
+    assert len(oa.fake.sent) == sent
+    user = await oa.user()
+    assert user is not None and user.blocked and user.subscriptions == []
+
+
 # ---------------------------------------------------------------- webhook security and hygiene
 async def test_forged_webhooks_are_rejected_and_nothing_is_processed(oa: OA) -> None:
     event = oa.fake.text_event(USER, "xin chào")

@@ -144,6 +144,11 @@ async def converse(app: App, messages: list[Incoming], send: SendReplies) -> Non
     """Hand each message to the dispatcher and send its replies, in order."""
     for msg in messages:
         replies = await app.dispatcher.handle(msg)
+        if msg.other == "unfollow":
+            # a platform fact, not a conversation step: even if an active flow took the
+            # event instead of handlers.channel_events, stop messaging this person
+            await _mark_unfollowed(app, msg.channel, msg.platform_id)
+            continue
         if replies:
             await send(msg.platform_id, replies)
     if messages and messages[0].other != "unfollow":
@@ -153,6 +158,20 @@ async def converse(app: App, messages: list[Incoming], send: SendReplies) -> Non
                 await hook(messages[0].channel, messages[0].platform_id)
             except Exception:
                 log.exception("the %s hook failed", USER_RETURNED_HOOK)
+
+
+async def _mark_unfollowed(app: App, channel: str, platform_id: str) -> None:
+    from sqlalchemy import update
+
+    from storage.models import User
+
+    async with app.db.session() as db:
+        await db.execute(
+            update(User)
+            .where(User.channel == channel, User.platform_id == platform_id)
+            .values(blocked=True, subscriptions=[])
+        )
+        await db.commit()
 
 
 def register_sender(app: App, sender: Any) -> None:
