@@ -638,6 +638,16 @@ async def open_sender(app: App, channel: str) -> ChannelSender | None:
         inner = TelegramSender.from_settings(settings)
         await inner.bot.initialize()
         return TelegramOutboxSender(inner)
+    if channel in ("zalo_oa", "zalo_bot") and channel_configured(settings, channel):
+        # a separate worker process: building the channel's runner registers its sender
+        import importlib
+
+        module = importlib.import_module(f"bot.channels.{channel}")
+        runner = module.runner_factory(app)
+        sender = app.services.extras.get("senders", {}).get(channel)
+        if sender is not None and runner is not None:
+            app.services.extras.setdefault("outbox_channel_runners", []).append(runner)
+        return sender
     return None
 
 
@@ -654,15 +664,12 @@ async def close_sender(app: App, sender: ChannelSender) -> None:
 SENDER_CHANNELS = ("telegram", "zalo_oa", "zalo_bot")
 
 
-def channel_configured(settings: Settings, channel: str) -> bool:
-    """A channel counts as configured when one of its token/secret settings is set."""
-    from dataclasses import fields
+# the setting that switches each channel on
+CHANNEL_SWITCH = {"telegram": "telegram_token", "zalo_oa": "zalo_oa_app_id", "zalo_bot": "zalo_bot_token"}
 
-    return any(
-        getattr(settings, f.name)
-        for f in fields(settings)
-        if f.name.startswith(channel + "_") and any(k in f.name for k in ("token", "secret", "key"))
-    )
+
+def channel_configured(settings: Settings, channel: str) -> bool:
+    return bool(getattr(settings, CHANNEL_SWITCH.get(channel, ""), ""))
 
 
 class OutboxRunner:
@@ -738,6 +745,9 @@ async def work(settings: Settings, channel: str, *, once: bool = False) -> Stats
     finally:
         if sender is not None:
             await close_sender(app, sender)
+        for runner in app.services.extras.get("outbox_channel_runners", []):
+            with contextlib.suppress(Exception):
+                await runner.stop()  # closes the HTTP session the channel's sender used
         await app.close()
 
 

@@ -33,6 +33,10 @@ RunnerFactory = Callable[["App"], "Runner | None"]
 def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
     factories: list[RunnerFactory] = []
+    from bot.channels import zalo_bot, zalo_oa
+
+    factories += [zalo_oa.runner_factory, zalo_bot.runner_factory]
+    # after the channels: their factories register their senders, which the outbox workers use
     from bot.outbox_sender import outbox_runner_factories
 
     factories += outbox_runner_factories()  # one outbox worker per channel with a sender
