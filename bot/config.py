@@ -74,6 +74,11 @@ class Settings:
     # flows
     session_expiry_hours: int = 72
     guide_expiry_days: int = 14
+    # telegram channel (token, API URL and webhook fields are above)
+    telegram_poll_timeout: int = 25  # seconds one long-polling getUpdates call waits
+    telegram_concurrency: int = 64  # updates processed at once (different chats in parallel)
+    telegram_webhook_max_connections: int = 40  # setWebhook max_connections (1-100)
+    telegram_shutdown_grace: int = 25  # seconds SIGTERM waits for in-flight updates
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,8 +117,47 @@ class Settings:
             ) from None
         if not 0 < self.http_port < 65536:
             raise ConfigError(f"MOTCUA_HTTP_PORT={self.http_port} is not a port number (1-65535)")
+        self._validate_telegram()
         object.__setattr__(self, "database_url", url)
         return self
+
+    def _validate_telegram(self) -> None:
+        """Telegram settings that Telegram itself would reject later, with an opaque error."""
+        import re
+
+        api = self.telegram_api_url.strip()
+        if not api.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_API_URL={self.telegram_api_url!r} is not an http(s) URL; "
+                "leave it unset for https://api.telegram.org/bot"
+            )
+        hook = self.telegram_webhook_url.strip()
+        if hook:
+            official = api.startswith("https://api.telegram.org/")
+            if not hook.startswith("https://") and (official or not hook.startswith("http://")):
+                raise ConfigError(
+                    f"MOTCUA_TELEGRAM_WEBHOOK_URL={hook!r} must be an https:// URL that Telegram can reach; "
+                    "unset it to use long polling instead"
+                )
+        secret = self.telegram_webhook_secret
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError(
+                "MOTCUA_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -; "
+                "unset it to have one generated at each start"
+            )
+        if not 0 <= self.telegram_poll_timeout <= 50:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_POLL_TIMEOUT={self.telegram_poll_timeout} must be 0-50 seconds"
+            )
+        if not 1 <= self.telegram_concurrency <= 1024:
+            raise ConfigError(f"MOTCUA_TELEGRAM_CONCURRENCY={self.telegram_concurrency} must be 1-1024")
+        if not 1 <= self.telegram_webhook_max_connections <= 100:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_WEBHOOK_MAX_CONNECTIONS={self.telegram_webhook_max_connections} "
+                "must be 1-100 (Telegram's limit)"
+            )
+        if self.telegram_shutdown_grace < 0:
+            raise ConfigError("MOTCUA_TELEGRAM_SHUTDOWN_GRACE must be 0 or more seconds")
 
     @property
     def is_sqlite(self) -> bool:

@@ -130,3 +130,9 @@ CMD_START = "Bắt đầu, lời chào"
 CMD_MENU = "Menu chính"
 CMD_LIENHE = "Địa chỉ, giờ làm việc, lịch tiếp dân"
 CMD_TROGIUP = "Các lệnh và cách dùng"
+
+# ---- telegram channel
+TG_SHARE_PHONE = "📱 Gửi số điện thoại của tôi"
+TG_CHOOSE = "Xin mời anh/chị chọn:"
+TG_LINKS = "Đường dẫn:"
+# The bot's command menu in Telegram (setMyCommands) uses each command's own description.
