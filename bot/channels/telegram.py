@@ -207,7 +207,7 @@ def _message_incomings(
         first = Incoming(**base, location=Location(loc.latitude, loc.longitude), message_id=message_id)
     elif message.contact is not None:
         contact = message.contact
-        own = contact.user_id is None or contact.user_id == message.from_user.id
+        own = contact.user_id == message.from_user.id  # a shared card of someone else is not consent
         if own and contact.phone_number:
             name = " ".join(x for x in (contact.first_name, contact.last_name) if x) or None
             first = Incoming(**base, contact=Contact(contact.phone_number, name), message_id=message_id)
