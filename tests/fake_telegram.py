@@ -175,6 +175,7 @@ class InjectedError:
     error: ApiError
     chat_id: int | None
     times: int
+    skip: int = 0
 
 
 class SlidingLimit:
@@ -324,10 +325,11 @@ class FakeTelegram:
         retry_after: int | None = None,
         chat_id: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` (any method if None) fail with this error."""
+        """After `after` matching calls succeed, the next `times` calls of `method` (any if None) fail."""
         self._injected.append(
-            InjectedError(method, ApiError(status, description, retry_after), chat_id, times)
+            InjectedError(method, ApiError(status, description, retry_after), chat_id, times, after)
         )
 
     # ------------------------------------------------------------------ users and updates
@@ -574,6 +576,9 @@ class FakeTelegram:
             if injected.method not in (None, method):
                 continue
             if injected.chat_id is not None and _int_or_none(params.get("chat_id")) != injected.chat_id:
+                continue
+            if injected.skip > 0:
+                injected.skip -= 1
                 continue
             injected.times -= 1
             if injected.times <= 0:
