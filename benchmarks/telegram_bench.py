@@ -27,8 +27,6 @@ import contextlib
 import json
 import logging
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,7 +60,7 @@ class FakeProcess:
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.proc: subprocess.Popen[str] | None = None
+        self.proc: asyncio.subprocess.Process | None = None
         self.session: aiohttp.ClientSession | None = None
 
     @property
@@ -74,14 +72,18 @@ class FakeProcess:
         return f"{self.base}/bot"
 
     async def __aenter__(self) -> FakeProcess:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fake_telegram", "--port", str(self.port), "--no-record"],
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.fake_telegram",
+            "--port",
+            str(self.port),
+            "--no-record",
             cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
+            stdout=asyncio.subprocess.PIPE,
         )
         assert self.proc.stdout is not None
-        line = await asyncio.get_running_loop().run_in_executor(None, self.proc.stdout.readline)
+        line = (await self.proc.stdout.readline()).decode()
         if not line.startswith("READY"):
             raise RuntimeError(f"fake server did not start: {line!r}")
         self.session = aiohttp.ClientSession()
@@ -92,7 +94,7 @@ class FakeProcess:
             await self.session.close()
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(10)
+            await asyncio.wait_for(self.proc.wait(), 10)
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         assert self.session is not None

@@ -96,18 +96,18 @@ async def test_callback_data_and_url_buttons(fake: FakeTelegram, bot: Bot) -> No
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="x" * 64)]])
     await bot.send_message(4, "ok", reply_markup=ok)
     too_long = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="đ" * 33)]])  # 66 bytes
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(4, "x", reply_markup=too_long)
     bad_url = InlineKeyboardMarkup([[InlineKeyboardButton("a", url="www.example.vn")]])
-    with pytest.raises(BadRequest, match="(?i)button_url_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_url_invalid"):
         await bot.send_message(4, "x", reply_markup=bad_url)
     wide = InlineKeyboardMarkup([[InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(9)]])
-    with pytest.raises(BadRequest, match="(?i)buttons_too_much"):
+    with pytest.raises(BadRequest, match=r"(?i)buttons_too_much"):
         await bot.send_message(4, "x", reply_markup=wide)
 
 
 async def test_unknown_and_blocked_chats(fake: FakeTelegram, bot: Bot) -> None:
-    with pytest.raises(BadRequest, match="[Cc]hat not found"):
+    with pytest.raises(BadRequest, match=r"[Cc]hat not found"):
         await bot.send_message(999, "x")
     fake.user(5)
     fake.block(5)
@@ -148,7 +148,7 @@ async def test_edit_and_callback_answers(fake: FakeTelegram, bot: Bot) -> None:
     update = await fake.press(8, fake.messages_to(8)[0], "m:home")
     query_id = update["callback_query"]["id"]
     assert await bot.answer_callback_query(query_id)
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(query_id)
 
 
