@@ -438,3 +438,76 @@ async def test_webhook_acknowledges_before_processing(hooked: tuple[Harness, str
     assert time.perf_counter() - began < 0.3
     assert h.fake.messages_to(43) == []
     await h.fake.wait_messages(43, 1)
+
+
+# ---------------------------------------------------------------- `motcua run` as a process
+
+
+async def start_motcua_run(fake: FakeTelegram, tmp_path: Path, **env: str) -> asyncio.subprocess.Process:
+    import os
+    import sys
+
+    full_env = {
+        **os.environ,
+        "MOTCUA_DATA_DIR": str(tmp_path),
+        "MOTCUA_KNOWLEDGE_DIR": str(FIXTURE_KB),
+        "MOTCUA_TELEGRAM_TOKEN": fake.token,
+        "MOTCUA_TELEGRAM_API_URL": fake.api_url,
+        "MOTCUA_TELEGRAM_POLL_TIMEOUT": "1",
+        "MOTCUA_HTTP_PORT": str(free_port()),
+        **env,
+    }
+    full_env.pop("MOTCUA_DATABASE_URL", None)
+    root = Path(__file__).resolve().parents[1]
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=root,
+        env=full_env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_process(proc: asyncio.subprocess.Process) -> tuple[int, str]:
+    import signal
+
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    return proc.returncode or 0, err.decode()
+
+
+async def test_motcua_run_polls_and_stops_on_sigterm(fake: FakeTelegram, tmp_path: Path) -> None:
+    proc = await start_motcua_run(fake, tmp_path)
+    try:
+        await fake.wait_for(lambda: bool(fake.calls_of("getUpdates")), within=60)
+        await fake.send_text(60, "/start")
+        [welcome] = await fake.wait_messages(60, 1, within=20)
+        assert welcome["text"].startswith("Xin chào")
+    finally:
+        code, err = await stop_process(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+async def test_motcua_run_serves_the_webhook(fake: FakeTelegram, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    proc = await start_motcua_run(fake, tmp_path, MOTCUA_HTTP_PORT=str(port), MOTCUA_TELEGRAM_WEBHOOK_URL=url)
+    try:
+        await fake.wait_for(lambda: fake.webhook is not None, within=60)
+        secret = fake.webhook["secret"]
+        assert secret and len(secret) >= 32  # generated, since none was configured
+        fake.user(61)
+        forged = {"update_id": 1, **fake.text_update(61, "/start")}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=forged) as resp:
+                assert resp.status == 403
+        await fake.send_text(61, "/start")
+        messages = await fake.wait_messages(61, 1, within=20)
+        assert len(messages) == 1 and messages[0]["text"].startswith("Xin chào")
+    finally:
+        code, err = await stop_process(proc)
+    assert code == 0, err
