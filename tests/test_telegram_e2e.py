@@ -28,6 +28,9 @@ from tests.conftest import FIXTURE_KB, make_settings
 from tests.fake_telegram import FakeTelegram, button_data
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 @dataclass
 class Harness:
     fake: FakeTelegram
@@ -458,13 +461,12 @@ async def start_motcua_run(fake: FakeTelegram, tmp_path: Path, **env: str) -> as
         **env,
     }
     full_env.pop("MOTCUA_DATABASE_URL", None)
-    root = Path(__file__).resolve().parents[1]
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
-        cwd=root,
+        cwd=ROOT,
         env=full_env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
