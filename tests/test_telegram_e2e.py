@@ -27,7 +27,6 @@ from storage.repos import get_user
 from tests.conftest import FIXTURE_KB, make_settings
 from tests.fake_telegram import FakeTelegram, button_data
 
-
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -657,6 +657,9 @@ class TelegramRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_locks: weakref.WeakValueDictionary[Any, asyncio.Lock] = weakref.WeakValueDictionary()
         self._slots = asyncio.Semaphore(self.settings.telegram_concurrency)
+        # SQLite has one writer: concurrent transactions only add busy-wait sleeps, so on SQLite
+        # one dispatch runs at a time while the Bot API calls of other chats overlap with it.
+        self._dispatch_gate = asyncio.Semaphore(1 if app.db.is_sqlite else self.settings.telegram_concurrency)
         self._offset: int | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stopping = False
@@ -874,7 +877,8 @@ class TelegramRunner:
         if inbound.chat_id is None:
             return
         for incoming in inbound.incomings:
-            replies = await self.app.dispatcher.handle(incoming)
+            async with self._dispatch_gate:
+                replies = await self.app.dispatcher.handle(incoming)
             edit = inbound.callback_message_id if incoming.action is not None else None
             await self.channel.reply(
                 inbound.chat_id, replies, platform_id=incoming.platform_id, edit_message_id=edit
