@@ -512,3 +512,35 @@ async def test_motcua_run_serves_the_webhook(fake: FakeTelegram, tmp_path: Path)
     finally:
         code, err = await stop_process(proc)
     assert code == 0, err
+
+
+async def test_refused_webhook_url_stops_startup_clearly(fake: FakeTelegram, tmp_path: Path) -> None:
+    h = await make_harness(fake, tmp_path, telegram_webhook_url="https://bot.example.vn/hook")
+    fake.fail_next(
+        "setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+    )
+    try:
+        with pytest.raises(ConfigError, match="refused MOTCUA_TELEGRAM_WEBHOOK_URL"):
+            await h.runner.start()
+        await h.runner.stop()
+    finally:
+        await h.app.close()
+
+
+async def test_conversation_on_each_database(fake: FakeTelegram, tmp_path: Path, db_url: str) -> None:
+    h = await make_harness(fake, tmp_path, database_url=db_url)
+    await h.runner.start()
+    try:
+        await fake.send_text(70, "/start")
+        [welcome] = await fake.wait_messages(70, 1)
+        await fake.press(70, welcome, button_data(welcome, "Liên hệ"))
+        await fake.wait_messages(70, 3)
+        fake.block(70)
+        await fake.send_text(70, "khai sinh")
+        await settle(h)
+        async with h.app.db.session() as db:
+            user = await get_user(db, "telegram", "70")
+            assert user is not None and user.blocked
+    finally:
+        await h.runner.stop()
+        await h.app.close()

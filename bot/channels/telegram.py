@@ -673,22 +673,34 @@ class TelegramRunner:
     async def start(self) -> None:
         await self._connect()
         await self._register_commands()
-        if self.webhook_url:
-            await self._retrying(
-                "setWebhook",
-                lambda: self.bot.set_webhook(
-                    url=self.webhook_url,
-                    secret_token=self.secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    max_connections=self.settings.telegram_webhook_max_connections,
-                ),
-            )
-            log.info("telegram webhook set to %s (served at %s)", self.webhook_url, self.webhook_path)
-        else:
-            # getUpdates fails with 409 while a webhook is set: switch to polling explicitly.
-            await self._retrying("deleteWebhook", lambda: self.bot.delete_webhook(drop_pending_updates=False))
-            self._poller = asyncio.create_task(self._poll_loop(), name="telegram-polling")
-            log.info("telegram long polling as @%s", self.me.username if self.me else "?")
+        try:
+            if self.webhook_url:
+                await self._retrying(
+                    "setWebhook",
+                    lambda: self.bot.set_webhook(
+                        url=self.webhook_url,
+                        secret_token=self.secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        max_connections=self.settings.telegram_webhook_max_connections,
+                    ),
+                )
+                log.info("telegram webhook set to %s (served at %s)", self.webhook_url, self.webhook_path)
+            else:
+                # getUpdates fails with 409 while a webhook is set: switch to polling explicitly.
+                await self._retrying(
+                    "deleteWebhook", lambda: self.bot.delete_webhook(drop_pending_updates=False)
+                )
+                self._poller = asyncio.create_task(self._poll_loop(), name="telegram-polling")
+                log.info("telegram long polling as @%s", self.me.username if self.me else "?")
+        except BadRequest as exc:
+            raise ConfigError(
+                f"Telegram refused MOTCUA_TELEGRAM_WEBHOOK_URL={self.webhook_url!r}: {exc}; it must be a "
+                "public https URL with a valid certificate"
+            ) from None
+        except TelegramError as exc:
+            raise ConfigError(
+                f"cannot set up Telegram updates at {self.settings.telegram_api_url}: {exc}"
+            ) from None
         self._started = True
 
     async def _connect(self) -> None:
