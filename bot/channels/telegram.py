@@ -828,12 +828,18 @@ class TelegramRunner:
             return web.Response(status=503, text="shutting down")  # Telegram will re-send
         try:
             data = await request.json()
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an Update")
-            update = Update.de_json(data, self.bot)
-        except Exception as exc:
-            log.warning("telegram webhook sent something that is not an Update: %s", exc)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            log.warning("telegram webhook request with a body that is not an Update")
             return web.Response(status=400, text="bad update")
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            # It did come from Telegram (the secret matched): answering an error would only make
+            # Telegram re-send it. Keep it in the log so what the citizen sent is not lost.
+            log.exception("cannot read telegram update %s: %.2000s", data.get("update_id"), data)
+            return web.Response(status=200)
         self.submit(update)
         return web.Response(status=200)
 
