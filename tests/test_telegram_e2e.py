@@ -431,7 +431,7 @@ async def test_webhook_acknowledges_before_processing(hooked: tuple[Harness, str
     real_handle = h.app.dispatcher.handle
 
     async def slow_handle(incoming):
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.5)
         return await real_handle(incoming)
 
     h.app.dispatcher.handle = slow_handle  # type: ignore[method-assign]
@@ -439,7 +439,7 @@ async def test_webhook_acknowledges_before_processing(hooked: tuple[Harness, str
     update = {"update_id": 7000, **h.fake.text_update(43, "/start")}
     began = time.perf_counter()
     assert await h.fake.deliver_webhook(update) == 200
-    assert time.perf_counter() - began < 0.3
+    assert time.perf_counter() - began < 1.0  # acknowledged long before the 1.5 s of handling
     assert h.fake.messages_to(43) == []
     await h.fake.wait_messages(43, 1)
 
