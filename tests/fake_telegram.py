@@ -265,6 +265,7 @@ class FakeTelegram:
             app.router.add_post("/_fake/reset", self._control_reset)
             app.router.add_post("/_fake/limits", self._control_limits)
             app.router.add_post("/_fake/block", self._control_block)
+            app.router.add_post("/_fake/load", self._control_load)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -924,6 +925,23 @@ class FakeTelegram:
             per_chat_per_second=body.get("per_chat_per_second"),
             group_per_minute=body.get("group_per_minute"),
         )
+        return web.json_response({"ok": True})
+
+    async def _control_load(self, request: web.Request) -> web.Response:
+        """Generate text updates at a steady rate from here (the load does not burden the bot's process)."""
+        body = await request.json()
+        rate, count = float(body["rate"]), int(body["count"])
+        users, first, texts = int(body.get("users", 50)), int(body.get("first_user", 1)), body["texts"]
+
+        async def generate() -> None:
+            start = time.perf_counter()
+            for i in range(count):
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                self.push(self.text_update(first + i % users, texts[i % len(texts)]))
+
+        self._load_task = asyncio.create_task(generate())
         return web.json_response({"ok": True})
 
     async def _control_block(self, request: web.Request) -> web.Response:
