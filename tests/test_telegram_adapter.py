@@ -234,6 +234,9 @@ def test_request_contact_keyboard_and_its_removal() -> None:
         [Reply("Có nút", buttons=[[Button("A", "a:1")]]), Reply("Không nút")], remove_keyboard=True
     )
     assert isinstance(later[1].markup, ReplyKeyboardRemove) and later[1].removes_keyboard
+    buttons_only = render([Reply("Cảm ơn", buttons=[[Button("Menu", "m:home")]])], remove_keyboard=True)
+    assert isinstance(buttons_only[0].markup, ReplyKeyboardRemove)
+    assert buttons_only[0].follow_markup is not None  # the buttons come by an edit after sending
 
 
 def test_photo_and_empty_text() -> None:

@@ -546,3 +546,24 @@ async def test_conversation_on_each_database(fake: FakeTelegram, tmp_path: Path,
     finally:
         await h.runner.stop()
         await h.app.close()
+
+
+async def test_phone_number_shared_with_the_contact_button(tg: Harness) -> None:
+    """A flow asking for a phone number gets the contact keyboard; sharing removes it again."""
+    fake = tg.fake
+    await fake.send_text(80, "/start")
+    [welcome] = await fake.wait_messages(80, 1)
+    await fake.press(80, welcome, "g:cb")  # the walkthroughs' "call me back" button
+    await settle(tg)
+    asking = [m for m in fake.messages_to(80) if (m.get("_markup") or {}).get("keyboard")]
+    assert asking, fake.texts_to(80)
+    assert asking[0]["_markup"]["keyboard"][0][0]["request_contact"] is True
+    before = len(fake.messages_to(80))
+    await fake.send_contact(80, "0912345678")
+    await settle(tg)
+    [thanks] = fake.messages_to(80)[before:]
+    assert "0912345678" in thanks["text"]
+    assert thanks["_markup"] == {"remove_keyboard": True}  # the phone keyboard goes away
+    assert thanks["reply_markup"]["inline_keyboard"]  # and the buttons are added by an edit
+    assert fake.calls_of("editMessageReplyMarkup")
+    assert not fake.errors

@@ -283,6 +283,7 @@ class OutMessage:
     photo: str | None = None
     edit_message_id: int | None = None
     removes_keyboard: bool = False
+    follow_markup: InlineKeyboardMarkup | None = None  # put on the message by an edit once it is sent
 
     @property
     def html(self) -> str:
@@ -340,7 +341,9 @@ def render(
 
     The first reply with `edit=True` edits the pressed message when it fits in
     one message; everything else is sent as new messages. A pending contact
-    keyboard is removed on the first message that carries no inline keyboard.
+    keyboard is removed by the first message that carries no inline keyboard;
+    when every message has one, the first is sent with the removal and gets its
+    inline keyboard by an edit right after (a message carries one keyboard).
     """
     out: list[OutMessage] = []
     for reply in replies:
@@ -378,6 +381,12 @@ def render(
                 msg.removes_keyboard = True
                 remove_keyboard = False
             out.append(msg)
+    if remove_keyboard:
+        for msg in out:
+            if msg.kind == "text" and isinstance(msg.markup, InlineKeyboardMarkup):
+                msg.follow_markup, msg.markup = msg.markup, ReplyKeyboardRemove()
+                msg.removes_keyboard = True
+                break
     return out
 
 
@@ -517,7 +526,9 @@ class TelegramChannel:
         delay = 0.5
         for attempt in range(1, self.MAX_ATTEMPTS + 1):
             try:
-                await call(self.bot, chat_id, msg, plain=plain)
+                sent = await call(self.bot, chat_id, msg, plain=plain)
+                if msg.follow_markup is not None:
+                    await self._add_inline_keyboard(chat_id, sent, msg.follow_markup)
                 return True
             except RateLimited as exc:
                 wait = min(exc.retry_after, self.MAX_WAIT)
@@ -548,6 +559,20 @@ class TelegramChannel:
                 log.warning("telegram rejected %s: %s; sending plain text", msg.describe(chat_id), exc)
                 plain = True
         return False
+
+    async def _add_inline_keyboard(
+        self, chat_id: int, sent: Message | None, markup: InlineKeyboardMarkup
+    ) -> None:
+        """Give a message sent with ReplyKeyboardRemove its buttons; never lose them."""
+        if sent is not None:
+            try:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=sent.message_id, reply_markup=markup
+                )
+                return
+            except TelegramError as exc:
+                log.warning("could not add the buttons to message %s: %s", sent.message_id, exc)
+        await self._deliver(chat_id, OutMessage("text", texts.TG_CHOOSE, markup))
 
 
 # --------------------------------------------------------------------------- outbox sender
