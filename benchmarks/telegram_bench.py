@@ -13,7 +13,8 @@ is remote; both bots below talk to it over HTTP with python-telegram-bot.
 2. The whole stack: `TelegramRunner` -> Dispatcher (SQLite, the bundled
    knowledge base, question log) -> HTML rendering -> sendMessage.
    Both get the same burst of text questions from 50 users; throughput is
-   updates handled per second. Target: stack >= 0.5 x echo.
+   updates handled per second. The two alternate for --rounds rounds; the
+   ratio is the median of the paired (same-round) ratios. Target: >= 0.5.
 3. Latency: questions arrive at 50 updates/s (each of the 50 users asks once
    per second); the fake measures from making the update available to the
    first reply message for that chat. Target: p95 < 50 ms.
@@ -274,20 +275,23 @@ async def main(argv: list[str] | None = None) -> int:
     )
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    ratio = stack / echo
+    # Each stack round ran right after its echo round, under nearly the same machine load:
+    # the median of these paired ratios is the figure least disturbed by other processes.
+    ratio = statistics.median(s / e for s, e in zip(stacks, echoes, strict=True))
     p50 = percentile(latencies, 50) * 1000
     p95 = percentile(latencies, 95) * 1000
     p99 = percentile(latencies, 99) * 1000
     print(f"bare PTB echo bot (best):   {echo:8.1f} updates/s")
     print(f"motcua stack, SQLite (best):{stack:8.1f} updates/s")
-    print(f"ratio stack/echo:           {ratio:8.2f}  (target >= 0.50)")
+    print(f"ratio stack/echo (median of paired rounds): {ratio:.2f}  (target >= 0.50)")
+    print(f"ratio of the bests:         {stack / echo:8.2f}")
     print(
         f"latency at {args.rate}/s ({len(latencies)} updates): p50 {p50:.1f} ms, "
         f"p95 {p95:.1f} ms, p99 {p99:.1f} ms  (target p95 < 50 ms)"
     )
     print(f"Bot API errors during the run: {errors}")
     if args.json:
-        figures = {"echo": echo, "stack": stack, "ratio": ratio, "p50_ms": p50, "p95_ms": p95}
+        figures = {"echo": echoes, "stack": stacks, "ratio": ratio, "p50_ms": p50, "p95_ms": p95}
         print(json.dumps(figures))
     ok = ratio >= 0.5 and p95 < 50 and errors == 0 and len(latencies) >= int(args.seconds * args.rate) * 0.95
     print("targets met" if ok else "TARGETS MISSED")
