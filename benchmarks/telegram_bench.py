@@ -28,6 +28,7 @@ import contextlib
 import json
 import logging
 import os
+import statistics
 import sys
 import tempfile
 import time
