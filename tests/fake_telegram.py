@@ -21,6 +21,18 @@ Test side: `send_text`, `send_sticker`, `send_photo`, `press`, … create update
 header when one is set); `messages_to(chat)` / `wait_messages` show what the bot
 sent; `count` counts messages per chat. Run it standalone for benchmarks with
 `python -m tests.fake_telegram --port 8081`; the `/_fake/*` routes drive it over HTTP.
+
+A broadcast test, for example::
+
+    fake = FakeTelegram(global_per_second=30, per_chat_per_second=1, record=False)
+    await fake.start()
+    for uid in range(1, 10_001):
+        fake.user(uid)                      # a subscriber with a private chat
+    fake.block(17)                          # this one blocked the bot: 403
+    bot = Bot(fake.token, base_url=fake.api_url)
+    sender = TelegramSender(bot)            # bot/channels/telegram.py
+    ...                                     # run the outbox
+    assert fake.count[42] == 1 and fake.rate_limited >= 0
 """
 
 from __future__ import annotations
