@@ -558,6 +558,7 @@ class TelegramChannel:
                     return False
                 log.warning("telegram rejected %s: %s; sending plain text", msg.describe(chat_id), exc)
                 plain = True
+        log.error("telegram kept rate-limiting chat %s; gave up on %s", chat_id, msg.describe(chat_id))
         return False
 
     async def _add_inline_keyboard(
