@@ -33,6 +33,9 @@ RunnerFactory = Callable[["App"], "Runner | None"]
 def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
     factories: list[RunnerFactory] = [_telegram]
+    from bot.channels import zalo_bot, zalo_oa
+
+    factories += [zalo_oa.runner_factory, zalo_bot.runner_factory]
     return factories
 
 
