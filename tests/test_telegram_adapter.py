@@ -105,7 +105,7 @@ def test_location_contact_sticker_and_other_media() -> None:
     )
     assert voice is not None and voice.incomings[0].other == "voice"
     service = parse_update(update(message=message(new_chat_title="x")), ME)
-    assert service is not None and service.incomings[0].other == "unsupported"
+    assert service is not None and service.incomings[0].other == "other"
 
 
 def test_edited_message_is_handled_like_a_new_one() -> None:

@@ -297,6 +297,7 @@ async def test_blocking_the_bot_marks_the_user_unreachable(tg: Harness) -> None:
     async with tg.app.db.session() as db:
         user = await get_user(db, "telegram", "32")
         assert user is not None and user.blocked
+    assert len(tg.fake.messages_to(32)) == 1 and not tg.fake.errors  # nothing sent to a blocked chat
 
 
 async def test_400_is_logged_and_falls_back_to_plain_text(

@@ -216,7 +216,7 @@ def _message_incomings(
     elif message.text is not None:
         return [Incoming(**base, text=text if text is not None else "", message_id=message_id)]
     else:
-        kind = next((k for k in _OTHER_KINDS if getattr(message, k, None)), "unsupported")
+        kind = next((k for k in _OTHER_KINDS if getattr(message, k, None)), "other")
         first = Incoming(**base, other=kind, message_id=message_id)
         caption_used = kind in ("video", "animation", "audio", "document")
     out = [first]
@@ -916,6 +916,12 @@ class TelegramRunner:
             except TelegramError as exc:
                 log.debug("answerCallbackQuery failed: %s", exc)
         if inbound.blocked and inbound.platform_id is not None:
+            # Like a Zalo unfollow: the "unfollow" event (handlers/channel_events.py) also ends
+            # subscriptions and flows; nothing can be sent to this chat any more.
+            if "unfollow" in self.app.services.router.events:
+                await self.app.dispatcher.handle(
+                    Incoming(channel=CHANNEL, platform_id=inbound.platform_id, other="unfollow")
+                )
             await self._mark_unreachable(inbound.platform_id)
             return
         if inbound.chat_id is None:
