@@ -1116,6 +1116,24 @@ async def _serve(args: argparse.Namespace) -> None:
         await fake.stop()
 
 
+def reduce_spec(full: Path, out: Path = SPEC_FILE) -> None:
+    """Rewrite the vendored spec from PaulSonOfLars' api.json (e.g. ../shared/telegram/bot-api.json)."""
+    data = json.loads(full.read_text(encoding="utf-8"))
+    reduced = {
+        "source": "PaulSonOfLars/telegram-bot-api-spec api.json (MIT), reduced to method fields by "
+        "tests/fake_telegram.py --reduce-spec",
+        "version": data["version"],
+        "release_date": data["release_date"],
+        "methods": {
+            name: {f["name"]: {"types": f["types"], "required": f["required"]} for f in m.get("fields", [])}
+            for name, m in sorted(data["methods"].items())
+        },
+    }
+    out.write_text(
+        json.dumps(reduced, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the strict fake Telegram Bot API server")
     parser.add_argument("--host", default="127.0.0.1")
@@ -1125,7 +1143,13 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true", help="record update-to-first-reply latency")
     parser.add_argument("--global-per-second", type=int, default=None)
     parser.add_argument("--per-chat-per-second", type=int, default=None)
+    parser.add_argument(
+        "--reduce-spec", type=Path, metavar="API_JSON", help="refresh the vendored spec and exit"
+    )
     args = parser.parse_args()
+    if args.reduce_spec:
+        reduce_spec(args.reduce_spec)
+        return
     try:
         asyncio.run(_serve(args))
     except KeyboardInterrupt:
