@@ -90,6 +90,11 @@ class Settings:
     zalo_bot_webhook_secret: str = ""  # 8-256 characters, echoed in X-Bot-Api-Secret-Token
     zalo_bot_webhook_path: str = ""  # local route; defaults to the path of the webhook URL
     zalo_bot_poll_timeout: int = 30  # seconds getUpdates waits for a message
+    # telegram channel (token, API URL and webhook fields are above)
+    telegram_poll_timeout: int = 25  # seconds one long-polling getUpdates call waits
+    telegram_concurrency: int = 64  # updates processed at once (different chats in parallel)
+    telegram_webhook_max_connections: int = 40  # setWebhook max_connections (1-100)
+    telegram_shutdown_grace: int = 25  # seconds SIGTERM waits for in-flight updates
     # broadcast / outbox delivery
     outbox_rate_telegram: float = 25.0  # messages per second for the whole bot (Telegram allows ~30)
     outbox_rate_zalo_oa: float = 10.0
@@ -151,6 +156,7 @@ class Settings:
                 f"at most MOTCUA_GUIDE_EXPIRY_DAYS x 24 ({self.guide_expiry_days * 24})"
             )
         _validate_zalo(self)
+        self._validate_telegram()
         self._check_outbox()
         object.__setattr__(self, "database_url", url)
         return self
@@ -187,6 +193,44 @@ class Settings:
     def outbox_rate_for(self, channel: str) -> float:
         """The global send rate of a channel (messages per second); other channels get 10."""
         return float(getattr(self, f"outbox_rate_{channel}", 10.0))
+
+    def _validate_telegram(self) -> None:
+        """Telegram settings that Telegram itself would reject later, with an opaque error."""
+        import re
+
+        api = self.telegram_api_url.strip()
+        if not api.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_API_URL={self.telegram_api_url!r} is not an http(s) URL; "
+                "leave it unset for https://api.telegram.org/bot"
+            )
+        hook = self.telegram_webhook_url.strip()
+        if hook:
+            official = api.startswith("https://api.telegram.org/")
+            if not hook.startswith("https://") and (official or not hook.startswith("http://")):
+                raise ConfigError(
+                    f"MOTCUA_TELEGRAM_WEBHOOK_URL={hook!r} must be an https:// URL that Telegram can reach; "
+                    "unset it to use long polling instead"
+                )
+        secret = self.telegram_webhook_secret
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError(
+                "MOTCUA_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -; "
+                "unset it to have one generated at each start"
+            )
+        if not 0 <= self.telegram_poll_timeout <= 50:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_POLL_TIMEOUT={self.telegram_poll_timeout} must be 0-50 seconds"
+            )
+        if not 1 <= self.telegram_concurrency <= 1024:
+            raise ConfigError(f"MOTCUA_TELEGRAM_CONCURRENCY={self.telegram_concurrency} must be 1-1024")
+        if not 1 <= self.telegram_webhook_max_connections <= 100:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_WEBHOOK_MAX_CONNECTIONS={self.telegram_webhook_max_connections} "
+                "must be 1-100 (Telegram's limit)"
+            )
+        if self.telegram_shutdown_grace < 0:
+            raise ConfigError("MOTCUA_TELEGRAM_SHUTDOWN_GRACE must be 0 or more seconds")
 
     @property
     def is_sqlite(self) -> bool:

@@ -400,6 +400,11 @@ ZALO_REAUTH_ALERT = (
     "(xem hướng dẫn trong docs/zalo.md)."
 )
 
+# ---- telegram channel
+TG_SHARE_PHONE = "📱 Gửi số điện thoại của tôi"
+TG_CHOOSE = "Xin mời anh/chị chọn:"
+# The bot's command menu in Telegram (setMyCommands) uses each command's own description.
+
 # ---- subscriptions and broadcasts
 CMD_DANGKY = "Đăng ký nhận thông báo của xã, phường"
 CMD_HUY = "Hủy đăng ký nhận thông báo"
