@@ -603,9 +603,10 @@ class BroadcastMonitor:
 class TelegramOutboxSender:
     """TelegramSender plus message editing, so staff see one progress message edited as it goes."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, *, owns_bot: bool = True) -> None:
         self.inner = inner
         self.channel = inner.channel
+        self.owns_bot = owns_bot  # False when the Telegram runner's bot is shared: it closes it
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         return await self.inner.send(platform_id, replies)
@@ -622,7 +623,8 @@ class TelegramOutboxSender:
                 raise
 
     async def close(self) -> None:
-        await self.inner.bot.shutdown()
+        if self.owns_bot:
+            await self.inner.bot.shutdown()
 
 
 async def open_sender(app: App, channel: str) -> ChannelSender | None:
@@ -630,6 +632,8 @@ async def open_sender(app: App, channel: str) -> ChannelSender | None:
     `services.extras["senders"]`, else one built from the settings; None if unconfigured."""
     registered = app.services.extras.get("senders", {}).get(channel)
     if registered is not None:
+        if channel == "telegram" and not isinstance(registered, EditingSender) and hasattr(registered, "bot"):
+            return TelegramOutboxSender(registered, owns_bot=False)  # same bot, plus editing
         return registered
     settings = app.settings
     if channel == "telegram" and settings.telegram_token:
@@ -639,15 +643,11 @@ async def open_sender(app: App, channel: str) -> ChannelSender | None:
         await inner.bot.initialize()
         return TelegramOutboxSender(inner)
     if channel in ("zalo_oa", "zalo_bot") and channel_configured(settings, channel):
-        # a separate worker process: building the channel's runner registers its sender
+        # a separate worker process: the channel module builds a sender of its own
         import importlib
 
         module = importlib.import_module(f"bot.channels.{channel}")
-        runner = module.runner_factory(app)
-        sender = app.services.extras.get("senders", {}).get(channel)
-        if sender is not None and runner is not None:
-            app.services.extras.setdefault("outbox_channel_runners", []).append(runner)
-        return sender
+        return module.standalone_sender(app)
     return None
 
 
@@ -745,9 +745,6 @@ async def work(settings: Settings, channel: str, *, once: bool = False) -> Stats
     finally:
         if sender is not None:
             await close_sender(app, sender)
-        for runner in app.services.extras.get("outbox_channel_runners", []):
-            with contextlib.suppress(Exception):
-                await runner.stop()  # closes the HTTP session the channel's sender used
         await app.close()
 
 
