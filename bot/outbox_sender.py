@@ -31,7 +31,7 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.channels.base import (
@@ -44,7 +44,7 @@ from bot.channels.base import (
 )
 from handlers import texts
 from handlers.messages import Reply
-from handlers.serialize import replies_from_payload, replies_to_payload
+from handlers.serialize import replies_from_payload
 from storage import outbox as ob
 from storage.db import Database
 from storage.models import Outbox
@@ -207,7 +207,6 @@ class Stats:
     failed: int = 0
     retried: int = 0
     cancelled: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -568,14 +567,39 @@ class BroadcastMonitor:
 
         b = p.broadcast
         w = self.worker
-        editable = isinstance(w.sender, EditingSender) and b.progress_message_id
-        if not editable:
-            # a new message only at the start and at each quarter
-            step = max(1, p.total // 4)
-            if b.progress_message_id and p.done // step <= b.progress_sent // step:
+        reply = Reply(progress_text(p))
+        if b.progress_message_id is None:
+            # the first progress message: exactly one worker posts it
+            won = await s.execute(
+                update(Broadcast)
+                .where(Broadcast.id == b.id, Broadcast.progress_message_id.is_(None))
+                .values(progress_message_id=PROGRESS_POSTING, progress_sent=p.done)
+            )
+            await s.commit()
+            if won.rowcount != 1:
                 return
-        elif p.done == b.progress_sent:
+            try:
+                await w.limiter.acquire()
+                mid = await w.sender.send(b.notify_platform_id or "", [reply])
+            except Exception as exc:  # progress is a courtesy: the final report is durable
+                log.warning("broadcast %s: progress message not delivered: %s", b.id, exc)
+                mid = None
+                posted = None  # try again at the next tick
+            else:
+                posted = mid or PROGRESS_POSTED
+            await s.execute(update(Broadcast).where(Broadcast.id == b.id).values(progress_message_id=posted))
+            await s.commit()
             return
+        if b.progress_message_id == PROGRESS_POSTING:
+            return  # another worker is posting it
+        editable = isinstance(w.sender, EditingSender) and b.progress_message_id != PROGRESS_POSTED
+        if editable:
+            if p.done == b.progress_sent:
+                return
+        else:
+            step = max(1, p.total // 4)  # no editing: a new message at each quarter
+            if p.done // step <= b.progress_sent // step:
+                return
         won = await s.execute(
             update(Broadcast)
             .where(Broadcast.id == b.id, Broadcast.progress_sent == b.progress_sent)
@@ -584,19 +608,18 @@ class BroadcastMonitor:
         await s.commit()
         if won.rowcount != 1:
             return
-        reply = Reply(progress_text(p))
         try:
             await w.limiter.acquire()
             if editable:
                 await w.sender.edit(b.notify_platform_id, b.progress_message_id, reply)  # type: ignore[union-attr]
             else:
-                mid = await w.sender.send(b.notify_platform_id, [reply])
-                await s.execute(
-                    update(Broadcast).where(Broadcast.id == b.id).values(progress_message_id=mid or "sent")
-                )
-                await s.commit()
-        except Exception as exc:  # progress is a courtesy: the final report is durable
-            log.warning("broadcast %s: progress message not delivered: %s", b.id, exc)
+                await w.sender.send(b.notify_platform_id or "", [reply])
+        except Exception as exc:
+            log.warning("broadcast %s: progress update not delivered: %s", b.id, exc)
+
+
+PROGRESS_POSTING = "posting"  # progress_message_id while one worker posts the first message
+PROGRESS_POSTED = "posted"  # posted, but the platform gave no id to edit
 
 
 # ----------------------------------------------------------------------------- senders and runners
@@ -775,4 +798,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["OutboxWorker", "SenderConfig", "replies_to_payload"]
+__all__ = ["OutboxWorker", "SenderConfig", "TelegramOutboxSender", "open_sender"]

@@ -244,3 +244,24 @@ def test_parse_send_time() -> None:
     assert parse_send_time("31/12/2026 7h15", local) == dt.datetime(2026, 12, 31, 0, 15, tzinfo=dt.UTC)
     for bad in ("09:00", "25:00", "32/01 10:00", "mai", "", "01/01/2030 10:00"):
         assert parse_send_time(bad, local) is None
+
+
+async def test_two_workers_post_one_progress_message_and_one_report(staff: Chat, bapp: App) -> None:
+    await staff.say("/thongbao")
+    await staff.say("Tin chung.")
+    await staff.press("bc:aud:c")
+    await staff.press("bc:c:test")
+    await staff.press("bc:ok")
+    clock = FakeClock(NOW.timestamp())
+    sender = EditingFakeSender(clock)
+    w1 = OutboxWorker(bapp.db, sender, SenderConfig(rate=25, concurrency=1), clock=clock, worker_id="w1")
+    w2 = OutboxWorker(bapp.db, sender, SenderConfig(rate=25, concurrency=1), clock=clock, worker_id="w2")
+    await w1.monitor.tick()
+    await w2.monitor.tick()
+    assert [x.platform_id for x in sender.sent] == ["boss"]
+    await w1.drain()
+    await w2.drain()
+    await w1.drain()
+    await w2.drain()
+    reports = [x for x in sender.sent if x.platform_id == "boss" and "đã gửi xong" in x.texts[0]]
+    assert len(reports) == 1
