@@ -33,4 +33,7 @@ RunnerFactory = Callable[["App"], "Runner | None"]
 def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
     factories: list[RunnerFactory] = []
+    from bot.complaint_reminders import reminder_runner
+
+    factories.append(reminder_runner)
     return factories

@@ -131,11 +131,23 @@ async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
     if renderer is not None:
         return await renderer(ctx, topic_id)
     if isinstance(topic, Procedure):
-        return [Reply(procedure_summary(topic), buttons=procedure_buttons(ctx, topic))]
+        return [
+            Reply(procedure_summary(topic), buttons=procedure_buttons(ctx, topic)),
+            *rating_question(ctx, topic_id),
+        ]
     if isinstance(topic, Service):
-        return [Reply(service_text(ctx, topic), buttons=[menu_button()])]
+        return [Reply(service_text(ctx, topic), buttons=[menu_button()]), *rating_question(ctx, topic_id)]
     assert isinstance(topic, Guide)
     return [Reply(f"{texts.TOPIC_HEADER.format(name=topic.name)}\n{topic.intro}", buttons=[menu_button()])]
+
+
+def rating_question(ctx: Context, topic_id: str) -> list[Reply]:
+    """ "Thông tin này có hữu ích không?" under an answer, when the ratings feature is on."""
+    if "r" not in ctx.router.actions:
+        return []
+    from handlers.ratings import rating_row
+
+    return [Reply(texts.RT_QUESTION, buttons=[rating_row("t", topic_id)])]
 
 
 def service_text(ctx: Context, topic: Service) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers import texts
 from handlers.context import Context, Services
+from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
 from storage.repos import get_or_create_user, load_session
@@ -32,6 +33,14 @@ class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        settings = services.settings
+        self.limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+
+    def _limit(self, key: str) -> str:
+        """Per-user flood control, before the lock and the database (staff are not limited)."""
+        if self.services.staff.role_of(key) is not None:
+            return "ok"
+        return self.limiter.check(key)
 
     def _lock_for(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -42,6 +51,12 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; never raises: failures become a polite apology."""
+        verdict = self._limit(incoming.user_key)
+        if verdict != "ok":
+            if verdict == "drop":
+                return []
+            wait = self.limiter.wait_seconds(incoming.user_key)
+            return [Reply(texts.RATE_LIMITED.format(seconds=wait))]
         lock = self._lock_for(incoming.user_key)
         async with lock:
             try:
@@ -57,12 +72,18 @@ class Dispatcher:
             user = await get_or_create_user(db, incoming.channel, incoming.platform_id, incoming.display_name)
             session = await load_session(db, user, lock=db_is_pg)
             ctx = Context(self.services, db, user, session, incoming)
-            replies = await self.route(ctx, incoming)
-            actions = numbered_actions(replies)
-            if actions:
-                ctx._put("buttons", actions)
-            session.updated_at = ctx.now()
-            await db.commit()
+            try:
+                replies = await self.route(ctx, incoming)
+                actions = numbered_actions(replies)
+                if actions:
+                    ctx._put("buttons", actions)
+                session.updated_at = ctx.now()
+                await db.commit()
+            except Exception:
+                if ctx.failure_replies is None:
+                    raise
+                log.exception("transaction failed for %s; telling them what it means", incoming.user_key)
+                return ctx.failure_replies
             return replies
 
     async def route(self, ctx: Context, msg: Incoming) -> list[Reply]:
