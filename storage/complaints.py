@@ -18,7 +18,7 @@ from storage.models import utcnow
 from storage.models_feedback import OPEN_STATUSES, Complaint, ComplaintCounter, ComplaintEvent
 
 CODE_PREFIX = "PA"
-CODE_RE = re.compile(r"\bPA\s*-\s*(\d{4})\s*-\s*(\d{1,6})\b", re.I)
+CODE_RE = re.compile(r"\bPA\s*[-\s]\s*(\d{4})\s*[-\s]\s*(\d{1,6})\b", re.I)
 
 
 def format_code(year: int, number: int) -> str:

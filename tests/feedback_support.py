@@ -39,7 +39,11 @@ class Clock:
 
 async def make_feedback_app(tmp_path: Path, database_url: str = "", **extra: Any) -> tuple[App, Clock]:
     settings = make_settings(
-        tmp_path, database_url=database_url, knowledge_dir=FEEDBACK_KB, staff=extra.pop("staff", STAFF), **extra
+        tmp_path,
+        database_url=database_url,
+        knowledge_dir=FEEDBACK_KB,
+        staff=extra.pop("staff", STAFF),
+        **extra,
     )
     app = await build_app(settings)
     clock = Clock(MONDAY_9AM)
@@ -50,6 +54,14 @@ async def make_feedback_app(tmp_path: Path, database_url: str = "", **extra: Any
 @pytest.fixture
 async def fb_app(tmp_path: Path) -> AsyncIterator[App]:
     app, _ = await make_feedback_app(tmp_path)
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+async def fb_app_any(tmp_path: Path, db_url: str) -> AsyncIterator[App]:
+    """Like fb_app, on SQLite and (when configured) PostgreSQL."""
+    app, _ = await make_feedback_app(tmp_path, database_url=db_url)
     yield app
     await app.close()
 
@@ -120,5 +132,3 @@ async def file_complaint(
     m = re.search(r"PA-\d{4}-\d{6}", chat.text)
     assert m, chat.text
     return m.group(0)
-
-

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.feedback_support)
 """The citizen's complaint flow and the whole life cycle with a staff member, through the dispatcher."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tests.feedback_support import (  # noqa: F401  (fixtures)
     complaints,
     events,
     fb_app,
+    fb_app_any,
     file_complaint,
     outbox,
     payload_replies,
@@ -24,7 +26,10 @@ from tests.feedback_support import (  # noqa: F401  (fixtures)
 )
 
 
-async def test_whole_life_cycle_citizen_and_staff(fb_app: App, citizen: Chat, staff: Chat) -> None:
+async def test_whole_life_cycle_citizen_and_staff(fb_app_any: App) -> None:
+    fb_app = fb_app_any
+    citizen = Chat(fb_app, user="c1", name="Nguyễn Văn An")
+    staff = Chat(fb_app, user="staff1", name="Cán bộ Bình")
     # the citizen starts from the menu
     await citizen.say("/start")
     await citizen.press("m:complaint")
@@ -206,7 +211,9 @@ async def test_matcher_topic_phan_anh_starts_the_flow(fb_app: App, citizen: Chat
     assert "pa:cat:ha-tang" in other.actions and "Tôi đã ghi lại" not in other.text
 
 
-async def test_storage_failure_at_saving_keeps_the_draft(fb_app: App, citizen: Chat, monkeypatch) -> None:
+async def test_storage_failure_at_saving_keeps_the_draft(fb_app_any: App, monkeypatch) -> None:
+    fb_app = fb_app_any
+    citizen = Chat(fb_app, user="c1", name="Nguyễn Văn An")
     from sqlalchemy.exc import OperationalError
 
     from storage import complaints as repo
@@ -240,7 +247,9 @@ async def test_storage_failure_at_saving_keeps_the_draft(fb_app: App, citizen: C
     assert len(await complaints(fb_app)) == 1
 
 
-async def test_commit_failure_tells_the_citizen_and_nothing_is_stored(fb_app: App, citizen: Chat, monkeypatch) -> None:
+async def test_commit_failure_tells_the_citizen_and_nothing_is_stored(
+    fb_app: App, citizen: Chat, monkeypatch
+) -> None:
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -268,7 +277,9 @@ async def test_commit_failure_tells_the_citizen_and_nothing_is_stored(fb_app: Ap
     assert "PA-2026-000001" in citizen.text
 
 
-async def test_database_down_at_saving_still_says_not_recorded(fb_app: App, citizen: Chat, monkeypatch) -> None:
+async def test_database_down_at_saving_still_says_not_recorded(
+    fb_app: App, citizen: Chat, monkeypatch
+) -> None:
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.ext.asyncio import AsyncSession
 
