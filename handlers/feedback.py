@@ -446,36 +446,33 @@ async def _submit(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
     loc = ctx.kb.locality
     tz = ctx.settings.timezone
     try:
-        async with ctx.db.begin_nested():
-            complaint = await repo.create_complaint(
-                ctx.db,
-                now=now,
-                year=now.astimezone(ZoneInfo(tz)).year,
-                due_at=due_at(now, ctx.settings.complaint_due_days, loc, tz),
-                user_id=ctx.user.id,
-                channel=ctx.incoming.channel,
-                platform_id=ctx.incoming.platform_id,
-                reporter_name=ctx.user.display_name,
-                phone=draft.get("phone"),
-                category=draft["cat"],
-                description=draft["desc"],
-                photos=list(draft.get("photos") or []),
-                latitude=draft.get("lat"),
-                longitude=draft.get("lon"),
-            )
-            card = complaint_card(complaint, tz, now, for_staff=True)
-            notice = Reply(texts.CS_NEW_COMPLAINT + "\n\n" + card, buttons=staff_buttons(complaint))
-            office = make_office(ctx.services.staff, ctx.settings, loc)
-            await notify_staff(
-                ctx.db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code
-            )
-            ctx.remember(DRAFT, None)
-            ctx.clear_flow()
-            await ctx.db.flush()
+        complaint = await repo.create_complaint(
+            ctx.db,
+            now=now,
+            year=now.astimezone(ZoneInfo(tz)).year,
+            due_at=due_at(now, ctx.settings.complaint_due_days, loc, tz),
+            user_id=ctx.user.id,
+            channel=ctx.incoming.channel,
+            platform_id=ctx.incoming.platform_id,
+            reporter_name=ctx.user.display_name,
+            phone=draft.get("phone"),
+            category=draft["cat"],
+            description=draft["desc"],
+            photos=list(draft.get("photos") or []),
+            latitude=draft.get("lat"),
+            longitude=draft.get("lon"),
+        )
+        card = complaint_card(complaint, tz, now, for_staff=True)
+        notice = Reply(texts.CS_NEW_COMPLAINT + "\n\n" + card, buttons=staff_buttons(complaint))
+        office = make_office(ctx.services.staff, ctx.settings, loc)
+        await notify_staff(ctx.db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code)
+        ctx.remember(DRAFT, None)
+        ctx.clear_flow()
+        # the complaint, its history, the staff notices and the cleared draft commit together
         await ctx.db.commit()
     except Exception:
         log.exception("could not store a complaint of %s", ctx.user_key)
-        await ctx.db.rollback()
+        await _rollback_keeping_draft(ctx)
         return [retry]
     done = Reply(
         texts.PA_SAVED.format(
@@ -487,6 +484,18 @@ async def _submit(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
     )
     ctx.failure_replies = [done]  # it is stored: whatever happens next, the code stands
     return [done]
+
+
+async def _rollback_keeping_draft(ctx: Context) -> None:
+    """Undo the failed save; reload user and session as last committed (the draft at the summary)."""
+    try:
+        await ctx.db.rollback()
+        await ctx.db.refresh(ctx.session)
+        await ctx.db.refresh(ctx.user)
+    except Exception:
+        # the database is gone altogether; the dispatcher answers with ctx.failure_replies
+        log.warning("could not reload the session after a failed complaint save", exc_info=True)
+        raise
 
 
 # ---------------------------------------------------------------- tracking

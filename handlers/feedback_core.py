@@ -395,7 +395,8 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
     already queued (or today is not a working day). The job row and the
     outbox rows commit together, so a crash cannot send it twice or lose it.
     """
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     from storage.models_feedback import FeedbackJob
 
@@ -409,10 +410,13 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
     if exists is not None:
         return None
     late = await repo.overdue(db, now)
-    try:
-        async with db.begin_nested():
-            db.add(FeedbackJob(name="overdue", day=day, at=now, detail={"count": len(late)}))
-    except IntegrityError:
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else pg_insert
+    claimed = await db.execute(
+        insert(FeedbackJob)
+        .values(name="overdue", day=day, at=now, detail={"count": len(late)})
+        .on_conflict_do_nothing(index_elements=["name", "day"])
+    )
+    if claimed.rowcount != 1:
         return None  # another worker did it a moment ago
     if not late:
         return 0

@@ -131,6 +131,15 @@ CMD_MENU = "Menu chính"
 CMD_LIENHE = "Địa chỉ, giờ làm việc, lịch tiếp dân"
 CMD_TROGIUP = "Các lệnh và cách dùng"
 
+# ---------------------------------------------------------------- staff tools (knowledge base)
+CMD_CAPNHAT = "Cán bộ: nạp lại cơ sở tri thức"
+CMD_CHUATRALOI = "Cán bộ: các câu hỏi trợ lý chưa trả lời được"
+KB_RELOADED = "Đã nạp lại cơ sở tri thức: {count} chủ đề."
+KB_RELOAD_FAILED = "Chưa nạp lại được, trợ lý vẫn dùng nội dung cũ. Lỗi cần sửa:\n{problems}"
+UNANSWERED_HEADER = "Câu hỏi chưa trả lời chắc chắn trong {days} ngày qua (nhiều nhất trước):"
+UNANSWERED_LINE = "• ({count} lần, {decision}) {text}"
+UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày qua."
+
 # ---- feedback (complaints, tracking, ratings, handoff, personal data, limits)
 RATE_LIMITED = (
     "Xin lỗi anh/chị, anh/chị đang gửi tin nhắn hơi nhanh nên tôi chưa kịp xử lý. "

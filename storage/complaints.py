@@ -11,7 +11,8 @@ import datetime as dt
 import re
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import utcnow
@@ -36,11 +37,18 @@ def parse_code(text: str) -> str | None:
 async def allocate_number(db: AsyncSession, year: int) -> int:
     """The next tracking number of `year`, inside the caller's transaction.
 
-    UPDATE … RETURNING locks the counter row until the transaction ends, so
-    two submissions never get the same number, and a rollback returns it
-    (numbers stay consecutive). The year's row is created on first use; a
-    concurrent creator loses on the primary key and retries the UPDATE.
+    The year's counter row is created if missing (INSERT … ON CONFLICT DO
+    NOTHING, which SQLite and PostgreSQL both speak), then UPDATE … RETURNING
+    increments it. The UPDATE holds the row lock (PostgreSQL) or the write
+    lock (SQLite) until the transaction ends, so two submissions never get the
+    same number, and a rollback gives the number back (numbers stay
+    consecutive). No savepoints: the SQLite driver commits on RELEASE when no
+    transaction was open yet.
     """
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else pg_insert
+    await db.execute(
+        insert(ComplaintCounter).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"])
+    )
     stmt = (
         update(ComplaintCounter)
         .where(ComplaintCounter.year == year)
@@ -48,15 +56,7 @@ async def allocate_number(db: AsyncSession, year: int) -> int:
         .returning(ComplaintCounter.last)
         .execution_options(synchronize_session=False)
     )
-    number = (await db.execute(stmt)).scalar_one_or_none()
-    if number is not None:
-        return int(number)
-    try:
-        async with db.begin_nested():
-            db.add(ComplaintCounter(year=year, last=1))
-        return 1
-    except IntegrityError:
-        return int((await db.execute(stmt)).scalar_one())
+    return int((await db.execute(stmt)).scalar_one())
 
 
 async def create_complaint(

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, ChatSession, Outbox, QuestionLog, User, utcnow
 
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
 
 async def get_or_create_user(
     db: AsyncSession, channel: str, platform_id: str, display_name: str | None = None
@@ -34,8 +36,12 @@ async def get_or_create_user(
         db.add(user)
         await db.flush()
     else:
-        user.last_seen_at = now
-        user.blocked = False  # writing to us means they can be reached again
+        # Only write when something changed (or a minute passed): on SQLite an early
+        # write takes the database lock for the whole message and stalls other users.
+        if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+            user.last_seen_at = now
+        if user.blocked:
+            user.blocked = False  # writing to us means they can be reached again
         if display_name and not user.display_name:
             user.display_name = display_name
     return user

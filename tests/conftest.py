@@ -46,6 +46,8 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     if not PG_URL:
+        if os.environ.get("MOTCUA_REQUIRE_POSTGRES"):
+            pytest.fail("MOTCUA_REQUIRE_POSTGRES is set but MOTCUA_TEST_DATABASE_URL is not")
         pytest.skip("MOTCUA_TEST_DATABASE_URL not set")
     await reset_postgres(PG_URL)
     return PG_URL

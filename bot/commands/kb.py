@@ -28,6 +28,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     export = ksub.add_parser("export", help="export the whole knowledge base")
     export.add_argument("--json", action="store_true", required=True, help="as one JSON document")
     export.set_defaults(func=_export)
+    unanswered = ksub.add_parser("unanswered", help="questions the bot could not answer confidently")
+    unanswered.add_argument("--days", type=int, default=7)
+    unanswered.add_argument("--limit", type=int, default=50)
+    unanswered.set_defaults(func=_unanswered)
     reload = ksub.add_parser("reload", help="validate, then tell the running bot to reload (SIGHUP)")
     reload.set_defaults(func=_reload)
 
@@ -105,4 +109,20 @@ def _reload(args: argparse.Namespace) -> int:
     except (OSError, ValueError):
         raise CliError(f"knowledge base is valid, but no running bot was found ({pid_file})") from None
     print(f"knowledge base is valid; asked the running bot (pid {pid}) to reload")
+    return 0
+
+
+async def _unanswered(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.commands.common import open_app
+    from handlers.staff_tools import unanswered_questions
+
+    async with open_app() as app, app.db.session() as db:
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.days)
+        rows = await unanswered_questions(db, since, args.limit)
+    for text, decision, count in rows:
+        print(f"{count}\t{decision}\t{text}")
+    if not rows:
+        print(f"no unanswered questions in the last {args.days} days")
     return 0
