@@ -465,7 +465,9 @@ async def _submit(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
         card = complaint_card(complaint, tz, now, for_staff=True)
         notice = Reply(texts.CS_NEW_COMPLAINT + "\n\n" + card, buttons=staff_buttons(complaint))
         office = make_office(ctx.services.staff, ctx.settings, loc)
-        await notify_staff(ctx.db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code)
+        await notify_staff(
+            ctx.db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code
+        )
         ctx.remember(DRAFT, None)
         ctx.clear_flow()
         # the complaint, its history, the staff notices and the cleared draft commit together

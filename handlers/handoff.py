@@ -10,6 +10,8 @@ other side notices on its next message.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from handlers import texts
@@ -25,6 +27,7 @@ from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Router
 from handlers.serialize import replies_to_payload
+from knowledge.matcher import fold
 from storage.models_feedback import CallbackRequest, Handoff
 from storage.repos import audit, enqueue
 
@@ -32,6 +35,13 @@ CITIZEN_FLOW = "handoff"
 STAFF_FLOW = "handoff_staff"
 CALLBACK_FLOW = "callback"
 MAX_RELAY_CHARS = 2000
+# explicit wishes to talk to a person, folded (no diacritics); the matcher's "human"
+# intent catches more, this hook makes sure the plain phrases always work
+_WANT_HUMAN = re.compile(
+    r"^(xin |cho (toi|em|minh) |toi muon |em muon |muon )?"
+    r"(gap|noi chuyen voi|trao doi voi|ket noi voi|ket noi|lien he voi|hoi) "
+    r"(truc tiep )?(can bo|nhan vien|nguoi that|tong dai vien|canbo)( truc| mot cua| xa| phuong)?( a| nhe| duoc khong)?$"
+)
 
 
 def _end_button(hid: int) -> list[Button]:
@@ -341,6 +351,13 @@ async def on_end_command(ctx: Context, msg: Incoming) -> list[Reply]:
     return await _end(ctx, int(hid))
 
 
+async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
+    """ "gặp cán bộ", "cho tôi nói chuyện với nhân viên"… start the handoff."""
+    if _WANT_HUMAN.match(fold(msg.text or "").strip(" .!?")):
+        return await start(ctx, msg)
+    return None
+
+
 def register(router: Router) -> None:
     router.command("gapcanbo", start, texts.CMD_GAPCANBO)
     router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
@@ -350,3 +367,4 @@ def register(router: Router) -> None:
     router.flow(STAFF_FLOW, on_staff_flow)
     router.flow(CALLBACK_FLOW, on_callback_flow)
     router.intent("human", start)
+    router.text_hook(text_hook)

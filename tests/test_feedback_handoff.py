@@ -147,3 +147,13 @@ async def test_human_intent_starts_the_handoff(fb_app: App) -> None:
     from handlers import handoff
 
     assert fb_app.services.router.intents["human"] is handoff.start
+
+
+async def test_plain_phrases_start_the_handoff(fb_app: App) -> None:
+    for n, phrase in enumerate(["gặp cán bộ", "Cho tôi nói chuyện với nhân viên!", "gap can bo truc a"]):
+        chat = Chat(fb_app, user=f"h{n}")
+        await chat.say(phrase)
+        assert "đã báo cán bộ trực" in chat.text, phrase
+    chat = Chat(fb_app, user="h9")
+    await chat.say("cán bộ thái độ kém quá")  # a complaint, not a wish to talk
+    assert "đã báo cán bộ trực" not in chat.text
