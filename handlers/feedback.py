@@ -47,6 +47,7 @@ MAX_REASON = 1000
 MAX_URLS = 2
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 _DONE_WORDS = {"xong", "tiep", "tiep tuc", "bo qua", "khong", "ko", "k", "het", "thoi", "ok", "khong co"}
+_CANCEL_WORDS = {"huy", "huy bo", "huy phan anh", "dung lai", "thoi khong gui"}
 # explicit wishes to complain, folded (no diacritics)
 _WISH = re.compile(
     r"\b(muon|can|xin|gui|lam|viet)\s+(1\s+|mot\s+)?(phan anh|khieu nai|kien nghi|gop y|to cao)\b"
@@ -160,8 +161,8 @@ async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
 
 # ---------------------------------------------------------------- questions of each step
 def _category_question() -> Reply:
+    # five buttons: Zalo OA shows at most five; "hủy" can be typed (the intro says so)
     rows = [[Button(label, f"pa:cat:{key}")] for key, label in CATEGORIES.items()]
-    rows.append([Button(texts.PA_BTN_CANCEL, "pa:cancel")])
     return Reply(texts.PA_ASK_CATEGORY, buttons=rows)
 
 
@@ -210,11 +211,21 @@ def _summary(ctx: Context, draft: dict[str, Any]) -> Reply:
     )
     rows = [
         [Button(texts.PA_BTN_SEND, "pa:send")],
-        [Button(texts.PA_BTN_EDIT_DESC, "pa:edit:desc"), Button(texts.PA_BTN_EDIT_CAT, "pa:edit:cat")],
-        [Button(texts.PA_BTN_EDIT_MEDIA, "pa:edit:media"), Button(texts.PA_BTN_EDIT_PHONE, "pa:edit:phone")],
+        [Button(texts.PA_BTN_EDIT, "pa:edit")],
         [Button(texts.PA_BTN_CANCEL, "pa:cancel")],
     ]
     return Reply(text, buttons=rows)
+
+
+def _edit_menu() -> Reply:
+    rows = [
+        [Button(texts.PA_BTN_EDIT_DESC, "pa:edit:desc")],
+        [Button(texts.PA_BTN_EDIT_CAT, "pa:edit:cat")],
+        [Button(texts.PA_BTN_EDIT_MEDIA, "pa:edit:media")],
+        [Button(texts.PA_BTN_EDIT_PHONE, "pa:edit:phone")],
+        [Button(texts.PA_BTN_BACK_SUMMARY, "pa:resume")],
+    ]
+    return Reply(texts.PA_ASK_EDIT, buttons=rows)
 
 
 def _ask(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
@@ -270,6 +281,10 @@ async def on_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
     if msg.text is None:
         return [Reply(texts.PA_CANNOT_USE), *_ask(ctx, draft)]
     text = msg.text.strip()
+    if fold(text).strip(" .!") in _CANCEL_WORDS:
+        ctx.remember(DRAFT, None)
+        ctx.clear_flow()
+        return [main_menu(ctx, texts.PA_CANCELLED)]
     if step == "cat":
         if not draft.get("desc") and len(text) >= MIN_DESCRIPTION:
             problem = _check_description(ctx, text)
@@ -420,6 +435,8 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
             draft["phone"] = ctx.user.phone
             return _advance(ctx, draft, "phone_ask")
         return _skip_phone(ctx, draft)
+    if verb == "edit" and not arg:
+        return [_edit_menu()]
     if verb == "edit" and arg in ("desc", "cat", "media", "phone"):
         draft["editing"] = True
         draft["step"] = {"desc": "desc", "cat": "cat", "media": "media", "phone": "phone_ask"}[arg]

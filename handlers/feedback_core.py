@@ -146,7 +146,7 @@ def history_text(events: Iterable[ComplaintEvent], tz: str, *, for_staff: bool) 
     for e in events:
         line = texts.PA_HISTORY_LINE.format(at=local_text(e.at, tz), what=texts.PA_EVENT.get(e.kind, e.kind))
         if for_staff and e.actor:
-            line += f" ({e.actor})"
+            line += f" ({texts.PA_ACTOR_CITIZEN if e.actor == 'citizen' else e.actor})"
         if e.text and (for_staff or e.kind in ("answered", "reopened")):
             line += f": {e.text[:300]}"
         lines.append(line)

@@ -178,7 +178,7 @@ PA_EVENT = {
 PA_INTRO = (
     "Xin cảm ơn anh/chị đã gửi phản ánh, kiến nghị tới {office}. "
     "Tôi sẽ hỏi vài bước ngắn: loại phản ánh, nội dung, ảnh và vị trí (nếu có), số điện thoại (nếu anh/chị đồng ý). "
-    "Anh/chị có thể bấm «Hủy» bất cứ lúc nào."
+    "Anh/chị có thể gõ «hủy» bất cứ lúc nào để dừng."
 )
 PA_PREFILLED = "Tôi đã ghi lại nội dung anh/chị vừa nhắn: «{description}»."
 PA_PREFILLED_KEPT = "Tôi dùng nội dung anh/chị đã nhắn; anh/chị có thể sửa ở bước xác nhận."
@@ -256,6 +256,10 @@ PA_SUMMARY = (
 PA_SUMMARY_PLACE = "{lat:.5f}, {lon:.5f}"
 PA_SUMMARY_PLACE_NONE = "không có"
 PA_BTN_SEND = "✅ Gửi phản ánh"
+PA_BTN_EDIT = "Sửa"
+PA_ASK_EDIT = "Anh/chị muốn sửa phần nào?"
+PA_BTN_BACK_SUMMARY = "« Quay lại bản xem trước"
+PA_ACTOR_CITIZEN = "người gửi"
 PA_BTN_EDIT_DESC = "Sửa nội dung"
 PA_BTN_EDIT_CAT = "Đổi loại"
 PA_BTN_EDIT_MEDIA = "Thêm ảnh, vị trí"

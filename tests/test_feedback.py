@@ -171,9 +171,12 @@ async def test_draft_survives_leaving_and_coming_back(fb_app: App, citizen: Chat
     await citizen.press("pa:phone:no")
     assert "Thái độ phục vụ" in citizen.text and "thiếu tôn trọng" in citizen.text
     # the summary can be edited before sending
+    await citizen.tap("Sửa")
+    assert len(citizen.actions) <= 5  # Zalo OA shows at most five buttons
     await citizen.tap("Sửa nội dung")
     await citizen.say("Cán bộ tiếp nhận hồ sơ sáng thứ Hai 30/11 nói chuyện thiếu tôn trọng với người già")
     assert "kiểm tra lại" in citizen.text and "người già" in citizen.text
+    await citizen.press("pa:edit")
     await citizen.tap("Đổi loại")
     await citizen.tap("Giải quyết hồ sơ")
     assert "kiểm tra lại" in citizen.text and "Giải quyết hồ sơ" in citizen.text
@@ -295,6 +298,15 @@ async def test_database_down_at_saving_still_says_not_recorded(
     monkeypatch.setattr(AsyncSession, "commit", always_failing)
     replies = await citizen.press("pa:send")
     assert "CHƯA được ghi nhận" in replies[0].text
+
+
+async def test_typing_huy_cancels_the_draft(fb_app: App, citizen: Chat) -> None:
+    await citizen.say("/phananh")
+    await citizen.press("pa:cat:khac")
+    await citizen.say("Hủy")
+    assert "đã hủy phản ánh" in citizen.text
+    await citizen.say("/phananh")
+    assert "soạn dở" not in citizen.text and "pa:cat:khac" in citizen.actions
 
 
 async def test_validation_and_limits(fb_app: App, citizen: Chat) -> None:
