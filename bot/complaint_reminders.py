@@ -1,6 +1,7 @@
-"""The daily overdue-complaint reminder, as a runner of `motcua run`.
+"""The daily overdue-complaint reminder and the handoff wait limit, as a runner of `motcua run`.
 
-It wakes every few minutes; once the local reminder hour has passed on a
+It wakes every minute: handoffs nobody took in MOTCUA_HANDOFF_WAIT_MINUTES
+become a call-back offer to the citizen; once the local reminder hour has passed on a
 working day it queues the reminder (handlers.feedback_core.remind_overdue
 makes sure that happens once a day even with several workers). The outbox
 sender loop delivers it.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from handlers.feedback_core import make_office, remind_overdue
+from handlers.handoff import expire_waiting
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -27,7 +29,7 @@ class ReminderRunner:
     name = "complaint-reminders"
     is_channel = False
 
-    def __init__(self, app: App, interval: float = 300.0) -> None:
+    def __init__(self, app: App, interval: float = 60.0) -> None:
         self.app = app
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
@@ -36,12 +38,17 @@ class ReminderRunner:
         return None
 
     async def tick(self) -> int | None:
-        """One check: queue today's reminder if it is time and not done yet."""
+        """One check: expire unanswered handoffs; queue today's reminder if it is time and not done yet."""
         services = self.app.services
         now = services.clock()
         settings = services.settings
         from zoneinfo import ZoneInfo
 
+        async with services.db.session() as db:
+            expired = await expire_waiting(db, now, settings.handoff_wait_minutes)
+            await db.commit()
+        if expired:
+            log.info("%d handoffs nobody took were turned into call-back offers", expired)
         if now.astimezone(ZoneInfo(settings.timezone)).hour < settings.reminder_hour:
             return None
         office = make_office(services.staff, settings, services.knowledge.kb.locality)

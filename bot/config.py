@@ -82,6 +82,7 @@ class Settings:
     complaint_max_photos: int = 5
     complaint_max_photo_mb: int = 10
     reminder_hour: int = 8  # local hour of the daily overdue reminder to staff
+    handoff_wait_minutes: int = 10  # a "gặp cán bộ" nobody takes in this time becomes a call-back offer
     rate_burst: int = 30  # messages a user may send at once…
     rate_per_minute: int = 60  # …and on average per minute before being asked to slow down
 
@@ -135,6 +136,7 @@ class Settings:
             "MOTCUA_COMPLAINT_MAX_PHOTOS": (self.complaint_max_photos, 0, 20),
             "MOTCUA_COMPLAINT_MAX_PHOTO_MB": (self.complaint_max_photo_mb, 1, 50),
             "MOTCUA_REMINDER_HOUR": (self.reminder_hour, 0, 23),
+            "MOTCUA_HANDOFF_WAIT_MINUTES": (self.handoff_wait_minutes, 1, 240),
             "MOTCUA_RATE_BURST": (self.rate_burst, 1, 1000),
             "MOTCUA_RATE_PER_MINUTE": (self.rate_per_minute, 1, 6000),
         }

@@ -10,9 +10,11 @@ other side notices on its next message.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.context import Context
@@ -356,6 +358,39 @@ async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
     if _WANT_HUMAN.match(fold(msg.text or "").strip(" .!?")):
         return await start(ctx, msg)
     return None
+
+
+async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) -> int:
+    """End handoffs nobody took in time; offer the citizen a call-back instead (through the outbox).
+
+    Run periodically (bot.complaint_reminders); returns how many were ended.
+    """
+    cutoff = now - dt.timedelta(minutes=wait_minutes)
+    stale = list(
+        await db.scalars(select(Handoff).where(Handoff.status == "waiting", Handoff.started_at < cutoff))
+    )
+    for handoff in stale:
+        handoff.status = "ended"
+        handoff.ended_at = now
+        handoff.ended_by = "timeout"
+        if handoff.channel and handoff.platform_id:
+            offer = Reply(
+                texts.HO_NOBODY_FREE,
+                buttons=[
+                    [Button(texts.HO_BTN_CB_YES, "ho:cb:yes")],
+                    [Button(texts.HO_BTN_CB_NO, "ho:cb:no")],
+                ],
+            )
+            await enqueue(
+                db,
+                channel=handoff.channel,
+                platform_id=handoff.platform_id,
+                user_id=handoff.user_id,
+                kind="handoff",
+                payload=replies_to_payload([offer]),
+                ref=f"ho:{handoff.id}",
+            )
+    return len(stale)
 
 
 def register(router: Router) -> None:

@@ -410,6 +410,10 @@ HO_ENDED_STAFF = "Đã kết thúc trò chuyện #{hid}."
 HO_STAFF_ENDED = "Cán bộ đã kết thúc cuộc trò chuyện. Xin cảm ơn anh/chị đã liên hệ!"
 HO_CITIZEN_ENDED = "Người dân đã kết thúc trò chuyện #{hid}."
 HO_RATE = "Cuộc trò chuyện có hữu ích với anh/chị không?"
+HO_NOBODY_FREE = (
+    "Xin lỗi anh/chị, hiện các cán bộ trực đều đang bận nên chưa trả lời được. "
+    "Xin phép anh/chị để lại số điện thoại để cán bộ gọi lại sớm nhất?"
+)
 HO_NOTHING_TO_END = "Anh/chị không có cuộc trò chuyện nào với cán bộ đang diễn ra."
 
 RT_QUESTION = "Thông tin này có hữu ích không?"

@@ -157,3 +157,28 @@ async def test_plain_phrases_start_the_handoff(fb_app: App) -> None:
     chat = Chat(fb_app, user="h9")
     await chat.say("cán bộ thái độ kém quá")  # a complaint, not a wish to talk
     assert "đã báo cán bộ trực" not in chat.text
+
+
+async def test_a_handoff_nobody_takes_becomes_a_call_back_offer(
+    fb_app: App, citizen: Chat, staff: Chat
+) -> None:
+    from bot.complaint_reminders import ReminderRunner
+
+    await citizen.say("/gapcanbo")
+    runner = ReminderRunner(fb_app)
+    await runner.tick()
+    assert (await _handoff(fb_app)).status == "waiting"  # not yet
+    fb_app.services.clock.advance(minutes=11)
+    await runner.tick()
+    handoff = await _handoff(fb_app)
+    assert handoff.status == "ended" and handoff.ended_by == "timeout"
+    offer = (await outbox(fb_app, kind="handoff", platform_id="c1"))[-1]
+    assert "đang bận" in payload_text(offer)
+    await citizen.press("ho:cb:yes")
+    await citizen.say("0912 345 678")
+    assert "gọi lại" in citizen.text
+    async with fb_app.db.session() as db:
+        assert (await db.scalar(select(CallbackRequest))).phone == "0912345678"
+    # a late "take" is refused politely
+    await staff.press(f"ho:take:{handoff.id}")
+    assert "đã kết thúc" in staff.text
