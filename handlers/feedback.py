@@ -42,11 +42,15 @@ log = logging.getLogger(__name__)
 FLOW = "complaint"
 REOPEN_FLOW = "pa_reopen"
 DRAFT = "pa_draft"
+PENDING = "pa_pending"  # what the citizen wrote while a draft was waiting
 MIN_DESCRIPTION = 10
 MAX_REASON = 1000
 MAX_URLS = 2
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 _DONE_WORDS = {"xong", "tiep", "tiep tuc", "bo qua", "khong", "ko", "k", "het", "thoi", "ok", "khong co"}
+_HOW_QUESTION = re.compile(
+    r"\b(o dau|the nao|lam sao|bang cach nao|cach nao|cach gui|huong dan|duoc khong|khong a)\b"
+)
 _CANCEL_WORDS = {"huy", "huy bo", "huy phan anh", "dung lai", "thoi khong gui"}
 # explicit wishes to complain, folded (no diacritics)
 _WISH = re.compile(
@@ -75,7 +79,6 @@ def _new_draft(description: str | None = None) -> dict[str, Any]:
         "lat": None,
         "lon": None,
         "phone": None,
-        "phone_asked": False,
         "editing": False,
     }
 
@@ -100,13 +103,20 @@ def _limit_reply(ctx: Context) -> list[Reply]:
 
 
 # ---------------------------------------------------------------- entry points
-async def start(ctx: Context, msg: Incoming, description: str | None = None) -> list[Reply]:
-    """/phananh, the menu item, the "phan-anh" topic and explicit phrases all land here."""
+async def start(
+    ctx: Context, msg: Incoming, description: str | None = None, *, fresh: bool = False
+) -> list[Reply]:
+    """/phananh, the menu item, the "phan-anh" topic and explicit phrases all land here.
+
+    A draft in progress is never overwritten without asking: the citizen
+    chooses to continue it or start again (with what they just wrote).
+    """
     if await _over_daily_limit(ctx):
         return _limit_reply(ctx)
     draft = _draft(ctx)
-    if draft and (draft.get("desc") or draft.get("cat")) and not description:
+    if draft and (draft.get("desc") or draft.get("cat")) and not fresh:
         ctx.set_flow(FLOW, step=draft.get("step"))
+        ctx.remember(PENDING, description)
         preview = (draft.get("desc") or "")[:200]
         return [
             Reply(
@@ -118,6 +128,7 @@ async def start(ctx: Context, msg: Incoming, description: str | None = None) -> 
                 ],
             )
         ]
+    ctx.remember(PENDING, None)
     draft = _new_draft(description)
     _save_draft(ctx, draft)
     intro = texts.PA_INTRO.format(office=ctx.kb.locality.office_name)
@@ -132,16 +143,24 @@ async def on_command(ctx: Context, msg: Incoming) -> list[Reply]:
 
 async def on_topic(ctx: Context, topic_id: str) -> list[Reply]:
     """The matcher thinks the citizen wants to complain ("đường làng bị ngập")."""
-    text = (ctx.incoming.text or "").strip()
-    description = text if _is_description(text) else None
-    return await start(ctx, ctx.incoming, description)
+    return await start(ctx, ctx.incoming, _prefill(ctx, ctx.incoming.text or ""))
+
+
+def _prefill(ctx: Context, text: str) -> str | None:
+    """What the citizen wrote, if it already describes the problem and is acceptable as a description."""
+    text = text.strip()
+    if not _is_description(text) or _check_description(ctx, text) is not None:
+        return None
+    return text
 
 
 def _is_description(text: str) -> bool:
-    """Free text that already says what is wrong (not only "tôi muốn phản ánh")."""
+    """Free text that already says what is wrong (not only "tôi muốn phản ánh", not a question about how)."""
     folded = fold(text)
+    if _HOW_QUESTION.search(folded) or text.rstrip().endswith("?"):
+        return False
     rest = _WISH.sub(" ", folded)
-    rest = re.sub(r"\b(toi|em|chau|minh|a|ạ|voi|ve|viec|nhe|a+)\b", " ", rest)
+    rest = re.sub(r"\b(toi|em|chau|minh|a|voi|ve|viec|nhe)\b", " ", rest)
     return len(rest.split()) >= 3 and len(text) >= MIN_DESCRIPTION
 
 
@@ -153,9 +172,7 @@ async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
         return await show_tracking(ctx, code)
     folded = fold(text[:300])
     if _WISH.search(folded):
-        return await start(
-            ctx, msg, text.strip()[: ctx.settings.complaint_max_chars] if _is_description(text) else None
-        )
+        return await start(ctx, msg, _prefill(ctx, text))
     return None
 
 
@@ -406,8 +423,9 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     if verb == "noreason":
         return await _reopen_with(ctx, arg, texts.PA_NO_REASON)
     if verb == "new":
+        pending = ctx.memory(PENDING)
         ctx.remember(DRAFT, None)
-        return await start(ctx, msg)
+        return await start(ctx, msg, pending if isinstance(pending, str) else None, fresh=True)
     draft = _draft(ctx)
     if draft is None:
         return [Reply(texts.PA_NO_DRAFT), main_menu(ctx)]

@@ -178,7 +178,9 @@ PA_EVENT = {
 PA_INTRO = (
     "Xin cảm ơn anh/chị đã gửi phản ánh, kiến nghị tới {office}. "
     "Tôi sẽ hỏi vài bước ngắn: loại phản ánh, nội dung, ảnh và vị trí (nếu có), số điện thoại (nếu anh/chị đồng ý). "
-    "Anh/chị có thể gõ «hủy» bất cứ lúc nào để dừng."
+    "Anh/chị có thể gõ «hủy» bất cứ lúc nào để dừng.\n"
+    "Việc khẩn cấp xin gọi ngay 113 (công an), 114 (cứu hỏa, cứu nạn), 115 (cấp cứu). "
+    "Khiếu nại quyết định hành chính hoặc tố cáo cần làm đơn, nộp tại nơi tiếp công dân."
 )
 PA_PREFILLED = "Tôi đã ghi lại nội dung anh/chị vừa nhắn: «{description}»."
 PA_PREFILLED_KEPT = "Tôi dùng nội dung anh/chị đã nhắn; anh/chị có thể sửa ở bước xác nhận."

@@ -384,3 +384,20 @@ def test_vietnamese_phone_numbers() -> None:
     assert normalize_phone("091234567") is None  # too short
     assert normalize_phone("gọi tôi nhé") is None
     assert normalize_phone("1" * 40) is None
+
+
+async def test_a_new_complaint_never_silently_replaces_a_draft(fb_app: App, citizen: Chat) -> None:
+    await citizen.say("/phananh")
+    await citizen.press("pa:cat:an-ninh")
+    await citizen.say("Nhóm thanh niên tụ tập đua xe trên đường đê mỗi tối")
+    await citizen.say("/menu")
+    await citizen.say("tôi muốn phản ánh đèn đường ngõ 5 bị hỏng cả tuần nay")
+    assert "soạn dở" in citizen.text and "đua xe" in citizen.text
+    await citizen.tap("Soạn phản ánh mới")
+    assert "đèn đường ngõ 5" in citizen.text and "pa:cat:ha-tang" in citizen.actions
+
+
+async def test_a_question_about_how_to_complain_is_not_taken_as_the_complaint(fb_app: App, citizen: Chat) -> None:
+    await citizen.say("làm sao để gửi phản ánh về đường hỏng?")
+    assert "pa:cat:ha-tang" in citizen.actions and "Tôi đã ghi lại" not in citizen.text
+    assert "113" in citizen.text  # emergencies go to the emergency numbers
