@@ -24,7 +24,7 @@ from handlers.feedback_core import (
     staff_reply,
 )
 from handlers.menu import main_menu
-from handlers.messages import Button, Incoming, Reply
+from handlers.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
 from handlers.router import Router
 from storage import complaints as repo
 from storage.repos import audit
@@ -117,10 +117,11 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
         if verb == "assign":
             return _assign_choices(ctx, code)
         if verb == "to":
-            members = sorted(ctx.services.staff.members(), key=lambda m: m.key)
-            if not extra.isdigit() or int(extra) >= len(members):
+            # the button carries the staff identity itself (channel:id), so a change of the
+            # staff list between showing and pressing cannot assign the wrong person
+            target = (msg.action or "").split(":", 3)[3] if len(parts) > 4 else ""
+            if not target:
                 return [Reply(texts.EXPIRED_BUTTON)]
-            target = members[int(extra)].key
             c = await assign(ctx.db, _office(ctx), code, ctx.user_key, target, ctx.now())
             return [Reply(texts.CS_ASSIGNED.format(code=c.code, who=target), buttons=staff_buttons(c))]
         if verb == "status":
@@ -146,7 +147,11 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
 
 def _assign_choices(ctx: Context, code: str) -> list[Reply]:
     members = sorted(ctx.services.staff.members(), key=lambda m: m.key)
-    rows = [[Button((m.name or m.key)[:60], f"cs:to:{code}:{i}")] for i, m in enumerate(members)]
+    rows = []
+    for m in members:
+        action = f"cs:to:{code}:{m.key}"
+        if len(action.encode()) <= MAX_ACTION_BYTES and action.isascii():
+            rows.append([Button((m.name or m.key)[:60], action)])
     return [Reply(texts.CS_CHOOSE_ASSIGNEE.format(code=code[:20]), buttons=rows)]
 
 

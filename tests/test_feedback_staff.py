@@ -46,7 +46,13 @@ async def test_citizens_get_a_polite_refusal_for_staff_things(fb_app: App, citiz
     ):
         await citizen.press(action)
         assert "chỉ dành cho cán bộ" in citizen.text, action
+    await citizen.press(f"cs:to:{code}:test:c1")
+    assert "chỉ dành cho cán bộ" in citizen.text
     assert (await complaints(fb_app))[0].status == "received"
+    # staff cannot assign to someone who is not staff
+    staff = Chat(fb_app, user="staff1")
+    await staff.press(f"cs:to:{code}:test:c1")
+    assert "không có trong danh sách cán bộ" in staff.text
     # staff commands are not advertised to citizens
     await citizen.say("/trogiup")
     assert "/hopthu" not in citizen.text and "/phananh" in citizen.text
@@ -76,7 +82,7 @@ async def test_daily_overdue_reminder_once_a_day(tmp_path: Path) -> None:
         code = await file_complaint(Chat(app, user="c1"))
         staff = Chat(app, user="staff1")
         await staff.press(f"cs:assign:{code}")
-        await staff.press(f"cs:to:{code}:1")  # staff2
+        await staff.press(f"cs:to:{code}:test:staff2")
         office = make_office(app.services.staff, app.settings, app.knowledge.kb.locality)
         clock.advance(days=15)  # Tuesday 15/12: overdue (due 14/12)
         async with app.db.session() as db:
