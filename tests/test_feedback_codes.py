@@ -52,3 +52,25 @@ def test_parse_code() -> None:
     assert repo.parse_code("PA 2026 - 000123") == "PA-2026-000123"
     assert repo.parse_code("PA-2026-0001234") is None
     assert repo.parse_code("mã 2026-000123") is None
+
+
+async def test_citizens_sending_at_the_same_moment_get_distinct_codes(tmp_path, db_url: str) -> None:
+    import re
+
+    from tests.conftest import Chat
+    from tests.feedback_support import make_feedback_app
+
+    app, _ = await make_feedback_app(tmp_path, database_url=db_url)
+    try:
+        chats = [Chat(app, user=f"c{n}") for n in range(6)]
+        for n, chat in enumerate(chats):
+            await chat.say("/phananh")
+            await chat.press("pa:cat:khac")
+            await chat.say(f"Nội dung phản ánh số {n} về vệ sinh môi trường")
+            await chat.press("pa:next")
+            await chat.press("pa:phone:no")
+        results = await asyncio.gather(*(chat.press("pa:send") for chat in chats))
+        codes = sorted(re.search(r"PA-2026-\d{6}", r[0].text).group(0) for r in results)
+        assert codes == [f"PA-2026-{n:06d}" for n in range(1, 7)]
+    finally:
+        await app.close()
