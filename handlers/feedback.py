@@ -36,6 +36,7 @@ from handlers.router import Router
 from knowledge.matcher import fold
 from storage import complaints as repo
 from storage.models_feedback import Rating
+from storage.repos import audit
 
 log = logging.getLogger(__name__)
 
@@ -573,6 +574,7 @@ async def show_tracking(ctx: Context, code: str) -> list[Reply]:
         complaint_card(c, tz, ctx.now(), for_staff=staff) + "\n\n" + history_text(events, tz, for_staff=staff)
     )
     if staff:
+        await audit(ctx.db, ctx.user_key, "complaint.open", c.code)
         return [Reply(text, buttons=staff_buttons(c))]
     rows = []
     if c.status in ("answered", "closed"):
