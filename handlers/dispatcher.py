@@ -24,6 +24,7 @@ from storage.repos import get_or_create_user, load_session
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
+LOCAL_CHANNELS = ("console", "test")  # not rate-limited: nobody remote can flood them
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
@@ -36,11 +37,15 @@ class Dispatcher:
         settings = services.settings
         self.limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
 
-    def _limit(self, key: str) -> str:
-        """Per-user flood control, before the lock and the database (staff are not limited)."""
-        if self.services.staff.role_of(key) is not None:
+    def _limit(self, incoming: Incoming) -> str:
+        """Per-user flood control, before the lock and the database.
+
+        Only messages from the platforms are limited: the console and test
+        channels are local, and staff relay conversations at their own pace.
+        """
+        if incoming.channel in LOCAL_CHANNELS or self.services.staff.role_of(incoming.user_key) is not None:
             return "ok"
-        return self.limiter.check(key)
+        return self.limiter.check(incoming.user_key)
 
     def _lock_for(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -51,7 +56,7 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; never raises: failures become a polite apology."""
-        verdict = self._limit(incoming.user_key)
+        verdict = self._limit(incoming)
         if verdict != "ok":
             if verdict == "drop":
                 return []

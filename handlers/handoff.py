@@ -30,7 +30,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.router import Router
 from handlers.serialize import replies_to_payload
 from knowledge.matcher import fold
-from storage.models_feedback import CallbackRequest, Handoff
+from storage.models_feedback import Handoff
 from storage.repos import audit, enqueue
 
 CITIZEN_FLOW = "handoff"
@@ -157,53 +157,41 @@ def _callback_phone_request() -> Reply:
 
 
 async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
+    """Store a call-back request with the consent time; staff are told through the outbox.
+
+    The request goes into the same list as the guides' call-backs (/goilai), so
+    staff have one place to see whom to call.
+    """
+    from handlers.guide import next_call_window
+    from storage.guides import add_callback
+
     phone = normalize_phone(raw)
     if phone is None:
         return [Reply(texts.PA_PHONE_INVALID), _callback_phone_request()]
     now = ctx.now()
     ctx.user.phone = phone
     ctx.user.consent_at = now
-    request = CallbackRequest(
-        user_id=ctx.user.id, phone=phone, consent_at=now, status="pending", created_at=now
+    when_local, _ = next_call_window(ctx.kb.locality, ctx.local_now())
+    request = await add_callback(
+        ctx.db,
+        user=ctx.user,
+        run=None,
+        walkthrough_id="-",
+        step_id=None,
+        phone=phone,
+        call_after=when_local.astimezone(dt.UTC),
+        now=now,
     )
-    ctx.db.add(request)
-    await ctx.db.flush()
     name = ctx.user.display_name or texts.PA_ANONYMOUS
     notice = Reply(
         texts.HO_CALLBACK_NOTICE.format(name=name, phone=phone, id=request.id),
-        buttons=[[Button(texts.HO_BTN_CALLED, f"ho:called:{request.id}")]],
+        buttons=[[Button(texts.HO_BTN_CALLED, f"g:cbd:{request.id}")]],
     )
     await notify_staff(
         ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="notice", ref=f"cb:{request.id}"
     )
     ctx.clear_flow()
     return [Reply(texts.HO_CALLBACK_SAVED.format(phone=mask_phone(phone)), buttons=[menu_button()])]
-
-
-async def list_callbacks(ctx: Context, msg: Incoming) -> list[Reply]:
-    rows = list(
-        await ctx.db.scalars(
-            select(CallbackRequest)
-            .where(CallbackRequest.status == "pending")
-            .order_by(CallbackRequest.id)
-            .limit(30)
-        )
-    )
-    await audit(ctx.db, ctx.user_key, "callback.list", None, shown=len(rows))
-    if not rows:
-        return [Reply(texts.HO_NO_CALLBACKS)]
-    lines = [texts.HO_CALLBACKS_HEAD]
-    buttons = []
-    from handlers.feedback_core import local_text
-
-    for r in rows:
-        lines.append(
-            texts.HO_CALLBACK_LINE.format(
-                id=r.id, phone=r.phone or "?", at=local_text(r.created_at, ctx.settings.timezone)
-            )
-        )
-        buttons.append([Button(texts.HO_BTN_CALLED_N.format(id=r.id), f"ho:called:{r.id}")])
-    return [Reply("\n".join(lines), buttons=buttons)]
 
 
 # ---------------------------------------------------------------- staff side and buttons
@@ -234,16 +222,6 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
         return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name), buttons=[menu_button()])]
     if verb == "take":
         return await _take(ctx, int(arg) if arg.isdigit() else 0)
-    if verb == "called":
-        request = await ctx.db.get(CallbackRequest, int(arg) if arg.isdigit() else 0)
-        if request is None:
-            return [Reply(texts.EXPIRED_BUTTON)]
-        if request.status != "done":
-            request.status = "done"
-            request.done_by = ctx.user_key
-            request.done_at = ctx.now()
-            await audit(ctx.db, ctx.user_key, "callback.done", f"cb:{request.id}")
-        return [Reply(texts.HO_CALLED_OK.format(id=request.id))]
     return [Reply(texts.EXPIRED_BUTTON)]
 
 
@@ -396,7 +374,6 @@ async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) 
 def register(router: Router) -> None:
     router.command("gapcanbo", start, texts.CMD_GAPCANBO)
     router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
-    router.command("goilai", list_callbacks, texts.CMD_GOILAI, staff_only=True)
     router.action("ho", on_action)
     router.flow(CITIZEN_FLOW, on_citizen_flow)
     router.flow(STAFF_FLOW, on_staff_flow)

@@ -23,8 +23,10 @@ from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Router
+from storage.guides import erase_user as erase_guides
 from storage.models import Outbox, QuestionLog, User
-from storage.models_feedback import CallbackRequest, Complaint, Handoff, Rating
+from storage.models_feedback import Complaint, Handoff, Rating
+from storage.models_guides import GuideCallback, GuideRun
 from storage.repos import audit
 
 Eraser = Callable[[AsyncSession, User], Awaitable[None]]
@@ -61,8 +63,10 @@ async def describe(ctx: Context) -> list[str]:
     ratings = await _count(db, select(func.count()).select_from(Rating).where(Rating.user_id == user.id))
     lines.append(texts.PV_RATINGS.format(n=ratings))
     callbacks = await _count(
-        db, select(func.count()).select_from(CallbackRequest).where(CallbackRequest.user_id == user.id)
+        db, select(func.count()).select_from(GuideCallback).where(GuideCallback.user_id == user.id)
     )
+    runs = await _count(db, select(func.count()).select_from(GuideRun).where(GuideRun.user_id == user.id))
+    lines.append(texts.PV_GUIDES.format(n=runs))
     handoffs = await _count(db, select(func.count()).select_from(Handoff).where(Handoff.user_id == user.id))
     lines.append(texts.PV_CONTACTS.format(callbacks=callbacks, handoffs=handoffs))
     messages = await _count(db, select(func.count()).select_from(Outbox).where(Outbox.user_id == user.id))
@@ -96,7 +100,7 @@ async def erase_user(db: AsyncSession, user: User) -> None:
         .values(user_id=None, channel=None, platform_id=None, status="ended")
         .execution_options(synchronize_session=False)
     )
-    await db.execute(delete(CallbackRequest).where(CallbackRequest.user_id == user.id))
+    await erase_guides(db, user.id)  # walkthroughs, their events and call-back requests
     await db.execute(
         update(Rating)
         .where(Rating.user_id == user.id)

@@ -1,4 +1,7 @@
-"""Complaints (phản ánh, kiến nghị), their history, ratings, handoffs and call-backs.
+"""Complaints (phản ánh, kiến nghị), their history, ratings and handoffs.
+
+Call-back requests share the guides feature's table (storage.models_guides.
+GuideCallback), so staff have one list of people to call (/goilai).
 
 A complaint keeps what was reported (category, description, photos, place)
 separately from who reported it (user_id, channel, platform_id, phone), so a
@@ -123,23 +126,6 @@ class Handoff(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(16))  # citizen, staff
     messages: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class CallbackRequest(Base):
-    """Outside office hours: the citizen asked to be called back, with consent."""
-
-    __tablename__ = "callback_requests"
-    __table_args__ = (Index("ix_callback_requests_status", "status"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    done_by: Mapped[str | None] = mapped_column(String(96))
-    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class FeedbackJob(Base):

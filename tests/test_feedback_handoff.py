@@ -8,7 +8,8 @@ from sqlalchemy import select
 from bot.app import App
 from handlers.messages import Contact
 from storage.models import User
-from storage.models_feedback import CallbackRequest, Handoff, Rating
+from storage.models_feedback import Handoff, Rating
+from storage.models_guides import GuideCallback as CallbackRequest
 from tests.conftest import Chat
 from tests.feedback_support import (  # noqa: F401  (fixtures)
     MONDAY_8PM,
@@ -125,11 +126,15 @@ async def test_outside_hours_becomes_a_call_back_with_consent(
         user = await db.scalar(select(User).where(User.platform_id == "c1"))
     assert request.phone == "0912345678" and request.consent_at == MONDAY_8PM
     assert user.consent_at == MONDAY_8PM
+    # to be called at the next opening: Tuesday 07:30 local = 00:30 UTC
+    assert request.call_after.isoformat() == "2026-12-01T00:30:00+00:00"
     notices = await outbox(fb_app, ref=f"cb:{request.id}")
     assert {n.platform_id for n in notices} == {"staff1", "staff2"}
+    # one list of people to call for staff, shared with the guides' call-backs
     await staff.say("/goilai")
     assert "0912345678" in staff.text
-    await staff.press(f"ho:called:{request.id}")
+    done = payload_replies(notices[0])[0].flat_buttons[0].action
+    await staff.press(done)
     async with fb_app.db.session() as db:
         assert (await db.get(CallbackRequest, request.id)).status == "done"
 

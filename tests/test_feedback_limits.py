@@ -45,9 +45,9 @@ def test_limiter_forgets_old_users() -> None:
 
 
 async def test_a_flood_from_one_user_does_not_hold_up_others(tmp_path) -> None:
-    app, _ = await make_feedback_app(tmp_path, rate_burst=5, rate_per_minute=6)
+    app, _ = await make_feedback_app(tmp_path, rate_burst=5, rate_per_minute=6, staff="test:staff1=staff")
     try:
-        flooder = Chat(app, user="spam")
+        flooder = Chat(app, user="spam", channel="telegram")
         answers = [await flooder.say("khai sinh") for _ in range(5)]
         assert all(a and "Đăng ký khai sinh" in a[0].text for a in answers)
         warned = await flooder.say("khai sinh")
@@ -58,14 +58,17 @@ async def test_a_flood_from_one_user_does_not_hold_up_others(tmp_path) -> None:
         assert all(d == [] for d in dropped)
         assert time.perf_counter() - started < 2.0
         # another citizen is served normally meanwhile
-        other = Chat(app, user="c2")
+        other = Chat(app, user="c2", channel="telegram")
         assert "Đăng ký khai sinh" in (await other.say("khai sinh"))[0].text
-        # staff are never limited (they relay conversations)
+        # staff are never limited (they relay conversations); nor are local channels
         staff = Chat(app, user="staff1")
+        local = Chat(app, user="console-user", channel="console")
+        for _ in range(8):
+            assert await local.say("/menu")
         for _ in range(8):
             assert await staff.say("/hopthu")
         async with app.db.session() as db:
-            assert await db.scalar(select(func.count()).select_from(ChatSession)) == 3
+            assert await db.scalar(select(func.count()).select_from(ChatSession)) == 4
     finally:
         await app.close()
 

@@ -42,7 +42,7 @@ async def test_citizens_get_a_polite_refusal_for_staff_things(fb_app: App, citiz
         f"cs:set:{code}:closed",
         "cs:inbox",
         "ho:take:1",
-        "ho:called:1",
+        "g:cbd:1",
     ):
         await citizen.press(action)
         assert "chỉ dành cho cán bộ" in citizen.text, action

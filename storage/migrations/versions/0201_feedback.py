@@ -1,4 +1,4 @@
-"""feedback: complaints, events, ratings, handoffs, callbacks
+"""feedback: complaints, events, ratings, handoffs
 
 Revision ID: 0201_feedback
 Revises: 0001_foundation
@@ -38,27 +38,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_jobs")),
         sa.UniqueConstraint("name", "day", name="uq_feedback_jobs_name_day"),
     )
-    op.create_table(
-        "callback_requests",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
-        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("phone", sa.String(length=20), nullable=True),
-        sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("consent_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("done_by", sa.String(length=96), nullable=True),
-        sa.Column("done_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_callback_requests_user_id_users"), ondelete="SET NULL"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_callback_requests")),
-    )
-    with op.batch_alter_table("callback_requests", schema=None) as batch_op:
-        batch_op.create_index("ix_callback_requests_status", ["status"], unique=False)
-
     op.create_table(
         "complaints",
         sa.Column(
@@ -180,10 +159,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_complaints_status_due")
 
     op.drop_table("complaints")
-    with op.batch_alter_table("callback_requests", schema=None) as batch_op:
-        batch_op.drop_index("ix_callback_requests_status")
-
-    op.drop_table("callback_requests")
     op.drop_table("feedback_jobs")
     op.drop_table("complaint_counters")
     # ### end Alembic commands ###
