@@ -79,7 +79,20 @@ async def open_complaint(ctx: Context, code: str) -> list[Reply]:
     text = (
         complaint_card(c, tz, ctx.now(), for_staff=True) + "\n\n" + history_text(events, tz, for_staff=True)
     )
-    return [Reply(text, buttons=staff_buttons(c))]
+    return [*photo_replies(ctx, c.channel, c.photos or []), Reply(text, buttons=staff_buttons(c))]
+
+
+def photo_replies(ctx: Context, channel: str | None, photos: list[str]) -> list[Reply]:
+    """The complaint's photos, where this staff member's channel can show them.
+
+    A Telegram file id only works through the same bot (same channel); a URL
+    (Zalo) works anywhere. Photos the channel cannot show are counted in the card.
+    """
+    shown = []
+    for n, ref in enumerate(photos, 1):
+        if ref.startswith(("http://", "https://")) or channel == ctx.incoming.channel:
+            shown.append(Reply(texts.CS_PHOTO.format(n=n, total=len(photos)), photo=ref))
+    return shown
 
 
 async def on_show_command(ctx: Context, msg: Incoming) -> list[Reply]:

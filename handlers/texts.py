@@ -605,6 +605,7 @@ CS_NEED_ANSWER = "Phản ánh chưa có câu trả lời; xin dùng «Trả lờ
 CS_STATUS_SET = "Phản ánh {code}: {status}."
 CS_CLOSED = "Đã đóng phản ánh {code}."
 CS_REOPENED_NOTICE = "🔁 Phản ánh {code} được người gửi mở lại. Lý do: {reason}"
+CS_PHOTO = "Ảnh {n}/{total} kèm phản ánh"
 CS_OVERDUE_HEAD = "⏰ Nhắc việc: {n} phản ánh đã quá hạn trả lời:"
 CS_OVERDUE_LINE = "• {code} ({category}), hạn {due}: {preview}"
 

@@ -78,6 +78,7 @@ async def test_whole_life_cycle_citizen_and_staff(fb_app_any: App) -> None:
     assert code in staff.text and f"cs:open:{code}" in staff.actions
     await staff.press(f"cs:open:{code}")
     assert "Nguyễn Văn An" in staff.text and "0912345678" in staff.text
+    assert [r.photo for r in staff.last if r.photo] == ["photo-file-1"]  # same channel: the photo is shown
     await staff.tap("Giao cán bộ")
     assert staff.actions == [f"cs:to:{code}:test:staff1", f"cs:to:{code}:test:staff2"]
     await staff.press(f"cs:to:{code}:test:staff2")

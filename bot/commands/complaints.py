@@ -115,6 +115,8 @@ async def _show(args: argparse.Namespace) -> int:
             await audit(db, _actor(argparse.Namespace(actor=None)), "complaint.open", code)
             await db.commit()
             print(complaint_card(c, tz, app.services.clock(), for_staff=True))
+            for n, ref in enumerate(c.photos or [], 1):
+                print(f"photo {n}: {ref}")
             print()
             print(history_text(events, tz, for_staff=True))
     return 0
