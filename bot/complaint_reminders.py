@@ -77,5 +77,9 @@ class ReminderRunner:
                 await self._task
 
 
-def reminder_runner(app: App) -> ReminderRunner:
+def reminder_runner(app: App) -> ReminderRunner | None:
+    """The reminder worker, when some channel is configured (its messages need one to go out)."""
+    s = app.settings
+    if not (s.telegram_token or s.zalo_oa_app_id or s.zalo_bot_token):
+        return None
     return ReminderRunner(app)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 LOCAL_CHANNELS = ("console", "test")  # not rate-limited: nobody remote can flood them
+LIFECYCLE_EVENTS = ("follow", "unfollow")  # never dropped: they change whether we may write to the user
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
@@ -41,9 +42,12 @@ class Dispatcher:
         """Per-user flood control, before the lock and the database.
 
         Only messages from the platforms are limited: the console and test
-        channels are local, and staff relay conversations at their own pace.
+        channels are local, follow/unfollow events must never be lost, and
+        staff relay conversations at their own pace.
         """
-        if incoming.channel in LOCAL_CHANNELS or self.services.staff.role_of(incoming.user_key) is not None:
+        if incoming.channel in LOCAL_CHANNELS or incoming.other in LIFECYCLE_EVENTS:
+            return "ok"
+        if self.services.staff.role_of(incoming.user_key) is not None:
             return "ok"
         return self.limiter.check(incoming.user_key)
 
@@ -109,6 +113,9 @@ class Dispatcher:
             command = _COMMAND.match(msg.text.strip())
             if command:
                 return await self._command(ctx, msg, command.group(1).lower())
+        if msg.other is not None and msg.other in router.events:
+            # lifecycle events (follow, unfollow) are not part of any conversation flow
+            return await router.events[msg.other](ctx, msg)
         if ctx.flow and ctx.flow in router.flows:
             replies = await router.flows[ctx.flow](ctx, msg)
             if replies is not None:
@@ -117,10 +124,6 @@ class Dispatcher:
             ctx.clear_flow()  # a flow whose feature is gone: forget it
         if msg.text is None:
             kind = "other"
-            if msg.other is not None:
-                handler = router.events.get(msg.other)
-                if handler is not None:
-                    return await handler(ctx, msg)
             for name in ("photo", "location", "contact"):
                 if getattr(msg, name) is not None:
                     kind = name

@@ -165,7 +165,8 @@ class AuditLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-from storage import (  # noqa: E402
+from storage import (  # noqa: E402  (feature models register on Base after it exists)
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
+    models_zalo,  # noqa: F401
 )

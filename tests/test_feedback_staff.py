@@ -182,3 +182,21 @@ def test_cli_errors_are_one_line(cli_env: Path, capsys: pytest.CaptureFixture[st
     assert main(["complaints", "reply", "PA-2026-000404", "x"]) == 2
     assert "Không tìm thấy" in capsys.readouterr().err
     assert main(["complaints", "remind"]) == 0
+
+
+async def test_the_reminder_runs_with_motcua_run_when_a_channel_is_configured(tmp_path: Path) -> None:
+    from bot.complaint_reminders import ReminderRunner, reminder_runner
+
+    app, _ = await make_feedback_app(tmp_path / "a")
+    try:
+        assert reminder_runner(app) is None
+    finally:
+        await app.close()
+    app, _ = await make_feedback_app(tmp_path / "b", telegram_token="123:abc")
+    try:
+        runner = reminder_runner(app)
+        assert isinstance(runner, ReminderRunner) and not runner.is_channel
+        await runner.start()
+        await runner.stop()
+    finally:
+        await app.close()
