@@ -1,0 +1,161 @@
+"""End-to-end over Telegram: a complaint's whole life between a citizen and a staff member.
+
+The real Telegram runner (python-telegram-bot) talks to the strict fake Bot
+API. Outbox rows (the staff notice, the answer to the citizen) are delivered
+here with the channel's own outbox sender, as the sender loop would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App, build_app
+from bot.channels.telegram import TelegramRunner
+from handlers.serialize import replies_from_payload
+from storage.models import Outbox
+from storage.models_feedback import Complaint, Rating
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram, button_data
+from tests.feedback_support import FEEDBACK_KB, MONDAY_9AM, Clock
+
+CITIZEN = 501
+STAFF = 900
+
+
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, App, TelegramRunner]]:
+    fake = FakeTelegram()
+    await fake.start()
+    settings = make_settings(
+        tmp_path,
+        knowledge_dir=FEEDBACK_KB,
+        telegram_token=fake.token,
+        telegram_api_url=fake.api_url,
+        telegram_poll_timeout=1,
+        telegram_shutdown_grace=5,
+        staff=f"telegram:{STAFF}=staff",
+    )
+    app = await build_app(settings)
+    app.services.clock = Clock(MONDAY_9AM)
+    runner = TelegramRunner(app, sleep=_no_wait)
+    await runner.start()
+    fake.user(CITIZEN, "Lan")
+    fake.user(STAFF, "Cán bộ Minh")
+    try:
+        yield fake, app, runner
+    finally:
+        await runner.stop()
+        await app.close()
+        await fake.stop()
+
+
+async def until(fake: FakeTelegram, chat: int, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first message to `chat` (from now on or already there) that matches."""
+    found: list[dict[str, Any]] = []
+
+    def check() -> bool:
+        found[:] = [m for m in fake.messages_to(chat) if match(m)]
+        return bool(found)
+
+    await fake.wait_for(check, within=10)
+    return found[-1]
+
+
+def has_button(data: str) -> Callable[[dict[str, Any]], bool]:
+    def match(message: dict[str, Any]) -> bool:
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        return any(b.get("callback_data") == data for row in rows for b in row)
+
+    return match
+
+
+def says(part: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda m: part in (m.get("text") or m.get("caption") or "")
+
+
+async def deliver(app: App, runner: TelegramRunner, **where: Any) -> list[Outbox]:
+    """Send the pending outbox rows that match, through the Telegram sender, and mark them sent."""
+    async with app.db.session() as db:
+        stmt = select(Outbox).where(Outbox.status == "pending", Outbox.channel == "telegram")
+        for key, value in where.items():
+            stmt = stmt.where(getattr(Outbox, key) == value)
+        rows = list(await db.scalars(stmt.order_by(Outbox.id)))
+        for row in rows:
+            row.platform_message_id = await runner.sender.send(
+                row.platform_id, replies_from_payload(row.payload)
+            )
+            row.status = "sent"
+        await db.commit()
+    return rows
+
+
+async def test_complaint_life_cycle_over_telegram(telegram: tuple[FakeTelegram, App, TelegramRunner]) -> None:
+    fake, app, runner = telegram
+    # the citizen writes in free text and the flow starts with it as the description
+    await fake.send_text(
+        CITIZEN, "Tôi muốn phản ánh cống thoát nước trước chợ bị tắc, nước thải tràn ra đường"
+    )
+    categories = await until(fake, CITIZEN, has_button("pa:cat:ha-tang"))
+    await fake.press(CITIZEN, categories, "pa:cat:ha-tang")
+    media = await until(fake, CITIZEN, has_button("pa:next"))
+    await fake.send_photo(CITIZEN)
+    await until(fake, CITIZEN, says("Đã nhận ảnh 1/5"))
+    await fake.press(CITIZEN, media, "pa:next")
+    permission = await until(fake, CITIZEN, has_button("pa:phone:yes"))
+    assert "Xin phép" in permission["text"]
+    await fake.press(CITIZEN, permission, "pa:phone:yes")
+    # Telegram's contact button
+    asking = await until(fake, CITIZEN, lambda m: bool((m.get("_markup") or {}).get("keyboard")))
+    assert asking["_markup"]["keyboard"][0][0]["request_contact"] is True
+    await fake.send_contact(CITIZEN, "+84912345678")
+    summary = await until(fake, CITIZEN, has_button("pa:send"))
+    assert "091****678" in summary["text"] and "cống thoát nước" in summary["text"]
+    await fake.press(CITIZEN, summary, button_data(summary, "Gửi phản ánh"))
+    saved = await until(fake, CITIZEN, says("PA-2026-"))
+    code = re.search(r"PA-2026-\d{6}", saved["text"]).group(0)
+    assert code == "PA-2026-000001" and "Xin cảm ơn" in saved["text"]
+
+    # the staff member is told (outbox → Telegram) and answers from the notice's button
+    [notice] = await deliver(app, runner, platform_id=str(STAFF), kind="notice")
+    announced = await until(fake, STAFF, says(code))
+    assert "0912345678" in announced["text"]
+    await fake.press(STAFF, announced, f"cs:reply:{code}")
+    await until(fake, STAFF, says("gõ nội dung trả lời"))
+    await fake.send_text(STAFF, "Xã đã cử công nhân thông cống chiều nay. Xin cảm ơn chị đã phản ánh.")
+    await until(fake, STAFF, says("Đã lưu câu trả lời"))
+
+    # the answer reaches the citizen on Telegram, with the rating question
+    await deliver(app, runner, platform_id=str(CITIZEN), kind="complaint_reply")
+    rate = await until(fake, CITIZEN, has_button(f"pa:rate:{code}:0"))
+    assert any("thông cống" in t for t in fake.texts_to(CITIZEN))
+    # "Không hài lòng" reopens it with the citizen's reason
+    await fake.press(CITIZEN, rate, f"pa:rate:{code}:0")
+    await until(fake, CITIZEN, says("lý do"))
+    await fake.send_text(CITIZEN, "Chiều nay vẫn chưa có ai đến")
+    await until(fake, CITIZEN, says("đã được mở lại"))
+    async with app.db.session() as db:
+        complaint = await db.scalar(select(Complaint))
+        rating = await db.scalar(select(Rating))
+    assert complaint.status == "reopened" and complaint.photos == [f"photo-{CITIZEN}-l"]
+    assert (rating.target_kind, rating.target_id, rating.value) == ("complaint", code, 0)
+    # the staff member who answered hears about it
+    await deliver(app, runner, platform_id=str(STAFF))
+    await until(fake, STAFF, says("chưa có ai đến"))
+    # tracking works from Telegram for the citizen; another user learns nothing
+    await fake.send_text(CITIZEN, f"tra cứu {code}")
+    await until(fake, CITIZEN, says("Mở lại theo đề nghị"))
+    await fake.send_text(777, f"/tracuu {code}")
+    refused = await until(fake, 777, says(code))
+    assert "không phải là phản ánh do anh/chị gửi" in refused["text"]
+    assert not fake.errors
+    assert notice.platform_message_id
