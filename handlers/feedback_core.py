@@ -365,16 +365,15 @@ async def reopen(db: AsyncSession, office: Office, c: Complaint, reason: str, no
     c.closed_at = None
     c.due_at = due_at(now, office.due_days, office.locality, office.tz)
     await repo.add_event(db, c, "reopened", actor="citizen", text=reason, at=now)
-    notice = texts.CS_REOPENED_NOTICE.format(code=c.code, reason=reason)
-    await notify_staff(
-        db,
-        office.staff,
-        office.staff_chat if not c.assignee else "",
-        [Reply(notice, buttons=[[Button(texts.CS_BTN_OPEN, f"cs:open:{c.code}")]])],
-        kind="notice",
-        ref=c.code,
-        only=c.assignee,
-    )
+    notice = [Reply(texts.CS_REOPENED_NOTICE.format(code=c.code, reason=reason),
+                    buttons=[[Button(texts.CS_BTN_OPEN, f"cs:open:{c.code}")]])]  # fmt: skip
+    # the staff member in charge, and the staff group when there is one (the assignee may be away);
+    # with neither, every staff member
+    assignee = c.assignee if c.assignee and office.staff.role_of(c.assignee) else None
+    if assignee:
+        await notify_staff(db, office.staff, "", notice, kind="notice", ref=c.code, only=assignee)
+    if office.staff_chat or not assignee:
+        await notify_staff(db, office.staff, office.staff_chat, notice, kind="notice", ref=c.code)
 
 
 def make_office(staff: StaffDirectory, settings: Settings, locality: Locality) -> Office:

@@ -32,8 +32,14 @@ async def _no_wait(seconds: float) -> None:
     return None
 
 
-@pytest.fixture
-async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, App, TelegramRunner]]:
+GROUP = -100200
+
+
+@pytest.fixture(params=["private", "group"])
+async def telegram(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[FakeTelegram, App, TelegramRunner]]:
+    """Staff get notices privately, or in a staff group (MOTCUA_STAFF_CHAT)."""
     fake = FakeTelegram()
     await fake.start()
     settings = make_settings(
@@ -44,6 +50,7 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, App, Tel
         telegram_poll_timeout=1,
         telegram_shutdown_grace=5,
         staff=f"telegram:{STAFF}=staff",
+        staff_chat=f"telegram:{GROUP}" if request.param == "group" else "",
     )
     app = await build_app(settings)
     app.services.clock = Clock(MONDAY_9AM)
@@ -51,6 +58,7 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, App, Tel
     await runner.start()
     fake.user(CITIZEN, "Lan")
     fake.user(STAFF, "Cán bộ Minh")
+    fake.group(GROUP, "Cán bộ phường")
     try:
         yield fake, app, runner
     finally:
@@ -126,13 +134,18 @@ async def test_complaint_life_cycle_over_telegram(telegram: tuple[FakeTelegram, 
     assert code == "PA-2026-000001" and "Xin cảm ơn" in saved["text"]
 
     # the staff member is told (outbox → Telegram) and answers from the notice's button
-    [notice] = await deliver(app, runner, platform_id=str(STAFF), kind="notice")
-    announced = await until(fake, STAFF, says(code))
+    staff_chat = GROUP if app.settings.staff_chat else STAFF
+    [notice] = await deliver(app, runner, platform_id=str(staff_chat), kind="notice")
+    announced = await until(fake, staff_chat, says(code))
     assert "0912345678" in announced["text"]
     await fake.press(STAFF, announced, f"cs:reply:{code}")
-    await until(fake, STAFF, says("gõ nội dung trả lời"))
-    await fake.send_text(STAFF, "Xã đã cử công nhân thông cống chiều nay. Xin cảm ơn chị đã phản ánh.")
-    await until(fake, STAFF, says("Đã lưu câu trả lời"))
+    prompt = await until(fake, staff_chat, says("gõ nội dung trả lời"))
+    answer = "Xã đã cử công nhân thông cống chiều nay. Xin cảm ơn chị đã phản ánh."
+    if staff_chat == GROUP:  # in a group the bot reads messages addressed to it: a reply to its prompt
+        await fake.send_text(STAFF, answer, chat_id=GROUP, reply_to_message=prompt)
+    else:
+        await fake.send_text(STAFF, answer)
+    await until(fake, staff_chat, says("Đã lưu câu trả lời"))
 
     # the answer reaches the citizen on Telegram, with the rating question
     await deliver(app, runner, platform_id=str(CITIZEN), kind="complaint_reply")
@@ -148,9 +161,11 @@ async def test_complaint_life_cycle_over_telegram(telegram: tuple[FakeTelegram, 
         rating = await db.scalar(select(Rating))
     assert complaint.status == "reopened" and complaint.photos == [f"photo-{CITIZEN}-l"]
     assert (rating.target_kind, rating.target_id, rating.value) == ("complaint", code, 0)
-    # the staff member who answered hears about it
-    await deliver(app, runner, platform_id=str(STAFF))
+    # the staff member who answered hears about it (privately: they are in charge now), and the group
+    await deliver(app, runner)
     await until(fake, STAFF, says("chưa có ai đến"))
+    if staff_chat == GROUP:
+        await until(fake, GROUP, says("chưa có ai đến"))
     # tracking works from Telegram for the citizen; another user learns nothing
     await fake.send_text(CITIZEN, f"tra cứu {code}")
     await until(fake, CITIZEN, says("Mở lại theo đề nghị"))
