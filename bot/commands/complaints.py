@@ -175,7 +175,7 @@ async def _export(args: argparse.Namespace) -> int:
                 value = len(value or [])
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()
-            values.append("" if value is None else value)
+            values.append(_cell(value))
         writer.writerow(values)
     data = buffer.getvalue()
     if args.output == "-":
@@ -187,6 +187,15 @@ async def _export(args: argparse.Namespace) -> int:
             raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
         print(f"exported {len(rows)} complaints to {args.output}", file=sys.stderr)
     return 0
+
+
+def _cell(value: object) -> object:
+    """A CSV cell; citizen text that Excel would run as a formula is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 async def _remind(args: argparse.Namespace) -> int:
