@@ -7,6 +7,7 @@ here with the channel's own outbox sender, as the sender loop would.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -174,3 +175,50 @@ async def test_complaint_life_cycle_over_telegram(telegram: tuple[FakeTelegram, 
     assert "không phải là phản ánh do anh/chị gửi" in refused["text"]
     assert not fake.errors
     assert notice.platform_message_id
+
+
+async def test_handoff_over_telegram(telegram: tuple[FakeTelegram, App, TelegramRunner]) -> None:
+    fake, app, runner = telegram
+    staff_chat = GROUP if app.settings.staff_chat else STAFF
+    await fake.send_text(CITIZEN, "gặp cán bộ")
+    await until(fake, CITIZEN, says("đã báo cán bộ trực"))
+    await deliver(app, runner)
+    request = await until(fake, staff_chat, says("muốn gặp cán bộ"))
+    take = button_data(request, "Nhận")
+    await fake.press(STAFF, request, take)
+    taken = await until(fake, staff_chat, says("đã nhận trò chuyện"))
+    await deliver(app, runner)
+    await until(fake, CITIZEN, says("Cán bộ đã tham gia"))
+    # citizen -> staff member (privately: the one who took it)
+    await fake.send_text(CITIZEN, "Hồ sơ khai sinh của con tôi nộp hôm thứ Sáu đến đâu rồi ạ?")
+    await _delivered(fake, app, runner, STAFF, "nộp hôm thứ Sáu")
+    # staff member -> citizen
+    reply = "Hồ sơ đã được duyệt, chị mang giấy tờ gốc đến nhận chiều nay nhé."
+    if staff_chat == GROUP:
+        await fake.send_text(STAFF, reply, chat_id=GROUP, reply_to_message=taken)
+    else:
+        await fake.send_text(STAFF, reply)
+    from_staff = await _delivered(fake, app, runner, CITIZEN, "đã được duyệt")
+    # the citizen ends it from the button under the staff member's message; staff are told
+    await fake.press(CITIZEN, from_staff, button_data(from_staff, "Kết thúc"))
+    await until(fake, CITIZEN, says("hữu ích"))
+    await _delivered(fake, app, runner, STAFF, "kết thúc trò chuyện")
+    assert not fake.errors
+
+
+async def _delivered(
+    fake: FakeTelegram, app: App, runner: TelegramRunner, chat: int, part: str
+) -> dict[str, Any]:
+    """Wait for the bot to queue a relay, deliver the outbox, and return the message that arrived."""
+
+    async def queued() -> bool:
+        async with app.db.session() as db:
+            rows = await db.scalars(select(Outbox).where(Outbox.status == "pending"))
+            return any(part in str(r.payload) for r in rows)
+
+    for _ in range(500):
+        if await queued():
+            break
+        await asyncio.sleep(0.01)
+    await deliver(app, runner)
+    return await until(fake, chat, says(part))
