@@ -5,10 +5,36 @@ Adding a capability means adding its module here, nothing else.
 
 from __future__ import annotations
 
-from handlers import answers, broadcast, channel_events, guide, menu, staff_tools, subscriptions
+from handlers import (
+    answers,
+    broadcast,
+    channel_events,
+    complaints_staff,
+    feedback,
+    guide,
+    handoff,
+    menu,
+    privacy,
+    ratings,
+    staff_tools,
+    subscriptions,
+)
 from handlers.router import Router
 
-FEATURES = [menu, answers, staff_tools, guide, channel_events, subscriptions, broadcast]
+FEATURES = [
+    menu,
+    answers,
+    staff_tools,
+    guide,
+    channel_events,
+    feedback,
+    complaints_staff,
+    handoff,
+    ratings,
+    privacy,
+    subscriptions,
+    broadcast,
+]
 
 
 def build_router() -> Router:
