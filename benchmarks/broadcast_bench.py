@@ -46,13 +46,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram  # noqa: E402
 
 from handlers.messages import Reply  # noqa: E402
 from handlers.serialize import replies_to_payload  # noqa: E402
 from storage import outbox as ob  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Outbox, User  # noqa: E402
+from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram  # noqa: E402
 
 FIRST_UID = 500_000_000
 
