@@ -1,0 +1,146 @@
+"""Vietnamese text normalization for matching.
+
+Citizens type with or without diacritics, with old or new tone placement
+(hòa / hoà, thủy / thuỷ), in NFC or NFD, with chat abbreviations (dk, ko, j,
+cccd, gplx…). Everything the matcher compares goes through `normalize` and
+`fold`, on both sides (knowledge base and question), so both meet in the same
+canonical form:
+
+- `normalize(text)`: NFC, lower case, new-style tone placement (oà, oè, uỷ),
+  punctuation and whitespace collapsed to single spaces, abbreviations expanded.
+- `strip_diacritics(text)`: removes every mark, `đ` becomes `d`.
+- `fold(text)`: `strip_diacritics(normalize(text))`, the diacritic-free key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (the five tones besides ngang). Other marks (circumflex,
+# breve, horn) belong to the vowel and never move.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Anything that is not a letter or a digit separates words (dichvucong.gov.vn
+# becomes "dichvucong gov vn"; the knowledge base goes through the same).
+# Combining marks count as part of a word (a stray second mark must not split it).
+_SEP_RE = re.compile(r"[^\w\u0300-\u036f]+|_+", re.UNICODE)
+
+# Chat abbreviations and teen code, keyed by their diacritic-free form, applied
+# token by token. Values are written with diacritics; they go through the same
+# normalization. Only unambiguous expansions belong here.
+ABBREVIATIONS: dict[str, str] = {
+    # đăng ký
+    "dk": "đăng ký", "dky": "đăng ký", "dki": "đăng ký", "dangky": "đăng ký",
+    "dangki": "đăng ký", "dang ki": "đăng ký",
+    # negation and question words
+    "ko": "không", "k": "không", "kg": "không", "khg": "không", "hok": "không",
+    "kh": "không", "khong": "không", "ko0": "không", "hem": "không",
+    "j": "gì", "ji": "gì", "gj": "gì",
+    "ntn": "như thế nào",
+    "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "bnh": "bao nhiêu",
+    "dc": "được", "duoc": "được",
+    "vs": "với", "ng": "người", "ngta": "người ta", "mn": "mọi người", "cx": "cũng",
+    "r": "rồi", "ns": "nói", "bit": "biết", "bik": "biết", "bt": "biết",
+    "z": "vậy", "zay": "vậy", "oy": "rồi", "thui": "thôi", "wa": "qua",
+    "ad": "admin", "add": "admin", "hnay": "hôm nay", "hqua": "hôm qua", "trc": "trước",
+    "tks": "cảm ơn", "thanks": "cảm ơn", "thank": "cảm ơn", "thanhks": "cảm ơn", "camon": "cảm ơn",
+    "cam on": "cảm ơn", "ok": "ok", "oke": "ok", "okie": "ok", "okay": "ok", "uk": "ừ", "uh": "ừ", "um": "ừ",
+    # papers and institutions
+    "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "cmt": "chứng minh thư",
+    "cancuoc": "căn cước",
+    "gplx": "giấy phép lái xe", "blx": "bằng lái xe",
+    "bhyt": "bảo hiểm y tế", "bhxh": "bảo hiểm xã hội", "bhtn": "bảo hiểm thất nghiệp",
+    "ubnd": "uỷ ban nhân dân", "ub": "uỷ ban", "ubx": "uỷ ban xã",
+    "nvqs": "nghĩa vụ quân sự", "ct07": "xác nhận thông tin cư trú", "ct08": "xác nhận thông tin cư trú",
+    "lltp": "lý lịch tư pháp", "gcn": "giấy chứng nhận", "qsdd": "quyền sử dụng đất", "gcnqsdd": "giấy chứng nhận quyền sử dụng đất",
+    "hk": "hộ khẩu", "skh": "sổ hộ khẩu", "hkd": "hộ kinh doanh", "gpkd": "giấy phép kinh doanh",
+    "gpxd": "giấy phép xây dựng", "tthc": "thủ tục hành chính", "dvc": "dịch vụ công",
+    "dvcqg": "dịch vụ công quốc gia", "sdt": "số điện thoại", 
+    "đt": "điện thoại", "dt": "điện thoại", "pakn": "phản ánh kiến nghị", "tk": "tài khoản",
+    "dkkh": "đăng ký kết hôn", "dkks": "đăng ký khai sinh", "gks": "giấy khai sinh",
+    "xnhn": "xác nhận hôn nhân", "tp": "thành phố", "passport": "hộ chiếu",
+}
+
+# Old-style tone placement on the first vowel of an open "oa", "oe", "uy"
+# syllable (hòa, khỏe, thủy) moves to the second vowel (hoà, khoẻ, thuỷ).
+_OLD_TONE_RE = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?![\w\u0300-\u036f])", re.UNICODE)
+
+
+def _move_tones(nfd: str) -> str:
+    """In NFD text, move a tone from o/u onto the following a/e/y at a word end."""
+
+    def fix(m: re.Match[str]) -> str:
+        first, tone, second = m.group(1), m.group(2), m.group(3)
+        if first in "uU" and second not in "yY":
+            return m.group(0)
+        if first in "oO" and second not in "aAeE":
+            return m.group(0)
+        return first + second + tone
+
+    return _OLD_TONE_RE.sub(fix, nfd)
+
+
+def _canonical(text: str) -> str:
+    """NFC, lower case, new-style tones, separators collapsed; no expansion."""
+    text = unicodedata.normalize("NFD", text)
+    text = text.replace("\u0110", "đ").replace("\u00d0", "đ").replace("\u00f0", "đ")
+    text = text.casefold()
+    # NFD keeps marks after their base letter; a mark after "o" stays with it
+    # unless a tone sits between "o" and "a" (see _OLD_TONE_RE).
+    text = _move_tones(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _SEP_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every combining mark; `đ`/`Đ` become `d`/`D`. Case is kept."""
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D")
+    return unicodedata.normalize("NFC", text)
+
+
+def _expand(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        # two-token abbreviations first ("dang ki")
+        if i + 1 < n:
+            pair = strip_diacritics(tok + " " + tokens[i + 1])
+            if pair in _EXPANDED:
+                out.extend(_EXPANDED[pair])
+                i += 2
+                continue
+        exp = _EXPANDED.get(strip_diacritics(tok))
+        if exp is not None:
+            out.extend(exp)
+        else:
+            out.append(tok)
+        i += 1
+    return out
+
+
+# Keys are diacritic-free; a token matches by its diacritic-free form, so "đk",
+# "Đk" and "dk" expand alike, with or without diacritics (fold stays consistent).
+_EXPANDED = {k: _canonical(v).split() for k, v in ABBREVIATIONS.items()}
+
+
+def normalize(text: str) -> str:
+    """Canonical accented form: NFC, lower, new-style tones, abbreviations expanded."""
+    if not text:
+        return ""
+    tokens = _canonical(str(text)).split()
+    if not tokens:
+        return ""
+    return " ".join(_expand(tokens))
+
+
+def fold(text: str) -> str:
+    """The diacritic-free normalized form: `strip_diacritics(normalize(text))`."""
+    return strip_diacritics(normalize(text))
+
+
+__all__ = ["ABBREVIATIONS", "fold", "normalize", "strip_diacritics"]
