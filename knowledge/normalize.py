@@ -93,32 +93,53 @@ def _canonical(text: str) -> str:
     return " ".join(text.split())
 
 
+def _build_strip_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x2000):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base:
+            table[code] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    table[ord("ð")] = "d"
+    table[ord("Ð")] = "D"
+    return table
+
+
+_STRIP_TABLE = _build_strip_table()
+
+
 def strip_diacritics(text: str) -> str:
     """Remove every combining mark; `đ`/`Đ` become `d`/`D`. Case is kept."""
+    text = unicodedata.normalize("NFC", text).translate(_STRIP_TABLE)
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D")
+    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_STRIP_TABLE)
     return unicodedata.normalize("NFC", text)
 
 
-def _expand(tokens: list[str]) -> list[str]:
+def _expand(tokens: list[str], plain: list[str], table: dict[str, list[str]]) -> list[str]:
+    """Replace abbreviation tokens (looked up by their diacritic-free form)."""
+    if _FIRST_KEYS.isdisjoint(plain):
+        return tokens
     out: list[str] = []
     i = 0
     n = len(tokens)
     while i < n:
-        tok = tokens[i]
         # two-token abbreviations first ("dang ki")
         if i + 1 < n:
-            pair = strip_diacritics(tok + " " + tokens[i + 1])
-            if pair in _EXPANDED:
-                out.extend(_EXPANDED[pair])
+            exp = table.get(plain[i] + " " + plain[i + 1])
+            if exp is not None:
+                out.extend(exp)
                 i += 2
                 continue
-        exp = _EXPANDED.get(strip_diacritics(tok))
+        exp = table.get(plain[i])
         if exp is not None:
             out.extend(exp)
         else:
-            out.append(tok)
+            out.append(tokens[i])
         i += 1
     return out
 
@@ -126,21 +147,59 @@ def _expand(tokens: list[str]) -> list[str]:
 # Keys are diacritic-free; a token matches by its diacritic-free form, so "đk",
 # "Đk" and "dk" expand alike, with or without diacritics (fold stays consistent).
 _EXPANDED = {k: _canonical(v).split() for k, v in ABBREVIATIONS.items()}
+_EXPANDED_FOLDED = {k: [strip_diacritics(w) for w in v] for k, v in _EXPANDED.items()}
+_FIRST_KEYS = frozenset(k.split()[0] for k in _EXPANDED)
+
+
+_CHUNK_CACHE: dict[str, tuple[list[str], list[str]]] = {}
+_CHUNK_CACHE_MAX = 200_000
+
+
+def _chunk(chunk: str) -> tuple[list[str], list[str]]:
+    """Canonical and diacritic-free tokens of one whitespace-free chunk (cached).
+
+    Everything `_canonical` does is local to a word, so a text can be processed
+    chunk by chunk; chat vocabulary repeats, so the cache makes this cheap.
+    """
+    hit = _CHUNK_CACHE.get(chunk)
+    if hit is not None:
+        return hit
+    canonical = _canonical(chunk)
+    tokens = canonical.split()
+    plain = strip_diacritics(canonical).split() if canonical else []
+    if len(plain) != len(tokens):  # a token made only of stray marks
+        plain = [strip_diacritics(t) for t in tokens]
+    if len(_CHUNK_CACHE) >= _CHUNK_CACHE_MAX:
+        _CHUNK_CACHE.clear()
+    _CHUNK_CACHE[chunk] = (tokens, plain)
+    return tokens, plain
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    tokens: list[str] = []
+    plain: list[str] = []
+    cache = _CHUNK_CACHE
+    for chunk in str(text).split():
+        hit = cache.get(chunk) or _chunk(chunk)
+        tokens += hit[0]
+        plain += hit[1]
+    return tokens, plain
 
 
 def normalize(text: str) -> str:
     """Canonical accented form: NFC, lower, new-style tones, abbreviations expanded."""
     if not text:
         return ""
-    tokens = _canonical(str(text)).split()
-    if not tokens:
-        return ""
-    return " ".join(_expand(tokens))
+    tokens, plain = _tokens(text)
+    return " ".join(_expand(tokens, plain, _EXPANDED))
 
 
 def fold(text: str) -> str:
     """The diacritic-free normalized form: `strip_diacritics(normalize(text))`."""
-    return strip_diacritics(normalize(text))
+    if not text:
+        return ""
+    _, plain = _tokens(text)
+    return " ".join(_expand(plain, plain, _EXPANDED_FOLDED) if plain else plain)
 
 
 __all__ = ["ABBREVIATIONS", "fold", "normalize", "strip_diacritics"]

@@ -100,3 +100,9 @@ def test_garbage_is_safe() -> None:
     assert normalize("") == ""
     assert normalize("😀😀 !!! ...") == ""
     assert fold("\x00\x01\ufffd") == ""
+
+
+@FAST
+@given(any_text)
+def test_fold_is_stripped_normalize(text: str) -> None:
+    assert fold(text) == strip_diacritics(normalize(text))

@@ -1,0 +1,529 @@
+"""Question matcher: free text -> ranked topics with a decision.
+
+How it works (all on the diacritic-free `fold` form, pure Python + rapidfuzz):
+
+1. Every topic is indexed from everything the knowledge base says about it:
+   name, aliases, keywords and examples (each a "row"), plus summary and group
+   (weaker). Terms are syllables and adjacent syllable pairs (bigrams).
+2. A question is normalized (abbreviations expanded), capped in length,
+   unknown words are corrected against the vocabulary (typos, words typed
+   together), and a small table of general synonyms adds canonical terms
+   (passport -> hộ chiếu, sổ đỏ -> giấy chứng nhận quyền sử dụng đất, English).
+3. Two scores per topic, both in [0, 1]:
+   - coverage: the share of the question's idf mass that the topic explains
+     (a word the topic has in its name counts fully, in an example less);
+     words no topic knows count against every topic, chat noise barely counts.
+   - row similarity: the best tf-idf cosine between the question and one row
+     (name, alias, keyword or example), so the most specific topic wins.
+   score = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * row similarity.
+4. Decision: `answer` when the best score is high and clearly ahead of the
+   second; `fallback` when even the best is weak (or the question is about
+   something the office does not do: weather, lottery...); `clarify` between.
+
+A confidently wrong answer is the worst outcome, so thresholds favour clarify.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.normalize import fold, strip_diacritics
+
+if TYPE_CHECKING:
+    from knowledge.loader import KnowledgeBase
+
+Decision = Literal["answer", "clarify", "fallback"]
+
+MAX_CHARS = 4000  # a question longer than this is cut before normalization
+MAX_WORDS = 500  # and to this many words after it
+
+# Field weights: how much a term counts for a topic, by where the topic has it.
+FIELD_WEIGHTS = {"name": 1.0, "alias": 1.0, "keyword": 0.9, "example": 0.75, "summary": 0.45, "group": 0.4}
+ROW_FIELDS = ("name", "alias", "keyword", "example")
+# Row similarity counts rows by field too (an example is a weaker witness).
+ROW_WEIGHTS = {"name": 1.0, "alias": 1.0, "keyword": 0.95, "example": 0.9}
+
+COVERAGE_WEIGHT = 0.55
+BIGRAM_WEIGHT = 1.0  # bigram weight relative to its idf
+UNKNOWN_WEIGHT = 1.6  # weight of a word that no topic knows (typo, other domain)
+STOPWORD_WEIGHT = 0.08  # chat noise, pronouns, particles
+CORRECTED_FACTOR = 0.85  # a typo-corrected word counts a little less
+OUT_OF_DOMAIN_WEIGHT = 6.0  # a word that names another domain (weather, lottery)
+SYNONYM_FACTOR = 0.9  # canonical words added by the synonym table
+UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similarity)
+MIN_IDF = 0.3  # terms in nearly every topic are left out
+
+DEFAULT_ANSWER_THRESHOLD = 0.5
+DEFAULT_CLARIFY_THRESHOLD = 0.3
+DEFAULT_MARGIN = 0.08
+
+# Chat noise: greetings, pronouns, particles, politeness (diacritic-free).
+STOPWORDS = frozenset(
+    ["a", "ah", "a", "ad", "admin", "ak", "ah", "ban", "be", "bot", "cho", "chi", "chao", "co", "con", "cua", "da", "dang", "day", "de", "di", "duoc", "em", "giup", "gi", "ha", "hay", "hi", "hello", "hoi", "la", "lam", "ma", "minh", "muon", "nao", "nay", "nhe", "nha", "nhi", "nho", "o", "oi", "ong", "ba", "ra", "roi", "sao", "the", "thi", "toi", "va", "vay", "ve", "voi", "xin", "ha", "oke", "ok", "nhieu", "lam", "luon", "can", "phai", "biet", "hoac", "nhung", "cac", "mot", "nhu", "khong", "khi", "neu", "vi", "vao", "tai", "len", "xuong", "anh", "chi", "co", "bac", "chu", "cau", "ma", "dc", "u", "um", "uh", "vang", "da", "cam", "on", "nhe", "thanks", "please", "hi", "hey", "alo", "dear", "i", "me", "my", "the", "a", "an", "to", "for", "of", "is", "are", "how", "what", "where", "when", "can", "do", "does", "should", "in", "on", "at", "with", "and", "or", "be", "get"]
+)
+
+# General synonyms and paraphrases (diacritic-free, whole-word phrases). When a
+# question contains the left side, the right side is added to it. These are
+# domain vocabulary, not answers to particular questions.
+SYNONYMS: dict[str, str] = {
+    # English
+    "birth": "khai sinh", "born": "khai sinh", "baby": "khai sinh", "death": "khai tu", "died": "khai tu",
+    "marriage": "ket hon", "marry": "ket hon", "married": "ket hon", "wedding": "ket hon",
+    "single status": "xac nhan tinh trang hon nhan", "id card": "can cuoc", "identity card": "can cuoc",
+    "citizen id": "can cuoc", "passport": "ho chieu", "driving licence": "giay phep lai xe",
+    "driving license": "giay phep lai xe", "driver license": "giay phep lai xe",
+    "driver s license": "giay phep lai xe", "permanent residence": "thuong tru",
+    "temporary residence": "tam tru", "residence": "cu tru", "criminal record": "ly lich tu phap",
+    "health insurance": "bao hiem y te", "social insurance": "bao hiem xa hoi",
+    "unemployment": "tro cap that nghiep", "building permit": "giay phep xay dung",
+    "construction permit": "giay phep xay dung", "land": "dat", "house": "nha", "business": "kinh doanh",
+    "household business": "ho kinh doanh", "complaint": "phan anh kien nghi", "complain": "phan anh",
+    "feedback": "phan anh", "opening hours": "gio lam viec", "office hours": "gio lam viec",
+    "working hours": "gio lam viec", "phone number": "so dien thoai", "address": "dia chi",
+    "office": "uy ban", "commune": "xa", "certified copy": "chung thuc ban sao", "copy": "ban sao",
+    "signature": "chung thuc chu ky", "contract": "hop dong", "vehicle": "dang ky xe",
+    "motorbike": "xe may", "car": "o to", "pay": "thanh toan", "payment": "thanh toan", "fee": "le phi",
+    "fees": "le phi", "online": "truc tuyen", "apply online": "nop ho so truc tuyen",
+    "status": "tinh trang ho so", "military service": "nghia vu quan su", "poor household": "ho ngheo",
+    "guardian": "giam ho", "guardianship": "giam ho", "register": "dang ky", "registration": "dang ky",
+    "certificate": "giay chung nhan", "app": "ung dung", "install": "cai dat", "pension": "tro cap",
+    "disability": "nguoi khuyet tat", "elderly": "nguoi cao tuoi", "inheritance": "thua ke",
+    # colloquial Vietnamese
+    "bang lai": "giay phep lai xe", "chung tu": "khai tu", "giay chung tu": "khai tu", "bao tu": "khai tu",
+    "qua doi": "khai tu", "tu tran": "khai tu", "chet": "khai tu", "mat roi": "khai tu",
+    "so do": "giay chung nhan quyen su dung dat", "bia do": "giay chung nhan quyen su dung dat",
+    "so hong": "giay chung nhan quyen su dung dat", "ho khau": "thuong tru", "nhap khau": "thuong tru",
+    "chuyen khau": "thuong tru", "cat khau": "thuong tru", "cong chung": "chung thuc",
+    "sao y": "chung thuc ban sao", "lay nhau": "ket hon", "cuoi vo": "ket hon", "cuoi chong": "ket hon",
+    "lay vo": "ket hon", "lay chong": "ket hon", "cuoi nhau": "ket hon", "doc than": "tinh trang hon nhan",
+    "de con": "khai sinh", "sinh con": "khai sinh", "em be": "khai sinh", "moi sinh": "khai sinh",
+    "vua sinh": "khai sinh", "moi de": "khai sinh", "so sinh": "khai sinh",
+    "can cuoc cong dan": "can cuoc", "chung minh nhan dan": "can cuoc", "chung minh thu": "can cuoc",
+    "dinh danh dien tu": "vneid", "tai khoan dinh danh": "vneid",
+    "bien so": "dang ky xe", "bam bien": "dang ky xe", "xe may": "dang ky xe", "o to": "dang ky xe",
+    "giay phep kinh doanh": "ho kinh doanh", "mo quan": "ho kinh doanh", "mo tiem": "ho kinh doanh",
+    "buon ban": "ho kinh doanh", "xay nha": "giay phep xay dung", "sua nha": "giay phep xay dung",
+    "nghi viec": "that nghiep", "thoi viec": "that nghiep", "mat viec": "that nghiep",
+    "rut so bao hiem": "bao hiem xa hoi mot lan", "rut bao hiem": "bao hiem xa hoi mot lan",
+    "di bo doi": "nghia vu quan su", "nhap ngu": "nghia vu quan su", "khong tien an": "ly lich tu phap",
+    "tien an tien su": "ly lich tu phap", "khieu nai": "phan anh kien nghi", "to cao": "phan anh kien nghi",
+    "gop y": "phan anh kien nghi", "hong": "phan anh", "xuong cap": "phan anh", "ngap": "phan anh",
+    "o nhiem": "phan anh", "may gio": "gio lam viec", "thu bay": "gio lam viec", "chu nhat": "gio lam viec",
+    "tiep dan": "tiep cong dan", "doi thoai": "tiep cong dan",
+    "nha ngheo": "ho ngheo", "kho khan": "ho ngheo", "nguoi gia": "nguoi cao tuoi",
+}
+
+# Words that name another domain: a question about these falls back unless the
+# knowledge base itself knows the word.
+OUT_OF_DOMAIN = frozenset(
+    ["thoi_tiet", "xo_so", "bong_da", "gia_vang", "ty_gia", "chung_khoan", "co_phieu", "bitcoin", "crypto", "nau_an", "cong_thuc", "mon_an", "phim", "bai_hat", "ca_si", "am_nhac", "game", "tro_choi", "tinh_yeu", "nguoi_yeu", "xem_boi", "tu_vi", "boi_toan", "lai_suat", "vay_tien", "khach_san", "du_bao", "world_cup", "iphone", "samsung", "shopee", "lazada", "tiktok", "facebook", "weather", "lottery", "football", "recipe", "movie", "song", "stock", "gold"]
+)
+
+_NUMERIC_RE = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    topic_id: str
+    name: str
+    score: float  # in [0, 1]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    normalized: str
+    decision: Decision
+    results: list[Candidate] = field(default_factory=list)  # best first
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.results[0] if self.results else None
+
+
+def _synonym_table() -> list[tuple[tuple[str, ...], list[str]]]:
+    table = []
+    for left, right in SYNONYMS.items():
+        table.append((tuple(fold(left).split()), fold(right).split()))
+    # longest first so "giay chung tu" wins over "chung tu"
+    table.sort(key=lambda item: -len(item[0]))
+    return table
+
+
+_SYNONYMS = _synonym_table()
+
+
+def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique values and the inverse index (sort-based: numpy's hash path is slow here)."""
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[0] = True
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group = np.cumsum(first) - 1
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = group
+    return sorted_keys[first], inverse
+
+
+class Matcher:
+    """Ranks the topics of a knowledge base for a question; builds its index once."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        answer_threshold: float | None = None,
+        clarify_threshold: float | None = None,
+        margin: float | None = None,
+    ) -> None:
+        self.answer_threshold = DEFAULT_ANSWER_THRESHOLD if answer_threshold is None else answer_threshold
+        self.clarify_threshold = DEFAULT_CLARIFY_THRESHOLD if clarify_threshold is None else clarify_threshold
+        self.margin = DEFAULT_MARGIN if margin is None else margin
+        self._ids: list[str] = []
+        self._names: list[str] = []
+        uni: dict[str, int] = {}
+        flat_tok: list[int] = []  # unigram id of every token of every text
+        flat_text: list[int] = []  # the text each token belongs to
+        text_topic: list[int] = []
+        text_weight: list[float] = []  # field weight (coverage)
+        text_row: list[float] = []  # row weight, 0 for texts that are not rows
+        text_start: list[int] = []  # first text of each topic
+        fold_cache: dict[str, list[int]] = {}
+        for topic in kb.topics.values():
+            t = len(self._ids)
+            self._ids.append(topic.id)
+            self._names.append(topic.name)
+            text_start.append(len(text_topic))
+            fields: list[tuple[str, str]] = [("name", topic.name), ("alias", topic.id.replace("-", " "))]
+            fields += [("alias", a) for a in topic.aliases]
+            fields += [("keyword", k) for k in topic.keywords]
+            fields += [("example", e) for e in topic.examples]
+            fields += [("summary", topic.summary), ("group", topic.group)]
+            for kind, text in fields:
+                ids = fold_cache.get(text)
+                if ids is None:
+                    ids = []
+                    for tok in fold(text).split():
+                        i = uni.get(tok)
+                        if i is None:
+                            i = uni[tok] = len(uni)
+                        ids.append(i)
+                    fold_cache[text] = ids
+                x = len(text_topic)
+                text_topic.append(t)
+                text_weight.append(FIELD_WEIGHTS[kind])
+                text_row.append(ROW_WEIGHTS.get(kind, 0.0))
+                flat_tok += ids
+                flat_text += [x] * len(ids)
+        del fold_cache
+        n = len(self._ids)
+        self._n = n
+        v = len(uni)
+        tok = np.asarray(flat_tok, dtype=np.int64)
+        txt = np.asarray(flat_text, dtype=np.int64)
+        del flat_tok, flat_text
+        # bigrams: adjacent tokens of one text; ids after the unigrams
+        same = txt[1:] == txt[:-1] if len(txt) else np.zeros(0, dtype=bool)
+        big_keys = tok[:-1][same] * v + tok[1:][same] if len(txt) else np.zeros(0, dtype=np.int64)
+        uniq_big, big_inv = _unique(big_keys)
+        self._uni = uni
+        self._v = v
+        self._big = dict(zip(uniq_big.tolist(), range(v, v + len(uniq_big)), strict=True))
+        n_terms = v + len(uniq_big)
+        term = np.concatenate([tok, v + big_inv.reshape(-1)])
+        term_text = np.concatenate([txt, txt[:-1][same] if len(txt) else txt])
+        t_topic = np.asarray(text_topic, dtype=np.int64)
+        t_weight = np.asarray(text_weight, dtype=np.float64)
+        t_row = np.asarray(text_row, dtype=np.float64)
+        # topic x term: the best field weight
+        ent_topic = t_topic[term_text]
+        ent_w = t_weight[term_text]
+        key = ent_topic * n_terms + term
+        order = np.lexsort((ent_w, key))
+        key_sorted = key[order]
+        last = np.ones(len(key_sorted), dtype=bool)
+        if len(key_sorted) > 1:
+            last[:-1] = key_sorted[1:] != key_sorted[:-1]
+        tt_key = key_sorted[last]
+        tt_w = ent_w[order][last]
+        tt_topic = tt_key // n_terms
+        tt_term = tt_key % n_terms
+        df = np.bincount(tt_term, minlength=n_terms)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        self._idf = idf
+        self._idf_list = idf.tolist()
+        order = np.argsort(tt_term, kind="stable")
+        self._cov_topic = tt_topic[order].astype(np.int32)
+        self._cov_w = tt_w[order].astype(np.float32)
+        self._cov_start = np.concatenate([[0], np.cumsum(np.bincount(tt_term, minlength=n_terms))]).tolist()
+        # rows (name, aliases, keywords, examples): tf-idf vectors, one per text
+        is_row = t_row[term_text] > 0
+        rkey, _ = _unique(term_text[is_row] * n_terms + term[is_row])
+        r_text = rkey // n_terms
+        r_term = rkey % n_terms
+        norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=len(text_topic)))
+        scale = np.divide(t_row, norm, out=np.zeros_like(t_row), where=norm > 0)
+        r_val = idf[r_term] * scale[r_text]
+        order = np.argsort(r_term, kind="stable")
+        self._row_text = r_text[order].astype(np.int32)
+        self._row_val = r_val[order].astype(np.float32)
+        self._row_start = np.concatenate([[0], np.cumsum(np.bincount(r_term, minlength=n_terms))]).tolist()
+        self._n_texts = len(text_topic)
+        self._text_start = np.asarray(text_start, dtype=np.int64)
+        self._vocab = set(uni)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in uni:
+            self._by_length[len(word)].append(word)
+        self._correction_cache: dict[str, str | None] = {}
+
+    # ----------------------------------------------------------------- query
+
+    def _term(self, a: str, b: str | None = None) -> int | None:
+        """Id of a unigram, or of the bigram (a, b); None when unknown."""
+        i = self._uni.get(a)
+        if b is None or i is None:
+            return i
+        j = self._uni.get(b)
+        return None if j is None else self._big.get(i * self._v + j)
+
+    def _known(self, a: str, b: str) -> bool:
+        return self._term(a, b) is not None
+
+    def _idf_of(self, word: str) -> float | None:
+        i = self._uni.get(word)
+        return None if i is None else self._idf_list[i]
+
+    def _correct(self, token: str, prev: str | None, nxt: str | None) -> list[str] | None:
+        """A known word (or two) for an unknown token, or None."""
+        key = f"{prev}|{token}|{nxt}"
+        if key in self._correction_cache:
+            cached = self._correction_cache[key]
+            return cached.split() if cached else None
+        result: list[str] | None = None
+        # words typed together: "khaisinh" -> "khai sinh" when that pair is known
+        for i in range(1, len(token)):
+            left, right = token[:i], token[i:]
+            if left in self._vocab and right in self._vocab and self._known(left, right):
+                result = [left, right]
+                break
+        if result is None and len(token) >= 3 and not _NUMERIC_RE.match(token):
+            max_dist = 1 if len(token) <= 7 else 2
+            pool: list[str] = []
+            for length in range(len(token) - max_dist, len(token) + max_dist + 1):
+                pool.extend(self._by_length.get(length, ()))
+            found = process.extract(token, pool, scorer=OSA.distance, score_cutoff=max_dist, limit=12)
+            if found:
+                best_dist = min(d for _, d, _ in found)
+
+                def rank(word: str) -> tuple[int, float]:
+                    context = 0
+                    if prev and self._known(prev, word):
+                        context += 1
+                    if nxt and self._known(word, nxt):
+                        context += 1
+                    return (context, -(self._idf_of(word) or 99.0))
+
+                best = [w for w, d, _ in found if d == best_dist]
+                best.sort(key=rank, reverse=True)
+                choice = best[0]
+                # short words have many neighbours: accept only with context
+                if len(token) >= 5 or rank(choice)[0] > 0:
+                    result = [choice]
+        if len(self._correction_cache) > 50_000:
+            self._correction_cache.clear()
+        self._correction_cache[key] = " ".join(result) if result else None
+        return result
+
+    def _query_terms(self, folded_tokens: list[str]) -> tuple[dict[int, float], float]:
+        """Weighted known query terms (by term id) and the mass of unknown/foreign words."""
+        tokens: list[str] = []
+        factors: list[float] = []
+        unknown_mass = 0.0
+        for i, tok in enumerate(folded_tokens):
+            if tok in self._vocab or tok in STOPWORDS:
+                tokens.append(tok)
+                factors.append(1.0)
+                continue
+            prev = folded_tokens[i - 1] if i else None
+            nxt = folded_tokens[i + 1] if i + 1 < len(folded_tokens) else None
+            fixed = self._correct(tok, prev, nxt)
+            if fixed:
+                tokens.extend(fixed)
+                factors.extend([CORRECTED_FACTOR] * len(fixed))
+            else:
+                tokens.append(tok)
+                factors.append(0.0)
+                if not _NUMERIC_RE.match(tok):
+                    unknown_mass += UNKNOWN_WEIGHT
+        # general synonyms add canonical words (only those not already there)
+        present = set(tokens)
+        added: list[str] = []
+        joined = " " + " ".join(tokens) + " "
+        for left, right in _SYNONYMS:
+            if " " + " ".join(left) + " " in joined and not set(right) <= present:
+                added.extend(right)
+                present.update(right)
+        weights: dict[int, float] = {}
+        idf = self._idf_list
+        for tok, f in zip(tokens, factors, strict=True):
+            if f == 0.0:
+                continue
+            i = self._uni.get(tok)
+            if i is None:
+                continue
+            w = idf[i] * f * (STOPWORD_WEIGHT if tok in STOPWORDS else 1.0)
+            if weights.get(i, 0.0) < w:
+                weights[i] = w
+        for a, b in itertools.pairwise(tokens):
+            i = self._term(a, b)
+            if i is not None:
+                w = idf[i] * BIGRAM_WEIGHT * (STOPWORD_WEIGHT if a in STOPWORDS and b in STOPWORDS else 1.0)
+                if weights.get(i, 0.0) < w:
+                    weights[i] = w
+            elif f"{a}_{b}" in OUT_OF_DOMAIN:
+                unknown_mass += OUT_OF_DOMAIN_WEIGHT
+        for tok in tokens:
+            if tok in OUT_OF_DOMAIN and tok not in self._uni:
+                unknown_mass += OUT_OF_DOMAIN_WEIGHT
+        extra = [self._term(x) for x in added]
+        extra += [self._term(a, b) for a, b in itertools.pairwise(added)]
+        for i in extra:
+            if i is not None and i not in weights:
+                weights[i] = idf[i] * SYNONYM_FACTOR
+        return weights, unknown_mass
+
+    def match(self, text: str, limit: int = 5) -> MatchResult:
+        query = text if isinstance(text, str) else str(text or "")
+        folded = fold(query[:MAX_CHARS])
+        tokens = folded.split()[:MAX_WORDS]
+        normalized = " ".join(tokens)
+        if not tokens or not self._ids:
+            return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
+        weights, unknown_mass = self._query_terms(tokens)
+        idf = self._idf_list
+        # very common terms (in most topics) say little; leave them out entirely
+        weights = {i: w for i, w in weights.items() if idf[i] >= MIN_IDF}
+        total = sum(weights.values()) + unknown_mass
+        if total <= 0 or not weights:
+            return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
+        qnorm = math.sqrt(sum(w * w for w in weights.values()) + (unknown_mass * UNKNOWN_NORM) ** 2) or 1.0
+        covered = np.zeros(self._n, dtype=np.float32)
+        rows = np.zeros(self._n_texts, dtype=np.float32)
+        cs, rs = self._cov_start, self._row_start
+        for i, w in weights.items():
+            a, b = cs[i], cs[i + 1]
+            if b > a:
+                covered[self._cov_topic[a:b]] += w * self._cov_w[a:b]
+            a, b = rs[i], rs[i + 1]
+            if b > a:
+                rows[self._row_text[a:b]] += (w / qnorm) * self._row_val[a:b]
+        best_row = np.maximum.reduceat(rows, self._text_start)
+        np.minimum(best_row, 1.0, out=best_row)
+        score = COVERAGE_WEIGHT * (covered / total) + (1.0 - COVERAGE_WEIGHT) * best_row
+        np.clip(score, 0.0, 1.0, out=score)
+        k = min(max(limit, 4), self._n)
+        top = np.argpartition(-score, k - 1)[:k] if k < self._n else np.arange(self._n)
+        ranked = sorted(((float(score[t]), int(t)) for t in top), key=lambda item: (-item[0], self._ids[item[1]]))
+        results = [Candidate(self._ids[t], self._names[t], round(s, 4)) for s, t in ranked if s > 0]
+        decision = self._decide(results)
+        if decision == "clarify":
+            best = results[0].score
+            keep = [c for c in results[:4] if c.score >= max(self.clarify_threshold * 0.8, best * 0.6)]
+            results = keep if len(keep) >= 2 else results[:2]
+        return MatchResult(query=query, normalized=normalized, decision=decision, results=results[:limit])
+
+    def _decide(self, results: list[Candidate]) -> Decision:
+        if not results or results[0].score < self.clarify_threshold:
+            return "fallback"
+        s1 = results[0].score
+        s2 = results[1].score if len(results) > 1 else 0.0
+        if s1 >= self.answer_threshold and s1 - s2 >= self.margin:
+            return "answer"
+        return "clarify"
+
+
+# ---------------------------------------------------------------- intents
+
+_FILLER = frozenset(
+    ["a", "ad", "admin", "ak", "ah", "ban", "bot", "em", "anh", "chi", "oi", "nhe", "nha", "nhen", "nhieu", "lam", "qua", "ha", "hen", "nhe", "nhi", "vay", "the", "minh", "toi", "cho", "xin", "voi", "luon", "roi", "ok", "da"]
+)
+_INTENT_PHRASES: dict[str, tuple[str, ...]] = {
+    "greeting": (
+        "xin chao", "chao", "hello", "hi", "hey", "alo", "alo alo", "chao buoi sang", "chao buoi chieu",
+        "chao buoi toi", "good morning", "hi there", "xin chao quy vi", "chao ca nha",
+    ),
+    "thanks": ("cam on", "cam on nhieu", "xin cam on", "thank you", "thank", "cam on ban", "cam on da giup",
+               "da cam on", "ok cam on", "cam on rat nhieu", "thanks a lot", "thank you so much"),
+    "menu": ("menu", "danh muc", "muc luc", "chuc nang", "tro giup", "help", "huong dan su dung", "xem menu",
+             "mo menu", "danh sach", "bot lam duoc gi", "ban lam duoc gi", "co nhung gi", "cac dich vu",
+             "danh sach dich vu", "tuy chon", "options", "trang chu"),
+    "restart": ("bat dau lai", "lam lai tu dau", "lam lai", "restart", "reset", "quay lai tu dau", "tu dau",
+                "bat dau", "start", "start over", "huy", "huy bo", "thoat", "cancel", "quay lai"),
+    "goodbye": ("tam biet", "bye", "bye bye", "goodbye", "bai", "bai bai", "hen gap lai", "chao tam biet",
+                "tam biet nhe", "see you"),
+    "human": ("gap can bo", "gap nguoi", "gap nguoi that", "noi chuyen voi can bo", "noi chuyen voi nguoi",
+              "noi chuyen voi nguoi that", "can bo", "nhan vien", "tu van vien", "tong dai vien",
+              "gap nhan vien", "ket noi can bo", "lien he can bo", "human", "agent", "talk to a human",
+              "nguoi that", "gap truc tiep can bo", "muon gap can bo", "can gap can bo", "gap admin",
+              "chuyen can bo", "ho tro truc tiep"),
+    "yes": ("co", "u", "dung", "dung roi", "vang", "ok", "yes", "dong y", "chinh xac", "phai", "phai roi",
+            "chuan", "chuan roi", "duoc", "yep", "yeah", "co a", "dung vay", "um", "uh", "uk", "roger",
+            "vang a", "da vang", "da dung", "da co", "da phai", "dung the", "y"),
+    "no": ("khong", "khong phai", "sai", "sai roi", "no", "khong dung", "chua", "chua dung", "khong co",
+           "nope", "khong a", "da khong", "khong can", "thoi", "khong phai a", "da khong phai", "n"),
+}
+_INTENT_LOOKUP: dict[str, str] = {}
+for _intent, _phrases in _INTENT_PHRASES.items():
+    for _p in _phrases:
+        _INTENT_LOOKUP.setdefault(" ".join(fold(_p).split()), _intent)
+
+
+def detect_intent(text: str) -> str | None:
+    """A small-talk intent when the message is (mostly) just that, else None.
+
+    Returns one of "greeting", "thanks", "menu", "restart", "goodbye", "human",
+    "yes", "no". A question with a greeting in front ("chào ad, làm khai sinh
+    ở đâu") is not small talk: it returns None and goes to the matcher.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > 200:
+        return None
+    tokens = fold(text).split()
+    if not tokens or len(tokens) > 8:
+        return None
+    plain = " ".join(tokens)
+    if plain in _INTENT_LOOKUP:
+        return _INTENT_LOOKUP[plain]
+    # drop fillers at both ends (ạ, nhé, ad ơi, bạn ơi...) and try again
+    core = list(tokens)
+    while core and core[-1] in _FILLER:
+        core.pop()
+    while core and core[0] in _FILLER and " ".join(core) not in _INTENT_LOOKUP:
+        core.pop(0)
+    if core and " ".join(core) in _INTENT_LOOKUP:
+        return _INTENT_LOOKUP[" ".join(core)]
+    # "dạ" / "vâng" in front of a yes/no
+    if core and core[0] in ("da", "vang", "uh", "u") and len(core) > 1:
+        rest = " ".join(core[1:])
+        if rest in _INTENT_LOOKUP:
+            return _INTENT_LOOKUP[rest]
+    # a greeting or thanks followed by fillers only ("chào bạn nhé", "cảm ơn ad nhiều nha")
+    for n in (3, 2, 1):
+        head = " ".join(core[:n])
+        if head in _INTENT_LOOKUP and all(w in _FILLER for w in core[n:]):
+            return _INTENT_LOOKUP[head]
+    return None
+
+
+__all__ = ["Candidate", "MatchResult", "Matcher", "detect_intent", "strip_diacritics"]
