@@ -457,7 +457,7 @@ class Matcher:
 # ---------------------------------------------------------------- intents
 
 _FILLER = frozenset(
-    ["a", "ad", "admin", "ak", "ah", "ban", "bot", "em", "anh", "chi", "oi", "nhe", "nha", "nhen", "nhieu", "lam", "qua", "ha", "hen", "nhe", "nhi", "vay", "the", "minh", "toi", "cho", "xin", "voi", "luon", "roi", "ok", "da"]
+    ["a", "ad", "admin", "ak", "ah", "ban", "bot", "em", "anh", "chi", "oi", "nhe", "nha", "nhen", "nhieu", "lam", "qua", "ha", "hen", "nhe", "nhi", "vay", "the", "minh", "toi", "cho", "xin", "voi", "luon", "roi", "ok", "da", "muon"]
 )
 _INTENT_PHRASES: dict[str, tuple[str, ...]] = {
     "greeting": (
