@@ -74,6 +74,8 @@ def _format_error(path: Path, err: ValidationError) -> list[str]:
             msg = "required field is missing"
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (check its spelling)"
+        elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            dotted, msg = "kind", "must be one of procedure, guide, service"
         lines.append(f"{path}: {dotted or '(file)'}: {msg}")
     return lines
 

@@ -1,0 +1,86 @@
+"""Builds the services once per process and wires the dispatcher.
+
+Every entry point (console, `motcua run`, tests) goes through `build_app`, so
+they all run the same knowledge base, storage and routing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from handlers.features import build_router
+from knowledge.loader import KnowledgeError
+from knowledge.service import KnowledgeService
+from storage.db import Database
+from storage.staff import StaffDirectory, StaffFileError
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The app cannot start; the message says what to fix (no traceback for users)."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    services: Services
+    dispatcher: Dispatcher
+    background: list[Any] = field(default_factory=list)
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def knowledge(self) -> KnowledgeService:
+        return self.services.knowledge
+
+    async def close(self) -> None:
+        await self.services.db.close()
+
+
+def staff_path(settings: Settings) -> Path:
+    return settings.staff_file or (settings.data_dir / "staff.txt")
+
+
+async def build_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Load the knowledge base, open (and migrate) the database, build the router."""
+    try:
+        knowledge = KnowledgeService(settings.knowledge_dir, settings.locality_file)
+    except KnowledgeError as exc:
+        raise StartupError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None
+    try:
+        staff = StaffDirectory(staff_path(settings), settings.staff)
+    except StaffFileError as exc:
+        raise StartupError(str(exc)) from None
+    db = Database(settings.database_url)
+    try:
+        if migrate:
+            await db.upgrade()
+        else:
+            await db.ping()
+    except Exception as exc:  # driver errors vary; say what failed and where
+        await db.close()
+        raise StartupError(f"cannot use the database {_safe_url(settings.database_url)}: {exc}") from None
+    services = Services(settings=settings, knowledge=knowledge, db=db, staff=staff, router=build_router())
+    return App(settings=settings, services=services, dispatcher=Dispatcher(services))
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for error messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"
+
+
+__all__ = ["App", "ConfigError", "StartupError", "build_app"]

@@ -1,0 +1,27 @@
+"""What every command needs: settings and a built app, with errors as one line."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.app import App, StartupError, build_app
+from bot.config import Settings
+
+
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+@asynccontextmanager
+async def open_app(settings: Settings | None = None, *, migrate: bool = True) -> AsyncIterator[App]:
+    from bot.cli import CliError
+
+    try:
+        app = await build_app(settings or load_settings(), migrate=migrate)
+    except StartupError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        yield app
+    finally:
+        await app.close()

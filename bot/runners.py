@@ -1,0 +1,36 @@
+"""What `motcua run` starts: one runner per configured channel or worker.
+
+A channel module adds a factory to RUNNER_FACTORIES; a factory returns None
+when its channel is not configured. Runners that serve webhooks add routes to
+the shared aiohttp application before it starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class Runner(Protocol):
+    name: str
+    is_channel: bool
+
+    def add_routes(self, web_app: web.Application) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+RunnerFactory = Callable[["App"], "Runner | None"]
+
+
+def runner_factories() -> list[RunnerFactory]:
+    """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
+    factories: list[RunnerFactory] = []
+    return factories

@@ -1,0 +1,224 @@
+"""Answering questions from the knowledge base.
+
+The first answer is compact (what, where, fee, time, online or not) because
+most people read one screen on a phone; details come behind buttons.
+"""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.context import Context
+from handlers.menu import contact_text, main_menu, menu_button, reception_text
+from handlers.messages import Button, Incoming, Reply
+from knowledge.schema import Guide, Procedure, Service
+from storage.repos import log_question
+
+MAX_QUESTION_CHARS = 2000
+CLARIFY_MAX = 4
+
+
+def _fee_summary(p: Procedure) -> str:
+    if not p.fees:
+        return texts.TOPIC_FEE_FREE
+    if all(f.amount == 0 for f in p.fees):
+        return texts.TOPIC_FEE_FREE
+    known = [f for f in p.fees if f.amount]
+    if len(p.fees) == 1 and known:
+        return f"{format_vnd(known[0].amount or 0)}"
+    return texts.TOPIC_FEE_VARIES
+
+
+def format_vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def procedure_summary(p: Procedure) -> str:
+    portals = ", ".join(p.online.portals) or "dichvucong.gov.vn"
+    lines = [
+        texts.TOPIC_HEADER.format(name=p.name),
+        texts.TOPIC_WHAT.format(summary=p.summary),
+        texts.TOPIC_WHERE.format(agency=p.agency.name),
+        texts.TOPIC_FEE.format(fee=_fee_summary(p)),
+        texts.TOPIC_TIME.format(time=p.processing_time),
+        texts.TOPIC_ONLINE[p.online.level].format(portals=portals),
+        "",
+        texts.TOPIC_MORE,
+    ]
+    return "\n".join(lines)
+
+
+def procedure_buttons(ctx: Context, p: Procedure) -> list[list[Button]]:
+    rows = [
+        [Button(texts.BTN_DOCUMENTS, f"d:{p.id}:docs"), Button(texts.BTN_FEES, f"d:{p.id}:fees")],
+        [Button(texts.BTN_ONLINE_STEPS, f"d:{p.id}:online"), Button(texts.BTN_LEGAL, f"d:{p.id}:legal")],
+    ]
+    if p.mistakes or p.notes:
+        rows.append([Button(texts.BTN_MISTAKES, f"d:{p.id}:tips")])
+    submit = ctx.router.actions.get("g")
+    if submit is not None and p.online.level != "none":
+        rows.append([Button(texts.BTN_SUBMIT_GUIDE, f"g:submit:{p.id}")])
+    rows.append(menu_button())
+    return rows
+
+
+def section_text(p: Procedure, section: str) -> str | None:
+    """The text of one detail section of a procedure, or None for an unknown section."""
+    if section == "docs":
+        lines = [
+            texts.SECTION_DOCUMENTS.format(name=p.name),
+            texts.SECTION_ELIGIBLE.format(eligible=p.eligible),
+        ]
+        for n, d in enumerate(p.documents, 1):
+            copies = texts.DOC_COPIES.format(copies=d.copies) if d.copies > 1 else ""
+            original = texts.DOC_ORIGINAL if d.original_required else ""
+            line = texts.DOC_LINE.format(n=n, doc=d.name, copies=copies, original=original)
+            lines.append(f"{line}. {d.note}" if d.note else line)
+        return "\n".join(lines)
+    if section == "fees":
+        lines = [texts.SECTION_FEES.format(name=p.name)]
+        if not p.fees:
+            lines.append(texts.FEE_NONE)
+        for f in p.fees:
+            if f.amount is None:
+                line = texts.FEE_LINE_NOAMOUNT.format(fee=f.name)
+            else:
+                amount = texts.FEE_FREE if f.amount == 0 else format_vnd(f.amount)
+                line = texts.FEE_LINE_AMOUNT.format(fee=f.name, amount=amount)
+            lines.append(f"{line} ({f.note})" if f.note else line)
+        if p.exemptions:
+            lines.append(texts.SECTION_EXEMPTIONS)
+            lines += [f"• {e}" for e in p.exemptions]
+        return "\n".join(lines)
+    if section == "legal":
+        lines = [texts.SECTION_LEGAL.format(name=p.name)] + [f"• {b}" for b in p.legal_basis]
+        lines.append(
+            texts.SECTION_SOURCE.format(title=p.source.title, checked=p.source.checked.strftime("%d/%m/%Y"))
+        )
+        if p.source.url:
+            lines.append(p.source.url)
+        return "\n".join(lines)
+    if section == "online":
+        o = p.online
+        if o.level == "none":
+            return texts.SECTION_ONLINE_NONE.format(name=p.name, agency=p.agency.name)
+        lines = [
+            texts.SECTION_ONLINE.format(name=p.name),
+            texts.TOPIC_ONLINE[o.level].format(portals=", ".join(o.portals) or "dichvucong.gov.vn"),
+        ]
+        if o.search_name:
+            lines.append(texts.SECTION_ONLINE_SEARCH.format(search=o.search_name))
+        lines += [f"{n}. {s}" for n, s in enumerate(o.steps, 1)]
+        if o.note:
+            lines.append(o.note)
+        return "\n".join(lines)
+    if section == "tips":
+        lines = [texts.SECTION_MISTAKES.format(name=p.name)] + [f"• {m}" for m in p.mistakes]
+        if p.notes:
+            lines += [texts.SECTION_NOTES] + [f"• {n}" for n in p.notes]
+        return "\n".join(lines)
+    return None
+
+
+async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
+    """Show a topic: a feature's renderer if one is registered, else the default."""
+    topic = ctx.kb.get(topic_id)
+    if topic is None:
+        return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
+    ctx.remember("last_topic", topic_id)
+    renderer = ctx.router.topic_renderers.get(topic_id) or ctx.router.topic_renderers.get(
+        f"kind:{topic.kind}"
+    )
+    if renderer is not None:
+        return await renderer(ctx, topic_id)
+    if isinstance(topic, Procedure):
+        return [Reply(procedure_summary(topic), buttons=procedure_buttons(ctx, topic))]
+    if isinstance(topic, Service):
+        return [Reply(service_text(ctx, topic), buttons=[menu_button()])]
+    assert isinstance(topic, Guide)
+    return [Reply(f"{texts.TOPIC_HEADER.format(name=topic.name)}\n{topic.intro}", buttons=[menu_button()])]
+
+
+def service_text(ctx: Context, topic: Service) -> str:
+    loc = ctx.kb.locality
+    extra = ""
+    if topic.id == "lien-he":
+        extra = contact_text(loc)
+    elif topic.id == "lich-tiep-dan":
+        extra = reception_text(loc)
+    head = f"{texts.TOPIC_HEADER.format(name=topic.name)}\n{topic.body}"
+    return f"{head}\n\n{extra}" if extra else head
+
+
+async def on_topic_action(ctx: Context, msg: Incoming) -> list[Reply]:
+    return await render_topic(ctx, (msg.action or "").partition(":")[2])
+
+
+async def on_detail_action(ctx: Context, msg: Incoming) -> list[Reply]:
+    _, topic_id, section = ((msg.action or "") + "::").split(":")[:3]
+    topic = ctx.kb.get(topic_id)
+    text = section_text(topic, section) if isinstance(topic, Procedure) else None
+    if text is None or not isinstance(topic, Procedure):
+        return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
+    return [Reply(text, buttons=procedure_buttons(ctx, topic))]
+
+
+def group_buttons(ctx: Context) -> list[list[Button]]:
+    groups: list[str] = []
+    for t in ctx.kb.procedures:
+        if t.group not in groups:
+            groups.append(t.group)
+    rows = [[Button(g, f"gr:{i}")] for i, g in enumerate(groups)]
+    rows.append(menu_button())
+    return rows
+
+
+async def on_group_action(ctx: Context, msg: Incoming) -> list[Reply]:
+    index = (msg.action or "").partition(":")[2]
+    groups: list[str] = []
+    for t in ctx.kb.procedures:
+        if t.group not in groups:
+            groups.append(t.group)
+    if not index.isdigit() or int(index) >= len(groups):
+        return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
+    group = groups[int(index)]
+    rows = [[Button(t.name[:60], f"t:{t.id}")] for t in ctx.kb.procedures if t.group == group]
+    rows.append(menu_button())
+    return [Reply(texts.GROUP_PROMPT.format(group=group), buttons=rows)]
+
+
+async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
+    """Free text that is not small talk: match it and answer, clarify or apologise."""
+    raw = msg.text or ""
+    text = raw[:MAX_QUESTION_CHARS]
+    result = ctx.matcher.match(text)
+    best = result.best
+    await log_question(
+        ctx.db,
+        user=ctx.user,
+        channel=msg.channel,
+        text=raw,
+        normalized=result.normalized,
+        decision=result.decision,
+        topic_id=best.topic_id if best else None,
+        score=best.score if best else None,
+        candidates=[{"id": c.topic_id, "score": round(c.score, 4)} for c in result.results[:5]],
+    )
+    prefix = [Reply(texts.TEXT_TOO_LONG)] if len(raw) > MAX_QUESTION_CHARS else []
+    if result.decision == "answer" and best is not None:
+        return prefix + await render_topic(ctx, best.topic_id)
+    if result.decision == "clarify" and result.results:
+        rows = [[Button(c.name[:60], f"t:{c.topic_id}")] for c in result.results[:CLARIFY_MAX]]
+        rows.append([Button(texts.CLARIFY_NONE, "m:ask")])
+        return [*prefix, Reply(texts.CLARIFY, buttons=rows)]
+    loc = ctx.kb.locality
+    sorry = texts.FALLBACK.format(office=loc.office_name, hotline=loc.hotline)
+    if "phananh" in ctx.router.commands:
+        sorry = f"{sorry}\n{texts.FALLBACK_COMPLAINT_HINT}"
+    return [*prefix, main_menu(ctx, sorry)]
+
+
+def register(router) -> None:
+    router.action("t", on_topic_action)
+    router.action("d", on_detail_action)
+    router.action("gr", on_group_action)
+    router.intent("question", on_question)

@@ -1,0 +1,128 @@
+"""What a handler may use while answering one message.
+
+`Services` is built once per process; `Context` once per message, inside the
+transaction the dispatcher opened, so a handler's writes commit together with
+the session state and question log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.messages import Incoming
+from storage.models import ChatSession, User, utcnow
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from handlers.router import Router
+    from knowledge.loader import KnowledgeBase
+    from knowledge.matcher import Matcher
+    from knowledge.service import KnowledgeService
+    from storage.db import Database
+    from storage.staff import StaffDirectory
+
+
+@dataclass
+class Services:
+    settings: Settings
+    knowledge: KnowledgeService
+    db: Database
+    staff: StaffDirectory
+    router: Router
+    clock: Callable[[], dt.datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)  # feature services (notifier, senders…)
+
+
+@dataclass
+class Context:
+    services: Services
+    db: AsyncSession
+    user: User
+    session: ChatSession
+    incoming: Incoming
+
+    # --- shortcuts -------------------------------------------------------
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.services.knowledge.kb
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.services.knowledge.matcher
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def router(self) -> Router:
+        return self.services.router
+
+    def now(self) -> dt.datetime:
+        return self.services.clock()
+
+    def local_now(self) -> dt.datetime:
+        return self.now().astimezone(ZoneInfo(self.settings.timezone))
+
+    @property
+    def user_key(self) -> str:
+        return self.incoming.user_key
+
+    @property
+    def role(self) -> str | None:
+        return self.services.staff.role_of(self.user_key)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    # --- flow state --------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.session.flow
+
+    @property
+    def flow_data(self) -> dict[str, Any]:
+        """The active flow's data; assign through set_flow/update_flow so changes persist."""
+        return dict(self.session.data.get("flow", {}))
+
+    def set_flow(self, name: str, **data: Any) -> None:
+        self.session.flow = name
+        self._put("flow", data)
+
+    def update_flow(self, **changes: Any) -> None:
+        data = self.flow_data
+        data.update(changes)
+        self._put("flow", data)
+
+    def clear_flow(self) -> None:
+        self.session.flow = None
+        self._put("flow", {})
+
+    def memory(self, key: str, default: Any = None) -> Any:
+        """Per-user data that outlives flows (e.g. guide progress, last topic)."""
+        return self.session.data.get("mem", {}).get(key, default)
+
+    def remember(self, key: str, value: Any) -> None:
+        mem = dict(self.session.data.get("mem", {}))
+        if value is None:
+            mem.pop(key, None)
+        else:
+            mem[key] = value
+        self._put("mem", mem)
+
+    def _put(self, key: str, value: Any) -> None:
+        # reassign the whole dict so SQLAlchemy sees the JSON column change
+        data = dict(self.session.data or {})
+        data[key] = value
+        self.session.data = data

@@ -1,0 +1,148 @@
+"""The one path every message takes: serialise per user, load state, route, save.
+
+Routing order: a button action; a command; the active flow; then free text
+(numbers pressing the last numbered buttons, intents, hooks, the matcher).
+Everything a handler writes commits in one transaction with the session state,
+so a crash never leaves half a conversation step stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+
+from handlers import texts
+from handlers.context import Context, Services
+from handlers.messages import Incoming, Reply
+from handlers.rendering import numbered_actions
+from storage.repos import get_or_create_user, load_session
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
+
+
+class Dispatcher:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock_for(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Process one message; never raises: failures become a polite apology."""
+        lock = self._lock_for(incoming.user_key)
+        async with lock:
+            try:
+                return await self._handle_locked(incoming)
+            except Exception:
+                log.exception("failed to handle a message from %s", incoming.user_key)
+                hotline = self.services.knowledge.kb.locality.hotline
+                return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
+
+    async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
+        db_is_pg = not self.services.db.is_sqlite
+        async with self.services.db.session() as db:
+            user = await get_or_create_user(db, incoming.channel, incoming.platform_id, incoming.display_name)
+            session = await load_session(db, user, lock=db_is_pg)
+            ctx = Context(self.services, db, user, session, incoming)
+            replies = await self.route(ctx, incoming)
+            actions = numbered_actions(replies)
+            if actions:
+                ctx._put("buttons", actions)
+            session.updated_at = ctx.now()
+            await db.commit()
+            return replies
+
+    async def route(self, ctx: Context, msg: Incoming) -> list[Reply]:
+        router = self.services.router
+        if msg.text is not None:
+            number = _NUMBER.match(msg.text)
+            shown = ctx.session.data.get("buttons") or []
+            if number and 1 <= int(number.group(1)) <= len(shown):
+                msg = _with_action(msg, shown[int(number.group(1)) - 1])
+                ctx.incoming = msg
+        if msg.action is not None:
+            prefix = msg.action.split(":", 1)[0]
+            handler = router.actions.get(prefix)
+            if handler is None:
+                return await self._expired(ctx, msg)
+            return await handler(ctx, msg)
+        if msg.text is not None:
+            command = _COMMAND.match(msg.text.strip())
+            if command:
+                return await self._command(ctx, msg, command.group(1).lower())
+        if ctx.flow and ctx.flow in router.flows:
+            replies = await router.flows[ctx.flow](ctx, msg)
+            if replies is not None:
+                return replies
+        elif ctx.flow:
+            ctx.clear_flow()  # a flow whose feature is gone: forget it
+        if msg.text is None:
+            kind = "other"
+            if msg.other is not None:
+                handler = router.events.get(msg.other)
+                if handler is not None:
+                    return await handler(ctx, msg)
+            for name in ("photo", "location", "contact"):
+                if getattr(msg, name) is not None:
+                    kind = name
+            if msg.other == "sticker":
+                kind = "sticker"
+            return await self._menu_with(ctx, texts.CANNOT_USE_MEDIA[kind])
+        return await self.free_text(ctx, msg)
+
+    async def free_text(self, ctx: Context, msg: Incoming) -> list[Reply]:
+        router = self.services.router
+        text = (msg.text or "").strip()
+        if not text:
+            return [Reply(texts.EMPTY_TEXT)]
+        from knowledge.matcher import detect_intent
+
+        intent = detect_intent(text[:200])
+        if intent and intent in router.intents:
+            return await router.intents[intent](ctx, msg)
+        for hook in router.text_hooks:
+            replies = await hook(ctx, msg)
+            if replies is not None:
+                return replies
+        return await router.intents["question"](ctx, msg)
+
+    async def _command(self, ctx: Context, msg: Incoming, name: str) -> list[Reply]:
+        command = self.services.router.commands.get(name)
+        if command is None:
+            from handlers.menu import help_replies
+
+            return help_replies(ctx, texts.UNKNOWN_COMMAND.format(name=name))
+        if command.staff_only and not ctx.is_staff:
+            return await self._menu_with(ctx, texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))
+        return await command.handler(ctx, msg)
+
+    async def _expired(self, ctx: Context, msg: Incoming) -> list[Reply]:
+        return await self._menu_with(ctx, texts.EXPIRED_BUTTON)
+
+    async def _menu_with(self, ctx: Context, text: str) -> list[Reply]:
+        from handlers.menu import main_menu
+
+        return [Reply(text), main_menu(ctx)]
+
+
+def _with_action(msg: Incoming, action: str) -> Incoming:
+    return Incoming(
+        channel=msg.channel,
+        platform_id=msg.platform_id,
+        display_name=msg.display_name,
+        action=action,
+        message_id=msg.message_id,
+    )

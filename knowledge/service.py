@@ -1,0 +1,36 @@
+"""The live knowledge base and its matcher, swappable at run time.
+
+Staff reload the knowledge base without a restart; a reload that fails
+validation must keep serving the old one, so the swap happens only after the
+new base and its index are fully built.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from knowledge.matcher import Matcher
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeService:
+    def __init__(self, directory: Path | None = None, locality_file: Path | None = None) -> None:
+        self.directory = directory
+        self.locality_file = locality_file
+        self.kb: KnowledgeBase = load_knowledge(directory, locality_file)
+        self.matcher: Matcher = Matcher(self.kb)
+
+    def reload(self) -> tuple[bool, list[str]]:
+        """Load again from disk; on any problem keep the current base and return why."""
+        try:
+            kb = load_knowledge(self.directory, self.locality_file)
+            matcher = Matcher(kb)
+        except KnowledgeError as exc:
+            log.warning("knowledge reload failed, keeping the old base: %s", exc.problems)
+            return False, exc.problems
+        self.kb, self.matcher = kb, matcher
+        log.info("knowledge reloaded: %d topics", len(kb.topics))
+        return True, []

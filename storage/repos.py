@@ -1,0 +1,131 @@
+"""Small repository functions over an AsyncSession.
+
+Callers own the transaction: these functions add and flush, never commit, so a
+handler's writes (session state, question log, a complaint) land together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditLog, ChatSession, Outbox, QuestionLog, User, utcnow
+
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
+
+async def get_or_create_user(
+    db: AsyncSession, channel: str, platform_id: str, display_name: str | None = None
+) -> User:
+    """The user row for this identity, created on first contact; refreshes last_seen."""
+    user = await get_user(db, channel, platform_id)
+    now = utcnow()
+    if user is None:
+        user = User(
+            channel=channel,
+            platform_id=platform_id,
+            display_name=display_name,
+            subscriptions=[],
+            blocked=False,
+            created_at=now,
+            last_seen_at=now,
+        )
+        db.add(user)
+        await db.flush()
+    else:
+        # Only write when something changed (or a minute passed): on SQLite an early
+        # write takes the database lock for the whole message and stalls other users.
+        if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+            user.last_seen_at = now
+        if user.blocked:
+            user.blocked = False  # writing to us means they can be reached again
+        if display_name and not user.display_name:
+            user.display_name = display_name
+    return user
+
+
+async def get_user(db: AsyncSession, channel: str, platform_id: str) -> User | None:
+    return await db.scalar(select(User).where(User.channel == channel, User.platform_id == platform_id))
+
+
+async def mark_unreachable(db: AsyncSession, channel: str, platform_id: str) -> None:
+    """The platform says we cannot reach this user (blocked the bot, unfollowed)."""
+    await db.execute(
+        update(User).where(User.channel == channel, User.platform_id == platform_id).values(blocked=True)
+    )
+
+
+async def load_session(db: AsyncSession, user: User, *, lock: bool) -> ChatSession:
+    """The user's session row, locked FOR UPDATE on PostgreSQL so workers serialise per user."""
+    stmt = select(ChatSession).where(ChatSession.user_id == user.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = await db.scalar(stmt)
+    if row is None:
+        row = ChatSession(user_id=user.id, flow=None, data={}, updated_at=utcnow())
+        db.add(row)
+        await db.flush()
+    return row
+
+
+async def log_question(
+    db: AsyncSession,
+    *,
+    user: User | None,
+    channel: str,
+    text: str,
+    normalized: str,
+    decision: str,
+    topic_id: str | None,
+    score: float | None,
+    candidates: list[dict[str, Any]],
+) -> None:
+    db.add(
+        QuestionLog(
+            user_id=user.id if user else None,
+            channel=channel,
+            text=text[:4000],
+            normalized=normalized[:4000],
+            decision=decision,
+            topic_id=topic_id,
+            score=score,
+            candidates=candidates,
+            at=utcnow(),
+        )
+    )
+
+
+async def audit(db: AsyncSession, actor: str, action: str, target: str | None = None, **detail: Any) -> None:
+    """Record a staff action; callers commit it with the action itself."""
+    db.add(AuditLog(actor=actor, action=action, target=target, detail=detail, at=utcnow()))
+
+
+async def enqueue(
+    db: AsyncSession,
+    *,
+    channel: str,
+    platform_id: str,
+    user_id: int | None,
+    kind: str,
+    payload: list[dict[str, Any]],
+    ref: str | None = None,
+    not_before: dt.datetime | None = None,
+) -> Outbox:
+    """Add one outbound message to the outbox, in the caller's transaction."""
+    row = Outbox(
+        channel=channel,
+        platform_id=platform_id,
+        user_id=user_id,
+        kind=kind,
+        ref=ref,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        not_before=not_before or utcnow(),
+        created_at=utcnow(),
+    )
+    db.add(row)
+    return row

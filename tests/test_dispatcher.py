@@ -1,0 +1,147 @@
+"""Routing, per-user serialisation and failure handling of the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import App
+from handlers.messages import Incoming, Location, Photo, Reply
+from tests.conftest import Chat
+
+
+async def test_free_text_answers_a_procedure(fixture_chat: Chat) -> None:
+    await fixture_chat.say("làm giấy khai sinh cho con")
+    assert "Đăng ký khai sinh" in fixture_chat.text
+    assert "d:khai-sinh:docs" in fixture_chat.actions
+
+
+async def test_button_action_routes_by_prefix(fixture_chat: Chat) -> None:
+    await fixture_chat.press("d:khai-sinh:docs")
+    assert "Giấy chứng sinh" in fixture_chat.text
+    assert "bản chính" in fixture_chat.text
+
+
+async def test_typed_number_presses_last_shown_button(fixture_chat: Chat) -> None:
+    await fixture_chat.say("/start")
+    assert fixture_chat.actions[0] == "m:ask"
+    await fixture_chat.say("1")
+    assert "gõ câu hỏi" in fixture_chat.text
+    # numbers beyond the shown buttons are ordinary text, not presses
+    await fixture_chat.say("99")
+    assert "Xin lỗi" in fixture_chat.text
+
+
+async def test_unknown_or_stale_action_is_answered_politely(fixture_chat: Chat) -> None:
+    await fixture_chat.press("zz:whatever")
+    assert "hết hạn" in fixture_chat.text
+    await fixture_chat.press("t:no-such-topic")
+    assert "hết hạn" in fixture_chat.text
+    await fixture_chat.press("d:khai-sinh:nonsense")
+    assert "hết hạn" in fixture_chat.text
+
+
+async def test_commands_with_bot_username_and_unknown_commands(fixture_chat: Chat) -> None:
+    await fixture_chat.say("/menu@motcua_bot")
+    assert "m:ask" in fixture_chat.actions
+    await fixture_chat.say("/khongco")
+    assert "/khongco" in fixture_chat.text and "/lienhe" in fixture_chat.text
+
+
+async def test_media_outside_a_flow_gets_a_polite_reply(fixture_chat: Chat) -> None:
+    for kind in (
+        {"photo": Photo("file-1")},
+        {"location": Location(21.0, 105.8)},
+        {"other": "sticker"},
+        {"other": "voice"},
+    ):
+        replies = await fixture_chat.send(**kind)
+        assert replies and replies[0].text.startswith("Xin")
+
+
+async def test_unclear_question_falls_back_with_contact(fixture_chat: Chat) -> None:
+    await fixture_chat.say("xổ số miền bắc hôm nay về con gì")
+    assert "Xin lỗi" in fixture_chat.text
+    assert fixture_chat.app.knowledge.kb.locality.hotline in fixture_chat.text
+
+
+async def test_flow_receives_text_and_can_decline(fixture_app: App) -> None:
+    seen: list[str] = []
+
+    async def echo_flow(ctx, msg):
+        if msg.text == "thoát":
+            ctx.clear_flow()
+            return None  # not mine: continues as free text
+        seen.append(msg.text or "")
+        ctx.update_flow(count=ctx.flow_data.get("count", 0) + 1)
+        return [Reply(f"đã nhận {ctx.flow_data['count']}")]
+
+    async def start_flow(ctx, msg):
+        ctx.set_flow("echo", count=0)
+        return [Reply("bắt đầu")]
+
+    router = fixture_app.services.router
+    router.flow("echo", echo_flow)
+    router.command("echo", start_flow, "test")
+    chat = Chat(fixture_app)
+    await chat.say("/echo")
+    await chat.say("một")
+    await chat.say("hai")
+    assert chat.text == "đã nhận 2"
+    await chat.say("thoát")
+    assert seen == ["một", "hai"]
+    assert "Xin lỗi" in chat.text  # went on to the matcher's fallback
+
+
+async def test_messages_of_one_user_are_serialised_others_proceed(fixture_app: App) -> None:
+    order: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow(ctx, msg):
+        order.append(f"start {msg.text}")
+        if msg.text == "/slow a1":
+            await gate.wait()
+        order.append(f"end {msg.text}")
+        return [Reply("ok")]
+
+    fixture_app.services.router.command("slow", slow, "test")
+    dispatcher = fixture_app.dispatcher
+
+    def msg(user: str, text: str) -> Incoming:
+        return Incoming(channel="test", platform_id=user, text=text)
+
+    for user in ("a", "b"):  # known users: a slow handler holds no write lock until it commits
+        await dispatcher.handle(msg(user, "/start"))
+
+    first = asyncio.create_task(dispatcher.handle(msg("a", "/slow a1")))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(dispatcher.handle(msg("a", "/slow a2")))
+    other = asyncio.create_task(dispatcher.handle(msg("b", "/slow b1")))
+    await asyncio.wait_for(other, 5)  # user b is not held up by user a
+    assert "end /slow b1" in order and "start /slow a2" not in order
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 5)
+    assert order.index("end /slow a1") < order.index("start /slow a2")
+
+
+async def test_handler_crash_becomes_apology_and_nothing_half_saved(fixture_app: App) -> None:
+    async def broken(ctx, msg):
+        ctx.set_flow("half")
+        raise RuntimeError("boom")
+
+    fixture_app.services.router.command("broken", broken, "test")
+    chat = Chat(fixture_app)
+    await chat.say("/broken")
+    assert "sự cố" in chat.text and fixture_app.knowledge.kb.locality.hotline in chat.text
+    await chat.say("/start")
+    assert "Xin chào" in chat.text  # the flow set before the crash was rolled back
+
+
+async def test_database_down_gets_a_clear_apology(fixture_app: App) -> None:
+    await fixture_app.db.engine.dispose()
+    fixture_app.db.engine.sync_engine.url  # noqa: B018 - engine stays usable after dispose
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    fixture_app.db.engine = create_async_engine("sqlite+aiosqlite:////nonexistent-dir/x.db")
+    fixture_app.db.sessionmaker.configure(bind=fixture_app.db.engine)
+    replies = await fixture_app.dispatcher.handle(Incoming(channel="test", platform_id="x", text="khai sinh"))
+    assert "sự cố" in replies[0].text
