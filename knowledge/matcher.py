@@ -53,22 +53,36 @@ ROW_FIELDS = ("name", "alias", "keyword", "example")
 ROW_WEIGHTS = {"name": 1.0, "alias": 1.0, "keyword": 0.95, "example": 0.9}
 
 COVERAGE_WEIGHT = 0.55
-BIGRAM_WEIGHT = 1.0  # bigram weight relative to its idf
+BIGRAM_WEIGHT = 0.8  # bigram weight relative to its idf
+BIGRAM_NOISE_WEIGHT = 0.15  # a bigram with a stopword on one side
+NUMBER_WEIGHT = 0.5  # a bare number
 UNKNOWN_WEIGHT = 1.6  # weight of a word that no topic knows (typo, other domain)
 STOPWORD_WEIGHT = 0.08  # chat noise, pronouns, particles
+OOD_MARGIN = 0.2  # an out-of-domain word needs this much above the answer threshold
 CORRECTED_FACTOR = 0.85  # a typo-corrected word counts a little less
 OUT_OF_DOMAIN_WEIGHT = 6.0  # a word that names another domain (weather, lottery)
-SYNONYM_FACTOR = 0.9  # canonical words added by the synonym table
+SYNONYM_FACTOR = 0.5  # canonical words added by the synonym table
 UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similarity)
 MIN_IDF = 0.3  # terms in nearly every topic are left out
 
-DEFAULT_ANSWER_THRESHOLD = 0.5
-DEFAULT_CLARIFY_THRESHOLD = 0.3
-DEFAULT_MARGIN = 0.08
+DEFAULT_ANSWER_THRESHOLD = 0.58
+DEFAULT_CLARIFY_THRESHOLD = 0.27
+DEFAULT_MARGIN = 0.06
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Chat noise: greetings, pronouns, particles, politeness (diacritic-free).
-STOPWORDS = frozenset(
-    ["a", "ah", "a", "ad", "admin", "ak", "ah", "ban", "be", "bot", "cho", "chi", "chao", "co", "con", "cua", "da", "dang", "day", "de", "di", "duoc", "em", "giup", "gi", "ha", "hay", "hi", "hello", "hoi", "la", "lam", "ma", "minh", "muon", "nao", "nay", "nhe", "nha", "nhi", "nho", "o", "oi", "ong", "ba", "ra", "roi", "sao", "the", "thi", "toi", "va", "vay", "ve", "voi", "xin", "ha", "oke", "ok", "nhieu", "lam", "luon", "can", "phai", "biet", "hoac", "nhung", "cac", "mot", "nhu", "khong", "khi", "neu", "vi", "vao", "tai", "len", "xuong", "anh", "chi", "co", "bac", "chu", "cau", "ma", "dc", "u", "um", "uh", "vang", "da", "cam", "on", "nhe", "thanks", "please", "hi", "hey", "alo", "dear", "i", "me", "my", "the", "a", "an", "to", "for", "of", "is", "are", "how", "what", "where", "when", "can", "do", "does", "should", "in", "on", "at", "with", "and", "or", "be", "get"]
+STOPWORDS = _words(
+    """
+    a ad admin ah ak alo an and anh are at ba bac ban be biet bot cac cam can cau chao chi cho chu co
+    con cua da dang day dc de dear di do does duoc em for get gi giup ha hay hello hey hi hoac hoi how i
+    in is khi khong la lam len luon ma me minh mot muon my nao nay neu nha nhe nhi nhieu nho nhu nhung o
+    of oi ok oke on ong or phai please ra roi sao should tai thanks the thi to toi u uh um va vang vao
+    vay ve vi voi what when where with xin xuong
+    """
 )
 
 # General synonyms and paraphrases (diacritic-free, whole-word phrases). When a
@@ -76,56 +90,155 @@ STOPWORDS = frozenset(
 # domain vocabulary, not answers to particular questions.
 SYNONYMS: dict[str, str] = {
     # English
-    "birth": "khai sinh", "born": "khai sinh", "baby": "khai sinh", "death": "khai tu", "died": "khai tu",
-    "marriage": "ket hon", "marry": "ket hon", "married": "ket hon", "wedding": "ket hon",
-    "single status": "xac nhan tinh trang hon nhan", "id card": "can cuoc", "identity card": "can cuoc",
-    "citizen id": "can cuoc", "passport": "ho chieu", "driving licence": "giay phep lai xe",
-    "driving license": "giay phep lai xe", "driver license": "giay phep lai xe",
-    "driver s license": "giay phep lai xe", "permanent residence": "thuong tru",
-    "temporary residence": "tam tru", "residence": "cu tru", "criminal record": "ly lich tu phap",
-    "health insurance": "bao hiem y te", "social insurance": "bao hiem xa hoi",
-    "unemployment": "tro cap that nghiep", "building permit": "giay phep xay dung",
-    "construction permit": "giay phep xay dung", "land": "dat", "house": "nha", "business": "kinh doanh",
-    "household business": "ho kinh doanh", "complaint": "phan anh kien nghi", "complain": "phan anh",
-    "feedback": "phan anh", "opening hours": "gio lam viec", "office hours": "gio lam viec",
-    "working hours": "gio lam viec", "phone number": "so dien thoai", "address": "dia chi",
-    "office": "uy ban", "commune": "xa", "certified copy": "chung thuc ban sao", "copy": "ban sao",
-    "signature": "chung thuc chu ky", "contract": "hop dong", "vehicle": "dang ky xe",
-    "motorbike": "xe may", "car": "o to", "pay": "thanh toan", "payment": "thanh toan", "fee": "le phi",
-    "fees": "le phi", "online": "truc tuyen", "apply online": "nop ho so truc tuyen",
-    "status": "tinh trang ho so", "military service": "nghia vu quan su", "poor household": "ho ngheo",
-    "guardian": "giam ho", "guardianship": "giam ho", "register": "dang ky", "registration": "dang ky",
-    "certificate": "giay chung nhan", "app": "ung dung", "install": "cai dat", "pension": "tro cap",
-    "disability": "nguoi khuyet tat", "elderly": "nguoi cao tuoi", "inheritance": "thua ke",
+    "birth": "khai sinh",
+    "born": "khai sinh",
+    "baby": "khai sinh",
+    "death": "khai tu",
+    "died": "khai tu",
+    "marriage": "ket hon",
+    "marry": "ket hon",
+    "married": "ket hon",
+    "wedding": "ket hon",
+    "single status": "xac nhan tinh trang hon nhan",
+    "id card": "can cuoc",
+    "identity card": "can cuoc",
+    "citizen id": "can cuoc",
+    "passport": "ho chieu",
+    "driving licence": "giay phep lai xe",
+    "driving license": "giay phep lai xe",
+    "driver license": "giay phep lai xe",
+    "driver s license": "giay phep lai xe",
+    "permanent residence": "thuong tru",
+    "temporary residence": "tam tru",
+    "residence": "cu tru",
+    "criminal record": "ly lich tu phap",
+    "health insurance": "bao hiem y te",
+    "social insurance": "bao hiem xa hoi",
+    "unemployment": "tro cap that nghiep",
+    "building permit": "giay phep xay dung",
+    "construction permit": "giay phep xay dung",
+    "land": "dat",
+    "house": "nha",
+    "business": "kinh doanh",
+    "household business": "ho kinh doanh",
+    "complaint": "phan anh kien nghi",
+    "complain": "phan anh",
+    "feedback": "phan anh",
+    "opening hours": "gio lam viec",
+    "office hours": "gio lam viec",
+    "working hours": "gio lam viec",
+    "phone number": "so dien thoai",
+    "address": "dia chi",
+    "office": "uy ban",
+    "commune": "xa",
+    "certified copy": "chung thuc ban sao",
+    "copy": "ban sao",
+    "signature": "chung thuc chu ky",
+    "contract": "hop dong",
+    "vehicle": "dang ky xe",
+    "motorbike": "xe may",
+    "car": "o to",
+    "pay": "thanh toan",
+    "payment": "thanh toan",
+    "fee": "le phi",
+    "fees": "le phi",
+    "online": "truc tuyen",
+    "apply online": "nop ho so truc tuyen",
+    "status": "tinh trang ho so",
+    "military service": "nghia vu quan su",
+    "poor household": "ho ngheo",
+    "guardian": "giam ho",
+    "guardianship": "giam ho",
+    "register": "dang ky",
+    "registration": "dang ky",
+    "certificate": "giay chung nhan",
+    "app": "ung dung",
+    "install": "cai dat",
+    "pension": "tro cap",
+    "disability": "nguoi khuyet tat",
+    "elderly": "nguoi cao tuoi",
+    "inheritance": "thua ke",
     # colloquial Vietnamese
-    "bang lai": "giay phep lai xe", "chung tu": "khai tu", "giay chung tu": "khai tu", "bao tu": "khai tu",
-    "qua doi": "khai tu", "tu tran": "khai tu", "chet": "khai tu", "mat roi": "khai tu",
-    "so do": "giay chung nhan quyen su dung dat", "bia do": "giay chung nhan quyen su dung dat",
-    "so hong": "giay chung nhan quyen su dung dat", "ho khau": "thuong tru", "nhap khau": "thuong tru",
-    "chuyen khau": "thuong tru", "cat khau": "thuong tru", "cong chung": "chung thuc",
-    "sao y": "chung thuc ban sao", "lay nhau": "ket hon", "cuoi vo": "ket hon", "cuoi chong": "ket hon",
-    "lay vo": "ket hon", "lay chong": "ket hon", "cuoi nhau": "ket hon", "doc than": "tinh trang hon nhan",
-    "de con": "khai sinh", "sinh con": "khai sinh", "em be": "khai sinh", "moi sinh": "khai sinh",
-    "vua sinh": "khai sinh", "moi de": "khai sinh", "so sinh": "khai sinh",
-    "can cuoc cong dan": "can cuoc", "chung minh nhan dan": "can cuoc", "chung minh thu": "can cuoc",
-    "dinh danh dien tu": "vneid", "tai khoan dinh danh": "vneid",
-    "bien so": "dang ky xe", "bam bien": "dang ky xe", "xe may": "dang ky xe", "o to": "dang ky xe",
-    "giay phep kinh doanh": "ho kinh doanh", "mo quan": "ho kinh doanh", "mo tiem": "ho kinh doanh",
-    "buon ban": "ho kinh doanh", "xay nha": "giay phep xay dung", "sua nha": "giay phep xay dung",
-    "nghi viec": "that nghiep", "thoi viec": "that nghiep", "mat viec": "that nghiep",
-    "rut so bao hiem": "bao hiem xa hoi mot lan", "rut bao hiem": "bao hiem xa hoi mot lan",
-    "di bo doi": "nghia vu quan su", "nhap ngu": "nghia vu quan su", "khong tien an": "ly lich tu phap",
-    "tien an tien su": "ly lich tu phap", "khieu nai": "phan anh kien nghi", "to cao": "phan anh kien nghi",
-    "gop y": "phan anh kien nghi", "hong": "phan anh", "xuong cap": "phan anh", "ngap": "phan anh",
-    "o nhiem": "phan anh", "may gio": "gio lam viec", "thu bay": "gio lam viec", "chu nhat": "gio lam viec",
-    "tiep dan": "tiep cong dan", "doi thoai": "tiep cong dan",
-    "nha ngheo": "ho ngheo", "kho khan": "ho ngheo", "nguoi gia": "nguoi cao tuoi",
+    "bang lai": "giay phep lai xe",
+    "chung tu": "khai tu",
+    "giay chung tu": "khai tu",
+    "bao tu": "khai tu",
+    "qua doi": "khai tu",
+    "tu tran": "khai tu",
+    "chet": "khai tu",
+    "mat roi": "khai tu",
+    "so do": "giay chung nhan quyen su dung dat",
+    "bia do": "giay chung nhan quyen su dung dat",
+    "so hong": "giay chung nhan quyen su dung dat",
+    "ho khau": "thuong tru",
+    "nhap khau": "thuong tru",
+    "chuyen khau": "thuong tru",
+    "cat khau": "thuong tru",
+    "cong chung": "chung thuc",
+    "sao y": "chung thuc ban sao",
+    "lay nhau": "ket hon",
+    "cuoi vo": "ket hon",
+    "cuoi chong": "ket hon",
+    "lay vo": "ket hon",
+    "lay chong": "ket hon",
+    "cuoi nhau": "ket hon",
+    "doc than": "tinh trang hon nhan",
+    "de con": "khai sinh",
+    "sinh con": "khai sinh",
+    "em be": "khai sinh",
+    "moi sinh": "khai sinh",
+    "vua sinh": "khai sinh",
+    "moi de": "khai sinh",
+    "so sinh": "khai sinh",
+    "can cuoc cong dan": "can cuoc",
+    "chung minh nhan dan": "can cuoc",
+    "chung minh thu": "can cuoc",
+    "dinh danh dien tu": "vneid",
+    "tai khoan dinh danh": "vneid",
+    "bien so": "dang ky xe",
+    "bam bien": "dang ky xe",
+    "xe may": "dang ky xe",
+    "o to": "dang ky xe",
+    "giay phep kinh doanh": "ho kinh doanh",
+    "mo quan": "ho kinh doanh",
+    "mo tiem": "ho kinh doanh",
+    "buon ban": "ho kinh doanh",
+    "xay nha": "giay phep xay dung",
+    "sua nha": "giay phep xay dung",
+    "nghi viec": "that nghiep",
+    "thoi viec": "that nghiep",
+    "mat viec": "that nghiep",
+    "rut so bao hiem": "bao hiem xa hoi mot lan",
+    "rut bao hiem": "bao hiem xa hoi mot lan",
+    "di bo doi": "nghia vu quan su",
+    "nhap ngu": "nghia vu quan su",
+    "khong tien an": "ly lich tu phap",
+    "tien an tien su": "ly lich tu phap",
+    "khieu nai": "phan anh kien nghi",
+    "to cao": "phan anh kien nghi",
+    "gop y": "phan anh kien nghi",
+    "hong": "phan anh",
+    "xuong cap": "phan anh",
+    "ngap": "phan anh",
+    "o nhiem": "phan anh",
+    "may gio": "gio lam viec",
+    "thu bay": "gio lam viec",
+    "chu nhat": "gio lam viec",
+    "tiep dan": "tiep cong dan",
+    "doi thoai": "tiep cong dan",
+    "nha ngheo": "ho ngheo",
+    "nguoi gia": "nguoi cao tuoi",
 }
 
 # Words that name another domain: a question about these falls back unless the
 # knowledge base itself knows the word.
-OUT_OF_DOMAIN = frozenset(
-    ["thoi_tiet", "xo_so", "bong_da", "gia_vang", "ty_gia", "chung_khoan", "co_phieu", "bitcoin", "crypto", "nau_an", "cong_thuc", "mon_an", "phim", "bai_hat", "ca_si", "am_nhac", "game", "tro_choi", "tinh_yeu", "nguoi_yeu", "xem_boi", "tu_vi", "boi_toan", "lai_suat", "vay_tien", "khach_san", "du_bao", "world_cup", "iphone", "samsung", "shopee", "lazada", "tiktok", "facebook", "weather", "lottery", "football", "recipe", "movie", "song", "stock", "gold"]
+OUT_OF_DOMAIN = _words(
+    """
+    am_nhac bai_hat bitcoin boi_toan bong_da ca_si chung_khoan co_phieu cong_thuc crypto du_bao facebook
+    football game gia_vang gold iphone khach_san lai_suat lazada lottery mon_an movie nau_an nguoi_yeu
+    phim recipe samsung shopee song stock thoi_tiet tiktok tinh_yeu tro_choi tu_vi ty_gia vay_tien
+    weather world_cup xem_boi xo_so
+    """
 )
 
 _NUMERIC_RE = re.compile(r"^\d+$")
@@ -260,7 +373,8 @@ class Matcher:
         tt_w = ent_w[order][last]
         tt_topic = tt_key // n_terms
         tt_term = tt_key % n_terms
-        df = np.bincount(tt_term, minlength=n_terms)
+        # soft document frequency: a term only in summaries counts less than one in names
+        df = np.bincount(tt_term, weights=tt_w, minlength=n_terms)
         idf = np.log1p((n - df + 0.5) / (df + 0.5))
         self._idf = idf
         self._idf_list = idf.tolist()
@@ -346,8 +460,8 @@ class Matcher:
         self._correction_cache[key] = " ".join(result) if result else None
         return result
 
-    def _query_terms(self, folded_tokens: list[str]) -> tuple[dict[int, float], float]:
-        """Weighted known query terms (by term id) and the mass of unknown/foreign words."""
+    def _query_terms(self, folded_tokens: list[str]) -> tuple[dict[int, float], float, bool]:
+        """Weighted known query terms (by term id), the mass of unknown words, out-of-domain seen."""
         tokens: list[str] = []
         factors: list[float] = []
         unknown_mass = 0.0
@@ -376,6 +490,7 @@ class Matcher:
                 added.extend(right)
                 present.update(right)
         weights: dict[int, float] = {}
+        ood = False
         idf = self._idf_list
         for tok, f in zip(tokens, factors, strict=True):
             if f == 0.0:
@@ -383,26 +498,35 @@ class Matcher:
             i = self._uni.get(tok)
             if i is None:
                 continue
-            w = idf[i] * f * (STOPWORD_WEIGHT if tok in STOPWORDS else 1.0)
+            w = (
+                idf[i]
+                * f
+                * (STOPWORD_WEIGHT if tok in STOPWORDS else NUMBER_WEIGHT if tok.isdigit() else 1.0)
+            )
             if weights.get(i, 0.0) < w:
                 weights[i] = w
         for a, b in itertools.pairwise(tokens):
             i = self._term(a, b)
             if i is not None:
-                w = idf[i] * BIGRAM_WEIGHT * (STOPWORD_WEIGHT if a in STOPWORDS and b in STOPWORDS else 1.0)
+                # a pair with chat noise on one side often straddles two phrases
+                w = idf[i] * (
+                    BIGRAM_WEIGHT if a not in STOPWORDS and b not in STOPWORDS else BIGRAM_NOISE_WEIGHT
+                )
                 if weights.get(i, 0.0) < w:
                     weights[i] = w
             elif f"{a}_{b}" in OUT_OF_DOMAIN:
                 unknown_mass += OUT_OF_DOMAIN_WEIGHT
+                ood = True
         for tok in tokens:
             if tok in OUT_OF_DOMAIN and tok not in self._uni:
                 unknown_mass += OUT_OF_DOMAIN_WEIGHT
+                ood = True
         extra = [self._term(x) for x in added]
         extra += [self._term(a, b) for a, b in itertools.pairwise(added)]
         for i in extra:
             if i is not None and i not in weights:
                 weights[i] = idf[i] * SYNONYM_FACTOR
-        return weights, unknown_mass
+        return weights, unknown_mass, ood
 
     def match(self, text: str, limit: int = 5) -> MatchResult:
         query = text if isinstance(text, str) else str(text or "")
@@ -411,7 +535,7 @@ class Matcher:
         normalized = " ".join(tokens)
         if not tokens or not self._ids:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
-        weights, unknown_mass = self._query_terms(tokens)
+        weights, unknown_mass, ood = self._query_terms(tokens)
         idf = self._idf_list
         # very common terms (in most topics) say little; leave them out entirely
         weights = {i: w for i, w in weights.items() if idf[i] >= MIN_IDF}
@@ -435,9 +559,14 @@ class Matcher:
         np.clip(score, 0.0, 1.0, out=score)
         k = min(max(limit, 4), self._n)
         top = np.argpartition(-score, k - 1)[:k] if k < self._n else np.arange(self._n)
-        ranked = sorted(((float(score[t]), int(t)) for t in top), key=lambda item: (-item[0], self._ids[item[1]]))
+        ranked = sorted(
+            ((float(score[t]), int(t)) for t in top), key=lambda item: (-item[0], self._ids[item[1]])
+        )
         results = [Candidate(self._ids[t], self._names[t], round(s, 4)) for s, t in ranked if s > 0]
         decision = self._decide(results)
+        if ood and decision != "fallback" and results[0].score < self.answer_threshold + OOD_MARGIN:
+            # weather, lottery...: not ours unless the office topic is really strong
+            decision = "fallback"
         if decision == "clarify":
             best = results[0].score
             keep = [c for c in results[:4] if c.score >= max(self.clarify_threshold * 0.8, best * 0.6)]
@@ -456,33 +585,161 @@ class Matcher:
 
 # ---------------------------------------------------------------- intents
 
-_FILLER = frozenset(
-    ["a", "ad", "admin", "ak", "ah", "ban", "bot", "em", "anh", "chi", "oi", "nhe", "nha", "nhen", "nhieu", "lam", "qua", "ha", "hen", "nhe", "nhi", "vay", "the", "minh", "toi", "cho", "xin", "voi", "luon", "roi", "ok", "da", "muon"]
+_FILLER = _words(
+    """
+    a ad admin ah ak anh ban bot chi cho da em ha hen lam luon minh muon nha nhe nhen nhi nhieu oi ok
+    qua roi the toi vay voi xin
+    """
 )
 _INTENT_PHRASES: dict[str, tuple[str, ...]] = {
     "greeting": (
-        "xin chao", "chao", "hello", "hi", "hey", "alo", "alo alo", "chao buoi sang", "chao buoi chieu",
-        "chao buoi toi", "good morning", "hi there", "xin chao quy vi", "chao ca nha",
+        "xin chao",
+        "chao",
+        "hello",
+        "hi",
+        "hey",
+        "alo",
+        "alo alo",
+        "chao buoi sang",
+        "chao buoi chieu",
+        "chao buoi toi",
+        "good morning",
+        "hi there",
+        "xin chao quy vi",
+        "chao ca nha",
     ),
-    "thanks": ("cam on", "cam on nhieu", "xin cam on", "thank you", "thank", "cam on ban", "cam on da giup",
-               "da cam on", "ok cam on", "cam on rat nhieu", "thanks a lot", "thank you so much"),
-    "menu": ("menu", "danh muc", "muc luc", "chuc nang", "tro giup", "help", "huong dan su dung", "xem menu",
-             "mo menu", "danh sach", "bot lam duoc gi", "ban lam duoc gi", "co nhung gi", "cac dich vu",
-             "danh sach dich vu", "tuy chon", "options", "trang chu"),
-    "restart": ("bat dau lai", "lam lai tu dau", "lam lai", "restart", "reset", "quay lai tu dau", "tu dau",
-                "bat dau", "start", "start over", "huy", "huy bo", "thoat", "cancel", "quay lai"),
-    "goodbye": ("tam biet", "bye", "bye bye", "goodbye", "bai", "bai bai", "hen gap lai", "chao tam biet",
-                "tam biet nhe", "see you"),
-    "human": ("gap can bo", "gap nguoi", "gap nguoi that", "noi chuyen voi can bo", "noi chuyen voi nguoi",
-              "noi chuyen voi nguoi that", "can bo", "nhan vien", "tu van vien", "tong dai vien",
-              "gap nhan vien", "ket noi can bo", "lien he can bo", "human", "agent", "talk to a human",
-              "nguoi that", "gap truc tiep can bo", "muon gap can bo", "can gap can bo", "gap admin",
-              "chuyen can bo", "ho tro truc tiep"),
-    "yes": ("co", "u", "dung", "dung roi", "vang", "ok", "yes", "dong y", "chinh xac", "phai", "phai roi",
-            "chuan", "chuan roi", "duoc", "yep", "yeah", "co a", "dung vay", "um", "uh", "uk", "roger",
-            "vang a", "da vang", "da dung", "da co", "da phai", "dung the", "y"),
-    "no": ("khong", "khong phai", "sai", "sai roi", "no", "khong dung", "chua", "chua dung", "khong co",
-           "nope", "khong a", "da khong", "khong can", "thoi", "khong phai a", "da khong phai", "n"),
+    "thanks": (
+        "cam on",
+        "cam on nhieu",
+        "xin cam on",
+        "thank you",
+        "thank",
+        "cam on ban",
+        "cam on da giup",
+        "da cam on",
+        "ok cam on",
+        "cam on rat nhieu",
+        "thanks a lot",
+        "thank you so much",
+    ),
+    "menu": (
+        "menu",
+        "danh muc",
+        "muc luc",
+        "chuc nang",
+        "tro giup",
+        "help",
+        "huong dan su dung",
+        "xem menu",
+        "mo menu",
+        "danh sach",
+        "bot lam duoc gi",
+        "ban lam duoc gi",
+        "co nhung gi",
+        "cac dich vu",
+        "danh sach dich vu",
+        "tuy chon",
+        "options",
+        "trang chu",
+    ),
+    # "thoát", "huỷ", "quay lại" are left to the active flow (it may decline them)
+    "restart": (
+        "bat dau lai",
+        "lam lai tu dau",
+        "restart",
+        "reset",
+        "quay lai tu dau",
+        "bat dau lai tu dau",
+        "start over",
+        "lam lai tu dau nhe",
+    ),
+    "goodbye": (
+        "tam biet",
+        "bye",
+        "bye bye",
+        "goodbye",
+        "bai",
+        "bai bai",
+        "hen gap lai",
+        "chao tam biet",
+        "tam biet nhe",
+        "see you",
+    ),
+    "human": (
+        "gap can bo",
+        "gap nguoi",
+        "gap nguoi that",
+        "noi chuyen voi can bo",
+        "noi chuyen voi nguoi",
+        "noi chuyen voi nguoi that",
+        "can bo",
+        "nhan vien",
+        "tu van vien",
+        "tong dai vien",
+        "gap nhan vien",
+        "ket noi can bo",
+        "lien he can bo",
+        "human",
+        "agent",
+        "talk to a human",
+        "nguoi that",
+        "gap truc tiep can bo",
+        "muon gap can bo",
+        "can gap can bo",
+        "gap admin",
+        "chuyen can bo",
+        "ho tro truc tiep",
+    ),
+    "yes": (
+        "co",
+        "u",
+        "dung",
+        "dung roi",
+        "vang",
+        "ok",
+        "yes",
+        "dong y",
+        "chinh xac",
+        "phai",
+        "phai roi",
+        "chuan",
+        "chuan roi",
+        "duoc",
+        "yep",
+        "yeah",
+        "co a",
+        "dung vay",
+        "um",
+        "uh",
+        "uk",
+        "roger",
+        "vang a",
+        "da vang",
+        "da dung",
+        "da co",
+        "da phai",
+        "dung the",
+        "y",
+    ),
+    "no": (
+        "khong",
+        "khong phai",
+        "sai",
+        "sai roi",
+        "no",
+        "khong dung",
+        "chua",
+        "chua dung",
+        "khong co",
+        "nope",
+        "khong a",
+        "da khong",
+        "khong can",
+        "thoi",
+        "khong phai a",
+        "da khong phai",
+        "n",
+    ),
 }
 _INTENT_LOOKUP: dict[str, str] = {}
 for _intent, _phrases in _INTENT_PHRASES.items():

@@ -68,7 +68,9 @@ def test_out_of_scope_falls_back(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision == "fallback"
 
 
-@pytest.mark.parametrize("garbage", ["", "   ", "😀😀😀", "!!!???", "\x00\x01\x02", "\ufffd\ufffd", "zzzz qqqq xxxx"])
+@pytest.mark.parametrize(
+    "garbage", ["", "   ", "😀😀😀", "!!!???", "\x00\x01\x02", "\ufffd\ufffd", "zzzz qqqq xxxx"]
+)
 def test_garbage_falls_back(matcher: Matcher, garbage: str) -> None:
     result = matcher.match(garbage)
     assert result.decision == "fallback"
@@ -96,7 +98,11 @@ def test_ambiguous_question_clarifies_with_two_to_four(matcher: Matcher) -> None
 
 
 def test_long_noisy_message_is_fast_and_still_matches(matcher: Matcher) -> None:
-    text = "Chào ad ạ, em xin phép hỏi chút. " + "hôm nay trời đẹp quá. " * 10 + "em muốn làm giấy khai sinh cho con"
+    text = (
+        "Chào ad ạ, em xin phép hỏi chút. "
+        + "hôm nay trời đẹp quá. " * 10
+        + "em muốn làm giấy khai sinh cho con"
+    )
     assert matcher.match(text).best.topic_id == "khai-sinh"
     huge = ("xin chào " * 1000) + "khai sinh " + ("a" * 5000)
     start = time.perf_counter()

@@ -42,8 +42,16 @@ def test_fold_is_ascii_for_vietnamese(text: str) -> None:
     assert fold(text).isascii()
 
 
-OLD_NEW = [("hòa", "hoà"), ("Hóa", "hoá"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("ủy ban", "uỷ ban"),
-           ("xóa", "xoá"), ("lũy", "luỹ"), ("Hòe", "hoè")]
+OLD_NEW = [
+    ("hòa", "hoà"),
+    ("Hóa", "hoá"),
+    ("thủy", "thuỷ"),
+    ("khỏe", "khoẻ"),
+    ("ủy ban", "uỷ ban"),
+    ("xóa", "xoá"),
+    ("lũy", "luỹ"),
+    ("Hòe", "hoè"),
+]
 
 
 @pytest.mark.parametrize(("old", "new"), OLD_NEW)
