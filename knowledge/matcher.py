@@ -63,6 +63,7 @@ CORRECTED_FACTOR = 0.85  # a typo-corrected word counts a little less
 OUT_OF_DOMAIN_WEIGHT = 6.0  # a word that names another domain (weather, lottery)
 SYNONYM_FACTOR = 0.5  # canonical words added by the synonym table
 UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similarity)
+MIN_EVIDENCE = 0.8  # idf mass the best topic must explain (about one informative word)
 MIN_IDF = 0.3  # terms in nearly every topic are left out
 
 DEFAULT_ANSWER_THRESHOLD = 0.58
@@ -342,6 +343,7 @@ class Matcher:
                 flat_text += [x] * len(ids)
         del fold_cache
         n = len(self._ids)
+        self._index = {tid: t for t, tid in enumerate(self._ids)}
         self._n = n
         v = len(uni)
         tok = np.asarray(flat_tok, dtype=np.int64)
@@ -452,8 +454,10 @@ class Matcher:
                 best = [w for w, d, _ in found if d == best_dist]
                 best.sort(key=rank, reverse=True)
                 choice = best[0]
-                # short words have many neighbours: accept only with context
-                if len(token) >= 5 or rank(choice)[0] > 0:
+                # Vietnamese syllables have many real neighbours (thoát ~ thoại):
+                # accept a correction only when it forms a known pair with a
+                # neighbouring word, or for long tokens (not one syllable)
+                if len(token) >= 8 or rank(choice)[0] > 0:
                     result = [choice]
         if len(self._correction_cache) > 50_000:
             self._correction_cache.clear()
@@ -564,6 +568,9 @@ class Matcher:
         )
         results = [Candidate(self._ids[t], self._names[t], round(s, 4)) for s, t in ranked if s > 0]
         decision = self._decide(results)
+        if results and float(covered[self._index[results[0].topic_id]]) < MIN_EVIDENCE:
+            # only chat noise or one weak word matched: nothing to go on
+            decision = "fallback"
         if ood and decision != "fallback" and results[0].score < self.answer_threshold + OOD_MARGIN:
             # weather, lottery...: not ours unless the office topic is really strong
             decision = "fallback"

@@ -172,3 +172,8 @@ def test_run_match_reads_stdin_and_prints_a_table(kb) -> None:
     text = out.getvalue()
     assert "khai-sinh" in text and "can-cuoc" in text
     assert text.count("->") == 2
+
+
+@pytest.mark.parametrize("word", ["thoát", "thoat", "huỷ", "ờ"])
+def test_a_lone_unknown_word_is_not_corrected_into_an_answer(matcher: Matcher, word: str) -> None:
+    assert matcher.match(word).decision == "fallback"
