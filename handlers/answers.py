@@ -100,7 +100,8 @@ def section_text(p: Procedure, section: str) -> str | None:
     if section == "online":
         o = p.online
         if o.level == "none":
-            return texts.SECTION_ONLINE_NONE.format(name=p.name, agency=p.agency.name)
+            text = texts.SECTION_ONLINE_NONE.format(name=p.name, agency=p.agency.name)
+            return f"{text}\n{o.note}" if o.note else text
         lines = [
             texts.SECTION_ONLINE.format(name=p.name),
             texts.TOPIC_ONLINE[o.level].format(portals=", ".join(o.portals) or "dichvucong.gov.vn"),

@@ -145,3 +145,13 @@ async def test_database_down_gets_a_clear_apology(fixture_app: App) -> None:
     fixture_app.db.sessionmaker.configure(bind=fixture_app.db.engine)
     replies = await fixture_app.dispatcher.handle(Incoming(channel="test", platform_id="x", text="khai sinh"))
     assert "sự cố" in replies[0].text
+
+
+async def test_online_note_is_shown_even_when_not_online(fixture_app: App) -> None:
+    from handlers.answers import section_text
+
+    topic = fixture_app.knowledge.kb.get("tam-tru")
+    noted = topic.model_copy(
+        update={"online": topic.online.model_copy(update={"note": "Nộp tại Công an xã."})}
+    )
+    assert "Nộp tại Công an xã." in section_text(noted, "online")

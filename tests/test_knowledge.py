@@ -164,3 +164,24 @@ def test_kb_cli_check_list_show_export(tmp_path: Path) -> None:
 def test_fixture_topics_are_procedures() -> None:
     kb = load_knowledge(FIXTURE_KB)
     assert isinstance(kb.get("khai-sinh"), Procedure)
+
+
+def _fold_words(text: str) -> frozenset[str]:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return frozenset(text.replace(",", " ").split())
+
+
+def test_no_keyword_alias_or_example_belongs_to_two_topics() -> None:
+    """A phrase listed under two topics makes the matcher guess between them."""
+    kb = load_knowledge()
+    owners: dict[tuple[str, frozenset[str]], set[str]] = {}
+    for topic in kb.topics.values():
+        for phrase in [*topic.keywords, *topic.aliases]:
+            owners.setdefault(("phrase", _fold_words(phrase)), set()).add(topic.id)
+        for example in topic.examples:
+            owners.setdefault(("example", _fold_words(example)), set()).add(topic.id)
+    shared = {" ".join(sorted(words)): sorted(ids) for (_, words), ids in owners.items() if len(ids) > 1}
+    assert not shared, f"phrases shared by several topics: {shared}"
