@@ -66,9 +66,9 @@ UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similar
 MIN_EVIDENCE = 0.8  # idf mass the best topic must explain (about one informative word)
 MIN_IDF = 0.3  # terms in nearly every topic are left out
 
-DEFAULT_ANSWER_THRESHOLD = 0.58
-DEFAULT_CLARIFY_THRESHOLD = 0.27
-DEFAULT_MARGIN = 0.06
+DEFAULT_ANSWER_THRESHOLD = 0.56
+DEFAULT_CLARIFY_THRESHOLD = 0.29
+DEFAULT_MARGIN = 0.08
 
 
 def _words(text: str) -> frozenset[str]:
@@ -76,13 +76,14 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Chat noise: greetings, pronouns, particles, politeness (diacritic-free).
+# Folded forms are ambiguous (can = cần/căn, the = thế/thẻ, hoi = hỏi/hội,
+# cua = của/cửa, chu = chú/chữ, con = child): only clear particles belong here.
 STOPWORDS = _words(
     """
-    a ad admin ah ak alo an and anh are at ba bac ban be biet bot cac cam can cau chao chi cho chu co
-    con cua da dang day dc de dear di do does duoc em for get gi giup ha hay hello hey hi hoac hoi how i
-    in is khi khong la lam len luon ma me minh mot muon my nao nay neu nha nhe nhi nhieu nho nhu nhung o
-    of oi ok oke on ong or phai please ra roi sao should tai thanks the thi to toi u uh um va vang vao
-    vay ve vi voi what when where with xin xuong
+    a ad admin ah ak alo an and are at ban biet bot cac cam chao chi cho co da dc dear di do does duoc em
+    for get gi giup ha hay hello hey hi hoac how i in is khi khong la lam len luon ma me minh my nao nay
+    neu nha nhe nhi nhieu nhu nhung o of oi ok oke on or phai please ra roi sao should thanks thi to toi
+    u uh um va vang vao vay ve vi voi what when where with xin xuong
     """
 )
 
