@@ -63,6 +63,8 @@ CORRECTED_FACTOR = 0.85  # a typo-corrected word counts a little less
 OUT_OF_DOMAIN_WEIGHT = 6.0  # a word that names another domain (weather, lottery)
 SYNONYM_FACTOR = 0.5  # canonical words added by the synonym table
 UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similarity)
+UNCOVERED_MAX = 4.5  # unexplained single-word weight that stops a middling answer (two rare words)
+UNCOVERED_SCORE = 0.7  # ... unless the best score is at least this
 MIN_EVIDENCE = 0.8  # idf mass the best topic must explain (about one informative word)
 MIN_IDF = 0.3  # terms in nearly every topic are left out
 
@@ -572,6 +574,14 @@ class Matcher:
         if results and float(covered[self._index[results[0].topic_id]]) < MIN_EVIDENCE:
             # only chat noise or one weak word matched: nothing to go on
             decision = "fallback"
+        if (
+            decision == "answer"
+            and results[0].score < UNCOVERED_SCORE
+            and self._uncovered(self._index[results[0].topic_id], weights) >= UNCOVERED_MAX
+        ):
+            # the best topic leaves strong words of the question unexplained
+            # ("chế độ thai sản" is not "chế độ tử tuất"): offer, do not assert
+            decision = "clarify"
         if ood and decision != "fallback" and results[0].score < self.answer_threshold + OOD_MARGIN:
             # weather, lottery...: not ours unless the office topic is really strong
             decision = "fallback"
@@ -580,6 +590,19 @@ class Matcher:
             keep = [c for c in results[:4] if c.score >= max(self.clarify_threshold * 0.8, best * 0.6)]
             results = keep if len(keep) >= 2 else results[:2]
         return MatchResult(query=query, normalized=normalized, decision=decision, results=results[:limit])
+
+    def _uncovered(self, topic: int, weights: dict[int, float]) -> float:
+        """Query weight of single words (not pairs) that the topic does not have."""
+        missing = 0.0
+        cs = self._cov_start
+        for i, w in weights.items():
+            if i >= self._v or w < 1.0:  # pairs, and weak words, do not count
+                continue
+            a, b = cs[i], cs[i + 1]
+            j = a + int(np.searchsorted(self._cov_topic[a:b], topic))
+            if j >= b or self._cov_topic[j] != topic:
+                missing += w
+        return missing
 
     def _decide(self, results: list[Candidate]) -> Decision:
         if not results or results[0].score < self.clarify_threshold:
