@@ -36,7 +36,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.normalize import fold, strip_diacritics
+from knowledge.normalize import ABBREVIATION_FIRST_WORDS, chunk_tokens, fold, strip_diacritics
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -277,6 +277,11 @@ def _synonym_table() -> list[tuple[tuple[str, ...], list[str]]]:
 
 
 _SYNONYMS = _synonym_table()
+# first word -> [(" left phrase ", right words)], longest phrases first
+_SYNONYM_FIRST: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+for _left, _right in _SYNONYMS:
+    if _left:
+        _SYNONYM_FIRST[_left[0]].append((" " + " ".join(_left) + " ", _right))
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -318,6 +323,18 @@ class Matcher:
         text_row: list[float] = []  # row weight, 0 for texts that are not rows
         text_start: list[int] = []  # first text of each topic
         fold_cache: dict[str, list[int]] = {}
+        chunk_ids: dict[str, list[int] | None] = {}
+        abbrev_first = ABBREVIATION_FIRST_WORDS
+
+        def intern(word: str) -> int:
+            i = uni.get(word)
+            if i is None:
+                i = uni[word] = len(uni)
+            return i
+
+        def chunk_plain(chunk: str) -> list[str]:
+            return chunk_tokens(chunk)[1]
+
         for topic in kb.topics.values():
             t = len(self._ids)
             self._ids.append(topic.id)
@@ -331,12 +348,20 @@ class Matcher:
             for kind, text in fields:
                 ids = fold_cache.get(text)
                 if ids is None:
+                    # fast path: chunk by chunk from a cache of term ids; a text
+                    # with an abbreviation goes through fold() as a whole
                     ids = []
-                    for tok in fold(text).split():
-                        i = uni.get(tok)
-                        if i is None:
-                            i = uni[tok] = len(uni)
-                        ids.append(i)
+                    for chunk in text.split():
+                        hit = chunk_ids.get(chunk)
+                        if hit is None:
+                            plain = chunk_plain(chunk)
+                            hit = chunk_ids[chunk] = (
+                                None if abbrev_first.intersection(plain) else [intern(w) for w in plain]
+                            )
+                        if hit is None:
+                            ids = [intern(w) for w in fold(text).split()]
+                            break
+                        ids += hit
                     fold_cache[text] = ids
                 x = len(text_topic)
                 text_topic.append(t)
@@ -344,7 +369,7 @@ class Matcher:
                 text_row.append(ROW_WEIGHTS.get(kind, 0.0))
                 flat_tok += ids
                 flat_text += [x] * len(ids)
-        del fold_cache
+        del fold_cache, chunk_ids
         n = len(self._ids)
         self._index = {tid: t for t, tid in enumerate(self._ids)}
         self._n = n
@@ -492,10 +517,11 @@ class Matcher:
         present = set(tokens)
         added: list[str] = []
         joined = " " + " ".join(tokens) + " "
-        for left, right in _SYNONYMS:
-            if " " + " ".join(left) + " " in joined and not set(right) <= present:
-                added.extend(right)
-                present.update(right)
+        for first in sorted(present & _SYNONYM_FIRST.keys()):
+            for phrase, right in _SYNONYM_FIRST[first]:
+                if phrase in joined and not set(right) <= present:
+                    added.extend(right)
+                    present.update(right)
         weights: dict[int, float] = {}
         ood = False
         idf = self._idf_list

@@ -219,6 +219,7 @@ def _expand(tokens: list[str], plain: list[str], table: dict[str, list[str]]) ->
 _EXPANDED = {k: _canonical(v).split() for k, v in ABBREVIATIONS.items()}
 _EXPANDED_FOLDED = {k: [strip_diacritics(w) for w in v] for k, v in _EXPANDED.items()}
 _FIRST_KEYS = frozenset(k.split()[0] for k in _EXPANDED)
+ABBREVIATION_FIRST_WORDS = _FIRST_KEYS  # a token (diacritic-free) that may start an abbreviation
 
 
 _CHUNK_CACHE: dict[str, tuple[list[str], list[str]]] = {}
@@ -243,6 +244,11 @@ def _chunk(chunk: str) -> tuple[list[str], list[str]]:
         _CHUNK_CACHE.clear()
     _CHUNK_CACHE[chunk] = (tokens, plain)
     return tokens, plain
+
+
+def chunk_tokens(chunk: str) -> tuple[list[str], list[str]]:
+    """Canonical and diacritic-free tokens of one whitespace-free chunk, no expansion."""
+    return _CHUNK_CACHE.get(chunk) or _chunk(chunk)
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
