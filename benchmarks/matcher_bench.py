@@ -6,6 +6,7 @@
 Prints, for the labelled dev set and the held-out set:
 - top-1: decision `answer` and the right topic (in-scope rows);
 - top-3: the right topic among the first three results (in-scope rows);
+- ranked-1st: the right topic first, whatever the decision (ranking quality);
 - clarify / fallback rates of in-scope rows; out-of-scope rows that fall back;
 - wrong: confident answers with the wrong topic (or any answer to an
   out-of-scope row), as a share of all rows.
@@ -157,7 +158,7 @@ def evaluate(
     n = len(rows)
     ins = [(label, q) for label, q in rows if label != "none"]
     oos = [(label, q) for label, q in rows if label == "none"]
-    top1 = top3 = clarify = fallback_in = wrong = oos_fallback = 0
+    top1 = rank1 = top3 = clarify = fallback_in = wrong = oos_fallback = 0
     for label, q in ins:
         decision, ranked = ranker(q)
         if decision == "answer" and ranked and ranked[0] == label:
@@ -170,6 +171,8 @@ def evaluate(
             errors.append(f"{decision.upper():7} {label:22} -> {ranked[:3]}  {q}")
         if label in ranked[:3]:
             top3 += 1
+        if ranked[:1] == [label]:
+            rank1 += 1
         clarify += decision == "clarify"
         fallback_in += decision == "fallback"
     for _, q in oos:
@@ -186,6 +189,7 @@ def evaluate(
         "in_scope": len(ins),
         "top1": top1 / len(ins) if ins else 0.0,
         "top3": top3 / len(ins) if ins else 0.0,
+        "rank1": rank1 / len(ins) if ins else 0.0,
         "clarify": clarify / len(ins) if ins else 0.0,
         "fallback_in": fallback_in / len(ins) if ins else 0.0,
         "oos_fallback": oos_fallback / len(oos) if oos else float("nan"),
@@ -195,7 +199,8 @@ def evaluate(
 
 def fmt(name: str, m: dict[str, float]) -> str:
     return (
-        f"  {name:18} top1 {m['top1']:.3f}  top3 {m['top3']:.3f}  clarify {m['clarify']:.3f}  "
+        f"  {name:18} top1 {m['top1']:.3f}  top3 {m['top3']:.3f}  ranked-1st {m['rank1']:.3f}  "
+        f"clarify {m['clarify']:.3f}  "
         f"fallback(in) {m['fallback_in']:.3f}  oos->fallback {m['oos_fallback']:.3f}  wrong {m['wrong']:.3f}"
     )
 

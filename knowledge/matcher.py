@@ -66,6 +66,7 @@ UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similar
 UNCOVERED_MAX = 4.5  # unexplained single-word weight that stops a middling answer (two rare words)
 UNCOVERED_SCORE = 0.7  # ... unless the best score is at least this
 MIN_EVIDENCE = 0.8  # idf mass the best topic must explain (about one informative word)
+CANDIDATES = 20  # topics (best by coverage) whose rows are compared
 MIN_IDF = 0.3  # terms in nearly every topic are left out
 
 DEFAULT_ANSWER_THRESHOLD = 0.56
@@ -420,10 +421,15 @@ class Matcher:
         norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=len(text_topic)))
         scale = np.divide(t_row, norm, out=np.zeros_like(t_row), where=norm > 0)
         r_val = idf[r_term] * scale[r_text]
-        order = np.argsort(r_term, kind="stable")
-        self._row_text = r_text[order].astype(np.int32)
-        self._row_val = r_val[order].astype(np.float32)
-        self._row_start = np.concatenate([[0], np.cumsum(np.bincount(r_term, minlength=n_terms))]).tolist()
+        # text-major (CSR): rkey is sorted by (text, term), so a topic's rows are one slice
+        self._csr_text = r_text.astype(np.int32)
+        self._csr_term = r_term.astype(np.int32)
+        self._csr_val = r_val.astype(np.float32)
+        text_entry_start = np.searchsorted(r_text, np.arange(len(text_topic) + 1))
+        bounds = np.asarray([*text_start, len(text_topic)], dtype=np.int64)
+        self._topic_entry_start = text_entry_start[bounds]
+        self._text_topic = t_topic.astype(np.int32)
+        self._n_terms = n_terms
         self._n_texts = len(text_topic)
         self._text_start = np.asarray(text_start, dtype=np.int64)
         self._vocab = set(uni)
@@ -577,16 +583,12 @@ class Matcher:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
         qnorm = math.sqrt(sum(w * w for w in weights.values()) + (unknown_mass * UNKNOWN_NORM) ** 2) or 1.0
         covered = np.zeros(self._n, dtype=np.float32)
-        rows = np.zeros(self._n_texts, dtype=np.float32)
-        cs, rs = self._cov_start, self._row_start
+        cs = self._cov_start
         for i, w in weights.items():
             a, b = cs[i], cs[i + 1]
             if b > a:
                 covered[self._cov_topic[a:b]] += w * self._cov_w[a:b]
-            a, b = rs[i], rs[i + 1]
-            if b > a:
-                rows[self._row_text[a:b]] += (w / qnorm) * self._row_val[a:b]
-        best_row = np.maximum.reduceat(rows, self._text_start)
+        best_row = self._row_similarity(covered, weights, qnorm)
         np.minimum(best_row, 1.0, out=best_row)
         score = COVERAGE_WEIGHT * (covered / total) + (1.0 - COVERAGE_WEIGHT) * best_row
         np.clip(score, 0.0, 1.0, out=score)
@@ -616,6 +618,34 @@ class Matcher:
             keep = [c for c in results[:4] if c.score >= max(self.clarify_threshold * 0.8, best * 0.6)]
             results = keep if len(keep) >= 2 else results[:2]
         return MatchResult(query=query, normalized=normalized, decision=decision, results=results[:limit])
+
+    def _row_similarity(self, covered: np.ndarray, weights: dict[int, float], qnorm: float) -> np.ndarray:
+        """Best row cosine per topic, for the CANDIDATES topics with the best coverage."""
+        n = self._n
+        best_row = np.zeros(n, dtype=np.float32)
+        k = min(CANDIDATES, n)
+        cand = np.argpartition(-covered, k - 1)[:k] if k < n else np.arange(n)
+        cand = np.sort(cand[covered[cand] > 0])
+        if not len(cand):
+            return best_row
+        qvec = np.zeros(self._n_terms, dtype=np.float32)
+        qvec[np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))] = np.fromiter(
+            weights.values(), dtype=np.float32, count=len(weights)
+        ) / np.float32(qnorm)
+        es = self._topic_entry_start[cand]
+        lengths = self._topic_entry_start[cand + 1] - es
+        total = int(lengths.sum())
+        if not total:
+            return best_row
+        offsets = np.repeat(es - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        prod = qvec[self._csr_term[offsets]] * self._csr_val[offsets]
+        texts = self._csr_text[offsets]
+        starts = np.flatnonzero(np.concatenate(([True], texts[1:] != texts[:-1])))
+        sums = np.add.reduceat(prod, starts)
+        topic_of = self._text_topic[texts[starts]]
+        tstarts = np.flatnonzero(np.concatenate(([True], topic_of[1:] != topic_of[:-1])))
+        best_row[topic_of[tstarts]] = np.maximum.reduceat(sums, tstarts)
+        return best_row
 
     def _uncovered(self, topic: int, weights: dict[int, float]) -> float:
         """Query weight of single words (not pairs) that the topic does not have."""

@@ -76,7 +76,7 @@ def test_garbage_falls_back(matcher: Matcher, garbage: str) -> None:
     assert result.decision == "fallback"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.text(max_size=300))
 def test_never_raises_and_scores_are_bounded(matcher: Matcher, text: str) -> None:
     result = matcher.match(text, limit=3)

@@ -14,7 +14,7 @@ VI_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầ
 vi_text = st.text(alphabet=VI_LETTERS + VI_LETTERS.upper() + " ,.?!-/0123456789", max_size=60)
 any_text = st.text(max_size=60)
 
-FAST = settings(max_examples=150, deadline=None)
+FAST = settings(max_examples=100, deadline=None)
 
 
 @FAST
