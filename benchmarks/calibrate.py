@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.matcher_bench import DEFAULT_DEV, read_tsv
 from knowledge.loader import load_knowledge
-from knowledge.matcher import Matcher
+from knowledge.matcher import OOD_MARGIN, Matcher
 
 
 def main() -> None:
@@ -33,8 +33,10 @@ def main() -> None:
         ids = [c.topic_id for c in r.results]
         s1 = r.results[0].score if r.results else 0.0
         s2 = r.results[1].score if len(r.results) > 1 else 0.0
-        # a forced fallback (out-of-domain word, nothing known) stays a fallback
-        data.append((label, ids[0] if ids else None, s1, s2, r.decision == "fallback", q))
+        # a forced fallback (nothing known, too little evidence) stays a fallback; an
+        # out-of-domain word forces one below answer + OOD_MARGIN (checked per setting)
+        ood = bool(r.normalized) and m._query_terms(r.normalized.split())[2]
+        data.append((label, ids[0] if ids else None, s1, s2, r.decision == "fallback", ood, q))
     n = len(data)
     n_oos = sum(1 for d in data if d[0] == "none")
     n_in = n - n_oos
@@ -47,8 +49,8 @@ def main() -> None:
         if c > a:
             continue
         top1 = wrong = oos_fb = 0
-        for label, top, s1, s2, forced, _ in data:
-            if forced or s1 < c:
+        for label, top, s1, s2, forced, ood, _ in data:
+            if forced or s1 < c or (ood and s1 < a + OOD_MARGIN):
                 decision = "fallback"
             elif s1 >= a and s1 - s2 >= mg:
                 decision = "answer"
@@ -81,9 +83,9 @@ def main() -> None:
         print(
             f"  margin {mg:.2f}: answer>={a:.2f} clarify>={c:.2f} top1 {top1 / n_in:.3f} wrong {-negw / n:.3f}"
         )
-    for label, top, s1, s2, forced, q in sorted(data, key=lambda d: d[2] - d[3]):
+    for label, top, s1, s2, forced, ood, q in sorted(data, key=lambda d: d[2] - d[3]):
         if label != top:
-            print(f"  {'FORCED ' if forced else ''}{label:22} top {top!s:22} s1 {s1:.3f} s2 {s2:.3f}  {q}")
+            print(f"  {'FORCED ' if forced else ''}{'OOD ' if ood else ''}{label:22} top {top!s:22} s1 {s1:.3f} s2 {s2:.3f}  {q}")
 
 
 if __name__ == "__main__":

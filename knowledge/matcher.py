@@ -83,7 +83,7 @@ def _words(text: str) -> frozenset[str]:
 # cua = của/cửa, chu = chú/chữ, con = child): only clear particles belong here.
 STOPWORDS = _words(
     """
-    a ad admin ah ak alo an and are at ban biet bot cac cam chao chi cho co da dc dear di do does duoc em
+    a ad admin ah ak alo an and are at e ban biet bot cac cam chao chi cho co da dc dear di do does duoc em
     for get gi giup ha hay hello hey hi hoac how i in is khi khong la lam len luon ma me minh my nao nay
     neu nha nhe nhi nhieu nhu nhung o of oi ok oke on or phai please ra roi sao should thanks thi to toi
     u uh um va vang vao vay ve vi voi what when where with xin xuong
@@ -230,6 +230,16 @@ SYNONYMS: dict[str, str] = {
     "thu bay": "gio lam viec",
     "chu nhat": "gio lam viec",
     "tiep dan": "tiep cong dan",
+    # asking where a submitted dossier stands
+    "xong chua": "tinh trang ho so",
+    "den dau roi": "tinh trang ho so",
+    "co ket qua chua": "tinh trang ho so",
+    "bao gio co ket qua": "tinh trang ho so",
+    # apps
+    "cai app": "cai dat ung dung",
+    "tai app": "cai dat ung dung",
+    "cai duoc": "cai dat ung dung",
+    "cai dat": "cai dat ung dung",
     "doi thoai": "tiep cong dan",
     "nha ngheo": "ho ngheo",
     "nguoi gia": "nguoi cao tuoi",
@@ -266,6 +276,38 @@ class MatchResult:
     @property
     def best(self) -> Candidate | None:
         return self.results[0] if self.results else None
+
+
+# Chat phrases that say nothing about the topic (diacritic-free), removed
+# before weighting: openings, politeness, "how" question words.
+NOISE_PHRASES = (
+    "chao buoi sang", "chao buoi chieu", "chao buoi toi", "xin chao", "cho em hoi", "cho e hoi",
+    "cho minh hoi", "cho toi hoi", "cho chau hoi", "cho hoi", "em xin hoi", "xin hoi", "em hoi",
+    "admin oi", "em cam on", "cam on nhieu", "xin cam on", "nhu the nao", "lam the nao", "the nao",
+    "lam sao", "ra sao",
+)  # fmt: skip
+_NOISE = sorted((tuple(p.split()) for p in NOISE_PHRASES), key=len, reverse=True)
+_NOISE_FIRST = {p[0] for p in _NOISE}
+
+
+def _drop_noise(tokens: list[str]) -> list[str]:
+    if _NOISE_FIRST.isdisjoint(tokens):
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in _NOISE_FIRST:
+            for phrase in _NOISE:
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    i += len(phrase)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def _synonym_table() -> list[tuple[tuple[str, ...], list[str]]]:
@@ -500,6 +542,7 @@ class Matcher:
 
     def _query_terms(self, folded_tokens: list[str]) -> tuple[dict[int, float], float, bool]:
         """Weighted known query terms (by term id), the mass of unknown words, out-of-domain seen."""
+        folded_tokens = _drop_noise(folded_tokens)
         tokens: list[str] = []
         factors: list[float] = []
         unknown_mass = 0.0
