@@ -85,7 +85,9 @@ def main() -> None:
         )
     for label, top, s1, s2, forced, ood, q in sorted(data, key=lambda d: d[2] - d[3]):
         if label != top:
-            print(f"  {'FORCED ' if forced else ''}{'OOD ' if ood else ''}{label:22} top {top!s:22} s1 {s1:.3f} s2 {s2:.3f}  {q}")
+            print(
+                f"  {'FORCED ' if forced else ''}{'OOD ' if ood else ''}{label:22} top {top!s:22} s1 {s1:.3f} s2 {s2:.3f}  {q}"
+            )
 
 
 if __name__ == "__main__":
