@@ -359,15 +359,35 @@ class Matcher:
         self._ids: list[str] = []
         self._names: list[str] = []
         uni: dict[str, int] = {}
-        flat_tok: list[int] = []  # unigram id of every token of every text
-        flat_text: list[int] = []  # the text each token belongs to
+        texts: list[str] = []
         text_topic: list[int] = []
         text_weight: list[float] = []  # field weight (coverage)
         text_row: list[float] = []  # row weight, 0 for texts that are not rows
         text_start: list[int] = []  # first text of each topic
-        fold_cache: dict[str, list[int]] = {}
-        chunk_ids: dict[str, list[int] | None] = {}
-        abbrev_first = ABBREVIATION_FIRST_WORDS
+        for topic in kb.topics.values():
+            t = len(self._ids)
+            self._ids.append(topic.id)
+            self._names.append(topic.name)
+            text_start.append(len(texts))
+            fields: list[tuple[str, list[str]]] = [
+                ("name", [topic.name]),
+                ("alias", [topic.id.replace("-", " "), *topic.aliases]),
+                ("keyword", topic.keywords),
+                ("example", topic.examples),
+                ("summary", [topic.summary]),
+                ("group", [topic.group]),
+            ]
+            for kind, values in fields:
+                texts += values
+                text_topic += [t] * len(values)
+                text_weight += [FIELD_WEIGHTS[kind]] * len(values)
+                text_row += [ROW_WEIGHTS.get(kind, 0.0)] * len(values)
+        # Term ids chunk by chunk, vectorised: every distinct chunk is folded once;
+        # a text with an abbreviation goes through fold() as a whole.
+        split_texts = [text.split() for text in texts]
+        counts = np.fromiter(map(len, split_texts), dtype=np.int64, count=len(split_texts))
+        flat_chunks = list(itertools.chain.from_iterable(split_texts))
+        chunk_index: dict[str, int] = {c: i for i, c in enumerate(dict.fromkeys(flat_chunks))}
 
         def intern(word: str) -> int:
             i = uni.get(word)
@@ -375,51 +395,44 @@ class Matcher:
                 i = uni[word] = len(uni)
             return i
 
-        def chunk_plain(chunk: str) -> list[str]:
-            return chunk_tokens(chunk)[1]
-
-        for topic in kb.topics.values():
-            t = len(self._ids)
-            self._ids.append(topic.id)
-            self._names.append(topic.name)
-            text_start.append(len(text_topic))
-            fields: list[tuple[str, str]] = [("name", topic.name), ("alias", topic.id.replace("-", " "))]
-            fields += [("alias", a) for a in topic.aliases]
-            fields += [("keyword", k) for k in topic.keywords]
-            fields += [("example", e) for e in topic.examples]
-            fields += [("summary", topic.summary), ("group", topic.group)]
-            for kind, text in fields:
-                ids = fold_cache.get(text)
-                if ids is None:
-                    # fast path: chunk by chunk from a cache of term ids; a text
-                    # with an abbreviation goes through fold() as a whole
-                    ids = []
-                    for chunk in text.split():
-                        hit = chunk_ids.get(chunk)
-                        if hit is None:
-                            plain = chunk_plain(chunk)
-                            hit = chunk_ids[chunk] = (
-                                None if abbrev_first.intersection(plain) else [intern(w) for w in plain]
-                            )
-                        if hit is None:
-                            ids = [intern(w) for w in fold(text).split()]
-                            break
-                        ids += hit
-                    fold_cache[text] = ids
-                x = len(text_topic)
-                text_topic.append(t)
-                text_weight.append(FIELD_WEIGHTS[kind])
-                text_row.append(ROW_WEIGHTS.get(kind, 0.0))
-                flat_tok += ids
-                flat_text += [x] * len(ids)
-        del fold_cache, chunk_ids
+        chunk_terms: list[int] = []
+        chunk_len = np.zeros(len(chunk_index), dtype=np.int64)
+        abbreviated = np.zeros(len(chunk_index), dtype=bool)
+        for chunk, c in chunk_index.items():
+            plain = chunk_tokens(chunk)[1]
+            if ABBREVIATION_FIRST_WORDS.intersection(plain):
+                abbreviated[c] = True
+            else:
+                chunk_len[c] = len(plain)
+                chunk_terms += [intern(w) for w in plain]
+        chunk_off = np.cumsum(chunk_len) - chunk_len
+        cids = np.fromiter(map(chunk_index.__getitem__, flat_chunks), dtype=np.int64, count=len(flat_chunks))
+        del flat_chunks, chunk_index
+        occ_text = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        slow = np.zeros(len(texts), dtype=bool)
+        slow[occ_text[abbreviated[cids]]] = True
+        keep = ~slow[occ_text]
+        cids, occ_text = cids[keep], occ_text[keep]
+        lens = chunk_len[cids]
+        total = int(lens.sum())
+        terms_arr = np.asarray(chunk_terms, dtype=np.int64)
+        tok_parts = [
+            terms_arr[np.repeat(chunk_off[cids] - (np.cumsum(lens) - lens), lens) + np.arange(total)]
+        ]
+        txt_parts = [np.repeat(occ_text, lens)]
+        for x in np.flatnonzero(slow).tolist():
+            ids = [intern(w) for w in fold(texts[x]).split()]
+            tok_parts.append(np.asarray(ids, dtype=np.int64))
+            txt_parts.append(np.full(len(ids), x, dtype=np.int64))
+        tok = np.concatenate(tok_parts)
+        txt = np.concatenate(txt_parts)
+        del split_texts, tok_parts, txt_parts, cids, occ_text
+        text_topic_len = len(texts)
+        del texts
         n = len(self._ids)
         self._index = {tid: t for t, tid in enumerate(self._ids)}
         self._n = n
         v = len(uni)
-        tok = np.asarray(flat_tok, dtype=np.int64)
-        txt = np.asarray(flat_text, dtype=np.int64)
-        del flat_tok, flat_text
         # bigrams: adjacent tokens of one text; ids after the unigrams
         same = txt[1:] == txt[:-1] if len(txt) else np.zeros(0, dtype=bool)
         big_keys = tok[:-1][same] * v + tok[1:][same] if len(txt) else np.zeros(0, dtype=np.int64)
@@ -450,6 +463,10 @@ class Matcher:
         df = np.bincount(tt_term, weights=tt_w, minlength=n_terms)
         idf = np.log1p((n - df + 0.5) / (df + 0.5))
         self._idf = idf
+        # tiny bases (a handful of topics) have small idf values throughout
+        self._min_idf = MIN_IDF if n >= 10 else 0.0
+        max_idf = float(idf.max()) if len(idf) else 1.0
+        self._min_evidence = MIN_EVIDENCE * min(1.0, max_idf / 3.0)
         self._idf_list = idf.tolist()
         order = np.argsort(tt_term, kind="stable")
         self._cov_topic = tt_topic[order].astype(np.int32)
@@ -460,7 +477,7 @@ class Matcher:
         rkey, _ = _unique(term_text[is_row] * n_terms + term[is_row])
         r_text = rkey // n_terms
         r_term = rkey % n_terms
-        norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=len(text_topic)))
+        norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=text_topic_len))
         scale = np.divide(t_row, norm, out=np.zeros_like(t_row), where=norm > 0)
         r_val = idf[r_term] * scale[r_text]
         # text-major (CSR): rkey is sorted by (text, term), so a topic's rows are one slice
@@ -620,7 +637,7 @@ class Matcher:
         weights, unknown_mass, ood = self._query_terms(tokens)
         idf = self._idf_list
         # very common terms (in most topics) say little; leave them out entirely
-        weights = {i: w for i, w in weights.items() if idf[i] >= MIN_IDF}
+        weights = {i: w for i, w in weights.items() if idf[i] >= self._min_idf}
         total = sum(weights.values()) + unknown_mass
         if total <= 0 or not weights:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
@@ -642,7 +659,7 @@ class Matcher:
         )
         results = [Candidate(self._ids[t], self._names[t], round(s, 4)) for s, t in ranked if s > 0]
         decision = self._decide(results)
-        if results and float(covered[self._index[results[0].topic_id]]) < MIN_EVIDENCE:
+        if results and float(covered[self._index[results[0].topic_id]]) < self._min_evidence:
             # only chat noise or one weak word matched: nothing to go on
             decision = "fallback"
         if (

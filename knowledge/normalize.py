@@ -219,7 +219,10 @@ def _expand(tokens: list[str], plain: list[str], table: dict[str, list[str]]) ->
 _EXPANDED = {k: _canonical(v).split() for k, v in ABBREVIATIONS.items()}
 _EXPANDED_FOLDED = {k: [strip_diacritics(w) for w in v] for k, v in _EXPANDED.items()}
 _FIRST_KEYS = frozenset(k.split()[0] for k in _EXPANDED)
-ABBREVIATION_FIRST_WORDS = _FIRST_KEYS  # a token (diacritic-free) that may start an abbreviation
+# Diacritic-free tokens without which `fold` changes nothing by expansion: the
+# last words of the keys whose folded expansion differs from the key itself
+# ("khong" -> "không" folds back to "khong"; "dang ki" -> "dang ky" does not).
+ABBREVIATION_FIRST_WORDS = frozenset(k.split()[-1] for k, v in _EXPANDED_FOLDED.items() if " ".join(v) != k)
 
 
 _CHUNK_CACHE: dict[str, tuple[list[str], list[str]]] = {}

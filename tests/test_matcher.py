@@ -177,3 +177,25 @@ def test_run_match_reads_stdin_and_prints_a_table(kb) -> None:
 @pytest.mark.parametrize("word", ["thoát", "thoat", "huỷ", "ờ"])
 def test_a_lone_unknown_word_is_not_corrected_into_an_answer(matcher: Matcher, word: str) -> None:
     assert matcher.match(word).decision == "fallback"
+
+
+def test_tiny_bases_still_work(kb) -> None:
+    from knowledge.loader import KnowledgeBase
+
+    one = KnowledgeBase(
+        topics={"khai-sinh": kb.topics["khai-sinh"]}, locality=kb.locality, directory=kb.directory
+    )
+    m = Matcher(one)
+    assert m.match("dk khai sinh").decision == "answer"
+    assert m.match("giá vàng hôm nay").decision == "fallback"
+    empty = KnowledgeBase(topics={}, locality=kb.locality, directory=kb.directory)
+    assert Matcher(empty).match("khai sinh").decision == "fallback"
+
+
+def test_chat_noise_does_not_decide(matcher: Matcher) -> None:
+    plain = matcher.match("làm căn cước cho con")
+    noisy = matcher.match(
+        "alo ad ơi, chào buổi sáng, cho em hỏi làm căn cước cho con như thế nào ạ, em cảm ơn nhiều"
+    )
+    assert plain.best.topic_id == noisy.best.topic_id == "can-cuoc"
+    assert noisy.decision == plain.decision == "answer"
