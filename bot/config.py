@@ -74,6 +74,8 @@ class Settings:
     # flows
     session_expiry_hours: int = 72
     guide_expiry_days: int = 14
+    # guides
+    guide_resume_after_hours: int = 3  # a user back after this long is asked whether to continue
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +114,16 @@ class Settings:
             ) from None
         if not 0 < self.http_port < 65536:
             raise ConfigError(f"MOTCUA_HTTP_PORT={self.http_port} is not a port number (1-65535)")
+        if self.guide_expiry_days < 1:
+            raise ConfigError(
+                f"MOTCUA_GUIDE_EXPIRY_DAYS={self.guide_expiry_days} must be at least 1 (days before an "
+                "unfinished walkthrough is closed)"
+            )
+        if not 0 < self.guide_resume_after_hours <= self.guide_expiry_days * 24:
+            raise ConfigError(
+                f"MOTCUA_GUIDE_RESUME_AFTER_HOURS={self.guide_resume_after_hours} must be at least 1 and "
+                f"at most MOTCUA_GUIDE_EXPIRY_DAYS x 24 ({self.guide_expiry_days * 24})"
+            )
         object.__setattr__(self, "database_url", url)
         return self
 

@@ -16,9 +16,11 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
+from knowledge.walkthrough_schema import check_links
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 LOCALITY_FILE = "locality.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 _topic_adapter: TypeAdapter[Procedure | Guide | Service] = TypeAdapter(Topic)
 
 
@@ -86,7 +88,7 @@ def _read_yaml(path: Path) -> tuple[object, list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{path}: cannot read file: {exc}"]
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_YAML_LOADER), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -133,6 +135,8 @@ def load_knowledge(directory: Path | None = None, locality_file: Path | None = N
             problems.append(f"{path}: id: {topic.id!r} does not match the file name {path.stem!r}")
             continue
         topics[topic.id] = topic
+    guides = [t for t in topics.values() if isinstance(t, Guide)]
+    problems.extend(f"{directory}: {p}" for p in check_links(w for g in guides for w in g.walkthroughs))
     locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE
     locality = None
     if not locality_path.is_file():

@@ -163,3 +163,6 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str | None] = mapped_column(String(96))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+from storage import models_guides  # noqa: E402,F401
