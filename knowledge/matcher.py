@@ -71,7 +71,7 @@ MIN_IDF = 0.3  # terms in nearly every topic are left out
 
 DEFAULT_ANSWER_THRESHOLD = 0.56
 DEFAULT_CLARIFY_THRESHOLD = 0.29
-DEFAULT_MARGIN = 0.08
+DEFAULT_MARGIN = 0.06
 
 
 def _words(text: str) -> frozenset[str]:
