@@ -209,9 +209,9 @@ def fmt(name: str, m: dict[str, float]) -> str:
 
 
 def synthetic_kb(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
-    """`size` procedures: perturbed copies of the real topics, with new ids."""
+    """`size` procedures: perturbed copies of the real procedures, with new ids."""
     rnd = random.Random(seed)
-    originals = list(kb.topics.values())
+    originals = kb.procedures or list(kb.topics.values())
     vocab = sorted({w for _, text in topic_texts(kb) for w in text.split()})
     topics = {}
 
