@@ -36,7 +36,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.normalize import ABBREVIATION_FIRST_WORDS, chunk_tokens, fold, strip_diacritics
+from knowledge.normalize import FOLDED_EXPANSIONS, PAIR_LAST_WORDS, chunk_tokens, fold, strip_diacritics
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -342,6 +342,9 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_keys[first], inverse
 
 
+_TEXT_SEPARATOR = "\ue000"  # a private-use character: a chunk no knowledge base text contains
+
+
 class Matcher:
     """Ranks the topics of a knowledge base for a question; builds its index once."""
 
@@ -384,10 +387,10 @@ class Matcher:
                 text_row += [ROW_WEIGHTS.get(kind, 0.0)] * len(values)
         # Term ids chunk by chunk, vectorised: every distinct chunk is folded once;
         # a text with an abbreviation goes through fold() as a whole.
-        split_texts = [text.split() for text in texts]
-        counts = np.fromiter(map(len, split_texts), dtype=np.int64, count=len(split_texts))
-        flat_chunks = list(itertools.chain.from_iterable(split_texts))
-        chunk_index: dict[str, int] = {c: i for i, c in enumerate(dict.fromkeys(flat_chunks))}
+        # one split of all texts joined by a separator chunk (no per-text calls)
+        flat_all = f" {_TEXT_SEPARATOR} ".join(texts).split() if texts else []
+        chunk_index: dict[str, int] = {c: i for i, c in enumerate(dict.fromkeys(flat_all))}
+        sep_id = chunk_index.get(_TEXT_SEPARATOR, -1)
 
         def intern(word: str) -> int:
             i = uni.get(word)
@@ -399,16 +402,24 @@ class Matcher:
         chunk_len = np.zeros(len(chunk_index), dtype=np.int64)
         abbreviated = np.zeros(len(chunk_index), dtype=bool)
         for chunk, c in chunk_index.items():
+            if c == sep_id:
+                continue
             plain = chunk_tokens(chunk)[1]
-            if ABBREVIATION_FIRST_WORDS.intersection(plain):
+            if PAIR_LAST_WORDS.intersection(plain):  # "dang ki": needs the whole text
                 abbreviated[c] = True
-            else:
-                chunk_len[c] = len(plain)
-                chunk_terms += [intern(w) for w in plain]
+                continue
+            words: list[str] = []
+            for w in plain:  # one-word abbreviations do not depend on their neighbours
+                exp = FOLDED_EXPANSIONS.get(w)
+                words += exp if exp is not None else [w]
+            chunk_len[c] = len(words)
+            chunk_terms += [intern(w) for w in words]
         chunk_off = np.cumsum(chunk_len) - chunk_len
-        cids = np.fromiter(map(chunk_index.__getitem__, flat_chunks), dtype=np.int64, count=len(flat_chunks))
-        del flat_chunks, chunk_index
-        occ_text = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        cids = np.fromiter(map(chunk_index.__getitem__, flat_all), dtype=np.int64, count=len(flat_all))
+        del flat_all, chunk_index
+        is_sep = cids == sep_id
+        occ_text = np.cumsum(is_sep)[~is_sep]
+        cids = cids[~is_sep]
         slow = np.zeros(len(texts), dtype=bool)
         slow[occ_text[abbreviated[cids]]] = True
         keep = ~slow[occ_text]
@@ -426,7 +437,7 @@ class Matcher:
             txt_parts.append(np.full(len(ids), x, dtype=np.int64))
         tok = np.concatenate(tok_parts)
         txt = np.concatenate(txt_parts)
-        del split_texts, tok_parts, txt_parts, cids, occ_text
+        del tok_parts, txt_parts, cids, occ_text
         text_topic_len = len(texts)
         del texts
         n = len(self._ids)

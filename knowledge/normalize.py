@@ -219,10 +219,13 @@ def _expand(tokens: list[str], plain: list[str], table: dict[str, list[str]]) ->
 _EXPANDED = {k: _canonical(v).split() for k, v in ABBREVIATIONS.items()}
 _EXPANDED_FOLDED = {k: [strip_diacritics(w) for w in v] for k, v in _EXPANDED.items()}
 _FIRST_KEYS = frozenset(k.split()[0] for k in _EXPANDED)
-# Diacritic-free tokens without which `fold` changes nothing by expansion: the
-# last words of the keys whose folded expansion differs from the key itself
-# ("khong" -> "không" folds back to "khong"; "dang ki" -> "dang ky" does not).
-ABBREVIATION_FIRST_WORDS = frozenset(k.split()[-1] for k, v in _EXPANDED_FOLDED.items() if " ".join(v) != k)
+# For fast folding elsewhere: one-word keys whose folded expansion differs from
+# the key ("cccd" -> "can cuoc cong dan"; "khong" folds back to itself), and the
+# last words of two-word keys, which need their neighbour ("dang ki").
+FOLDED_EXPANSIONS = {k: v for k, v in _EXPANDED_FOLDED.items() if " " not in k and v != [k]}
+PAIR_LAST_WORDS = frozenset(
+    k.split()[-1] for k, v in _EXPANDED_FOLDED.items() if " " in k and " ".join(v) != k
+)
 
 
 _CHUNK_CACHE: dict[str, tuple[list[str], list[str]]] = {}
