@@ -89,6 +89,16 @@ STOPWORDS = _words(
     u uh um va vang vao vay ve vi voi what when where with xin xuong
     """
 )
+# English function words: a question in English should not be penalised for them.
+ENGLISH_STOPWORDS = _words(
+    """
+    about after any apply be been new one before but by could did do does doing done from get getting give go going
+    got had has have having he her here him his how i if into it its just know let like make me much my need
+    needed needs next now of off on or our out please required s should so some take than that the their them
+    then there these they this those to too up us want wants was we were what which who why will with would
+    you your
+    """
+)
 
 # General synonyms and paraphrases (diacritic-free, whole-word phrases). When a
 # question contains the left side, the right side is added to it. These are
@@ -163,6 +173,18 @@ SYNONYMS: dict[str, str] = {
     "disability": "nguoi khuyet tat",
     "elderly": "nguoi cao tuoi",
     "inheritance": "thua ke",
+    "documents": "giay to",
+    "papers": "giay to",
+    "cost": "le phi",
+    "how long": "thoi gian",
+    "lost": "cap lai",
+    "replace": "cap lai",
+    "renew": "cap doi gia han",
+    "newborn": "khai sinh",
+    "child": "tre em",
+    "children": "tre em",
+    "kid": "tre em",
+    "card": "the",
     # colloquial Vietnamese
     "bang lai": "giay phep lai xe",
     "chung tu": "khai tu",
@@ -575,7 +597,7 @@ class Matcher:
         factors: list[float] = []
         unknown_mass = 0.0
         for i, tok in enumerate(folded_tokens):
-            if tok in self._vocab or tok in STOPWORDS:
+            if tok in self._vocab or tok in STOPWORDS or tok in ENGLISH_STOPWORDS:
                 tokens.append(tok)
                 factors.append(1.0)
                 continue
@@ -611,7 +633,13 @@ class Matcher:
             w = (
                 idf[i]
                 * f
-                * (STOPWORD_WEIGHT if tok in STOPWORDS else NUMBER_WEIGHT if tok.isdigit() else 1.0)
+                * (
+                    STOPWORD_WEIGHT
+                    if tok in STOPWORDS or tok in ENGLISH_STOPWORDS
+                    else NUMBER_WEIGHT
+                    if tok.isdigit()
+                    else 1.0
+                )
             )
             if weights.get(i, 0.0) < w:
                 weights[i] = w

@@ -44,6 +44,8 @@ def matcher(kb):
         ("hai đứa muốn lấy nhau", "ket-hon"),  # synonym table
         ("sdt ubnd xa", "lien-he"),
         ("where is the commune office, opening hours?", "lien-he"),
+        ("I lost my ID card, where can I get a new one?", "can-cuoc"),
+        ("how do I register the birth of my baby", "khai-sinh"),
         ("nop ho so online tren cong dich vu cong", "nop-truc-tuyen"),
     ],
 )
