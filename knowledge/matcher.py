@@ -45,6 +45,7 @@ Decision = Literal["answer", "clarify", "fallback"]
 
 MAX_CHARS = 4000  # a question longer than this is cut before normalization
 MAX_WORDS = 500  # and to this many words after it
+MAX_CORRECTED_LENGTH = 24  # longer tokens are never typo-corrected
 
 # Field weights: how much a term counts for a topic, by where the topic has it.
 FIELD_WEIGHTS = {"name": 1.0, "alias": 1.0, "keyword": 0.9, "example": 0.75, "summary": 0.45, "group": 0.4}
@@ -554,6 +555,8 @@ class Matcher:
             cached = self._correction_cache[key]
             return cached.split() if cached else None
         result: list[str] | None = None
+        if len(token) > MAX_CORRECTED_LENGTH:  # not a word; do not spend time on it
+            return None
         # words typed together: "khaisinh" -> "khai sinh" when that pair is known
         for i in range(1, len(token)):
             left, right = token[:i], token[i:]
