@@ -76,6 +76,25 @@ class Settings:
     guide_expiry_days: int = 14
     # guides
     guide_resume_after_hours: int = 3  # a user back after this long is asked whether to continue
+    # zalo
+    zalo_oa_app_id: str = ""  # the app linked to the OA (developers.zalo.me); enables the OA channel
+    zalo_oa_secret_key: str = ""  # OA Secret Key of the webhook settings: verifies X-ZEvent-Signature
+    zalo_oa_app_secret: str = ""  # App Secret Key: sent as `secret_key` when refreshing tokens
+    zalo_oa_webhook_path: str = "/zalo/oa/webhook"
+    zalo_oa_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_info_image_url: str = ""  # optional picture on the "share your phone" card
+    zalo_bot_token: str = ""  # Zalo Bot Platform token (<bot id>:<secret>); enables the bot channel
+    zalo_bot_api_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_bot_webhook_url: str = ""  # public HTTPS URL; empty means long polling with getUpdates
+    zalo_bot_webhook_secret: str = ""  # 8-256 characters, echoed in X-Bot-Api-Secret-Token
+    zalo_bot_webhook_path: str = ""  # local route; defaults to the path of the webhook URL
+    zalo_bot_poll_timeout: int = 30  # seconds getUpdates waits for a message
+    # telegram channel (token, API URL and webhook fields are above)
+    telegram_poll_timeout: int = 25  # seconds one long-polling getUpdates call waits
+    telegram_concurrency: int = 64  # updates processed at once (different chats in parallel)
+    telegram_webhook_max_connections: int = 40  # setWebhook max_connections (1-100)
+    telegram_shutdown_grace: int = 25  # seconds SIGTERM waits for in-flight updates
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -124,12 +143,101 @@ class Settings:
                 f"MOTCUA_GUIDE_RESUME_AFTER_HOURS={self.guide_resume_after_hours} must be at least 1 and "
                 f"at most MOTCUA_GUIDE_EXPIRY_DAYS x 24 ({self.guide_expiry_days * 24})"
             )
+        _validate_zalo(self)
+        self._validate_telegram()
         object.__setattr__(self, "database_url", url)
         return self
+
+    def _validate_telegram(self) -> None:
+        """Telegram settings that Telegram itself would reject later, with an opaque error."""
+        import re
+
+        api = self.telegram_api_url.strip()
+        if not api.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_API_URL={self.telegram_api_url!r} is not an http(s) URL; "
+                "leave it unset for https://api.telegram.org/bot"
+            )
+        hook = self.telegram_webhook_url.strip()
+        if hook:
+            official = api.startswith("https://api.telegram.org/")
+            if not hook.startswith("https://") and (official or not hook.startswith("http://")):
+                raise ConfigError(
+                    f"MOTCUA_TELEGRAM_WEBHOOK_URL={hook!r} must be an https:// URL that Telegram can reach; "
+                    "unset it to use long polling instead"
+                )
+        secret = self.telegram_webhook_secret
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError(
+                "MOTCUA_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -; "
+                "unset it to have one generated at each start"
+            )
+        if not 0 <= self.telegram_poll_timeout <= 50:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_POLL_TIMEOUT={self.telegram_poll_timeout} must be 0-50 seconds"
+            )
+        if not 1 <= self.telegram_concurrency <= 1024:
+            raise ConfigError(f"MOTCUA_TELEGRAM_CONCURRENCY={self.telegram_concurrency} must be 1-1024")
+        if not 1 <= self.telegram_webhook_max_connections <= 100:
+            raise ConfigError(
+                f"MOTCUA_TELEGRAM_WEBHOOK_MAX_CONNECTIONS={self.telegram_webhook_max_connections} "
+                "must be 1-100 (Telegram's limit)"
+            )
+        if self.telegram_shutdown_grace < 0:
+            raise ConfigError("MOTCUA_TELEGRAM_SHUTDOWN_GRACE must be 0 or more seconds")
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _validate_zalo(s: Settings) -> None:
+    """Zalo settings come in groups; a half-configured channel must fail at start, not at the first message."""
+    if s.zalo_oa_app_id:
+        if not s.zalo_oa_app_id.strip().isdigit():
+            raise ConfigError(
+                f"MOTCUA_ZALO_OA_APP_ID={s.zalo_oa_app_id!r} is not a Zalo app id (digits only, "
+                "see developers.zalo.me > your app > App ID)"
+            )
+        if not s.zalo_oa_secret_key:
+            raise ConfigError(
+                "MOTCUA_ZALO_OA_SECRET_KEY is empty: set it to the OA Secret Key of the app's Webhook "
+                "settings (it verifies that webhook calls come from Zalo)"
+            )
+        if not s.zalo_oa_app_secret:
+            raise ConfigError(
+                "MOTCUA_ZALO_OA_APP_SECRET is empty: set it to the app's App Secret Key "
+                "(developers.zalo.me > your app > Settings); it is needed to refresh the OA access token"
+            )
+    if not s.zalo_oa_webhook_path.startswith("/"):
+        raise ConfigError(
+            f"MOTCUA_ZALO_OA_WEBHOOK_PATH={s.zalo_oa_webhook_path!r} must start with '/', e.g. /zalo/oa/webhook"
+        )
+    for name in ("zalo_oa_api_url", "zalo_oauth_url", "zalo_bot_api_url"):
+        value = getattr(s, name)
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(f"MOTCUA_{name.upper()}={value!r} must be an http(s) URL")
+    token = s.zalo_bot_token
+    if token and (any(c.isspace() for c in token) or "/" in token):
+        raise ConfigError(
+            "MOTCUA_ZALO_BOT_TOKEN contains spaces or '/'; paste the token exactly as Zalo Bot Creator sent it"
+        )
+    if s.zalo_bot_webhook_url:
+        if not token:
+            raise ConfigError("MOTCUA_ZALO_BOT_WEBHOOK_URL is set but MOTCUA_ZALO_BOT_TOKEN is empty")
+        if not s.zalo_bot_webhook_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"MOTCUA_ZALO_BOT_WEBHOOK_URL={s.zalo_bot_webhook_url!r} must be a public https:// URL"
+            )
+        if not 8 <= len(s.zalo_bot_webhook_secret) <= 256:
+            raise ConfigError(
+                "MOTCUA_ZALO_BOT_WEBHOOK_SECRET must be 8-256 characters when MOTCUA_ZALO_BOT_WEBHOOK_URL is set "
+                "(Zalo echoes it in X-Bot-Api-Secret-Token so the bot knows the call is genuine)"
+            )
+    if s.zalo_bot_webhook_path and not s.zalo_bot_webhook_path.startswith("/"):
+        raise ConfigError(f"MOTCUA_ZALO_BOT_WEBHOOK_PATH={s.zalo_bot_webhook_path!r} must start with '/'")
+    if not 1 <= s.zalo_bot_poll_timeout <= 60:
+        raise ConfigError(f"MOTCUA_ZALO_BOT_POLL_TIMEOUT={s.zalo_bot_poll_timeout} must be 1-60 seconds")
 
 
 def _convert(name: str, raw: str, typ: Any) -> Any:

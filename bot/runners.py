@@ -32,5 +32,15 @@ RunnerFactory = Callable[["App"], "Runner | None"]
 
 def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
-    factories: list[RunnerFactory] = []
+    factories: list[RunnerFactory] = [_telegram]
+    from bot.channels import zalo_bot, zalo_oa
+
+    factories += [zalo_oa.runner_factory, zalo_bot.runner_factory]
     return factories
+
+
+def _telegram(app: App) -> Runner | None:
+    """Telegram, when MOTCUA_TELEGRAM_TOKEN is set (long polling, or the webhook when its URL is set)."""
+    from bot.channels.telegram import runner_factory
+
+    return runner_factory(app)

@@ -83,6 +83,9 @@ class Dispatcher:
             command = _COMMAND.match(msg.text.strip())
             if command:
                 return await self._command(ctx, msg, command.group(1).lower())
+        if msg.other is not None and msg.other in router.events:
+            # lifecycle events (follow, unfollow) are not part of any conversation flow
+            return await router.events[msg.other](ctx, msg)
         if ctx.flow and ctx.flow in router.flows:
             replies = await router.flows[ctx.flow](ctx, msg)
             if replies is not None:
@@ -91,10 +94,6 @@ class Dispatcher:
             ctx.clear_flow()  # a flow whose feature is gone: forget it
         if msg.text is None:
             kind = "other"
-            if msg.other is not None:
-                handler = router.events.get(msg.other)
-                if handler is not None:
-                    return await handler(ctx, msg)
             for name in ("photo", "location", "contact"):
                 if getattr(msg, name) is not None:
                     kind = name

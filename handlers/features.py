@@ -5,10 +5,10 @@ Adding a capability means adding its module here, nothing else.
 
 from __future__ import annotations
 
-from handlers import answers, guide, menu, staff_tools
+from handlers import answers, channel_events, guide, menu, staff_tools
 from handlers.router import Router
 
-FEATURES = [menu, answers, staff_tools, guide]
+FEATURES = [menu, answers, staff_tools, guide, channel_events]
 
 
 def build_router() -> Router:

@@ -165,4 +165,7 @@ class AuditLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-from storage import models_guides  # noqa: E402,F401
+from storage import (  # noqa: E402  (feature models register on Base after it exists)
+    models_guides,  # noqa: F401
+    models_zalo,  # noqa: F401
+)

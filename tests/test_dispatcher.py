@@ -155,3 +155,26 @@ async def test_online_note_is_shown_even_when_not_online(fixture_app: App) -> No
         update={"online": topic.online.model_copy(update={"note": "Nộp tại Công an xã."})}
     )
     assert "Nộp tại Công an xã." in section_text(noted, "online")
+
+
+async def test_lifecycle_events_bypass_the_active_flow(fixture_app: App) -> None:
+    async def sticky_flow(ctx, msg):
+        return [Reply("flow")]
+
+    async def start_flow(ctx, msg):
+        ctx.set_flow("sticky")
+        return [Reply("ok")]
+
+    async def on_follow(ctx, msg):
+        return [Reply("followed")]
+
+    router = fixture_app.services.router
+    router.flow("sticky", sticky_flow)
+    router.command("sticky", start_flow, "test")
+    router.event("testfollow", on_follow)
+    chat = Chat(fixture_app)
+    await chat.say("/sticky")
+    await chat.say("hello")
+    assert chat.text == "flow"
+    await chat.send(other="testfollow")
+    assert chat.text == "followed"

@@ -1,0 +1,304 @@
+"""Throughput and latency of the Telegram stack against the fake Bot API server.
+
+Run from the repository root:
+
+    python -m benchmarks.telegram_bench            # full run, checks the targets
+    python -m benchmarks.telegram_bench --quick    # smaller numbers, for a smoke check
+
+The fake server (tests/fake_telegram.py) runs in its own process, as Telegram
+is remote; both bots below talk to it over HTTP with python-telegram-bot.
+
+1. Baseline: a bare python-telegram-bot echo bot (`Application`, one
+   MessageHandler replying with the text, default settings, long polling).
+2. The whole stack: `TelegramRunner` -> Dispatcher (SQLite, the bundled
+   knowledge base, question log) -> HTML rendering -> sendMessage.
+   Both get the same burst of text questions from 50 users; throughput is
+   updates handled per second. The two alternate for --rounds rounds; the
+   ratio is the median of the paired (same-round) ratios. Target: >= 0.5.
+3. Latency: questions arrive at 50 updates/s (each of the 50 users asks once
+   per second); the fake measures from making the update available to the
+   first reply message for that chat. Target: p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_telegram import DEFAULT_TOKEN  # noqa: E402
+
+QUESTIONS = [
+    "làm giấy khai sinh cho con cần gì",
+    "dang ky tam tru o dau",
+    "thủ tục đăng ký kết hôn",
+    "đổi căn cước công dân",
+    "xin cấp lại giấy khai sinh bị mất",
+    "đăng ký thường trú cho con",
+    "lệ phí đăng ký khai tử",
+    "xac nhan tinh trang hon nhan",
+    "giờ làm việc của phường",
+    "chứng thực bản sao giấy tờ",
+]
+USERS = 50
+
+
+class FakeProcess:
+    """The fake Bot API server in a child process, driven through its /_fake routes."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc: asyncio.subprocess.Process | None = None
+        self.session: aiohttp.ClientSession | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/bot"
+
+    async def __aenter__(self) -> FakeProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.fake_telegram",
+            "--port",
+            str(self.port),
+            "--no-record",
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None
+        line = (await self.proc.stdout.readline()).decode()
+        if not line.startswith("READY"):
+            raise RuntimeError(f"fake server did not start: {line!r}")
+        self.session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.session is not None:
+            await self.session.close()
+        if self.proc is not None:
+            self.proc.terminate()
+            await asyncio.wait_for(self.proc.wait(), 10)
+
+    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        assert self.session is not None
+        async with self.session.post(self.base + path, json=body) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    async def stats(self) -> dict[str, Any]:
+        assert self.session is not None
+        async with self.session.get(self.base + "/_fake/stats") as resp:
+            return await resp.json()
+
+    async def texts(self, messages: list[tuple[int, str]]) -> None:
+        await self.post("/_fake/text", {"messages": messages})
+
+
+def burst(count: int, first_user: int) -> list[tuple[int, str]]:
+    return [(first_user + i % USERS, QUESTIONS[i % len(QUESTIONS)]) for i in range(count)]
+
+
+async def wait_until(predicate: Any, what: str, limit: float = 120.0) -> None:
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+# ---------------------------------------------------------------- 1. bare PTB echo bot
+
+
+async def echo_throughput(fake: FakeProcess, count: int) -> float:
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+    handled = 0
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        nonlocal handled
+        assert update.message is not None
+        await update.message.reply_text(update.message.text or "")
+        handled += 1
+
+    application = Application.builder().token(DEFAULT_TOKEN).base_url(fake.api_url).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await fake.texts(burst(100, 1000))  # warm-up
+        await wait_until(lambda: handled >= 100, "echo warm-up")
+        handled = 0
+        began = time.perf_counter()
+        await fake.texts(burst(count, 1000))
+        await wait_until(lambda: handled >= count, "echo replies")
+        elapsed = time.perf_counter() - began
+        await application.updater.stop()
+        await application.stop()
+    return count / elapsed
+
+
+# ---------------------------------------------------------------- 2./3. the whole stack
+
+
+async def open_stack(fake: FakeProcess, data_dir: Path, concurrency: int | None) -> Any:
+    from bot.app import build_app
+    from bot.config import Settings
+
+    extra: dict[str, Any] = {}
+    if concurrency is not None:
+        extra["telegram_concurrency"] = concurrency
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{data_dir / 'bench.db'}",
+        data_dir=data_dir,
+        telegram_token=DEFAULT_TOKEN,
+        telegram_api_url=fake.api_url,
+        telegram_poll_timeout=1,
+        **extra,
+    ).resolved()
+    return await build_app(settings)
+
+
+async def start_runner(app: Any) -> Any:
+    from bot.channels.telegram import TelegramRunner
+
+    runner = TelegramRunner(app)
+    await runner.start()
+    return runner
+
+
+async def stack_throughput(fake: FakeProcess, runner: Any, count: int) -> float:
+    base = runner.processed
+    await fake.texts(burst(100, 2000))  # warm-up: users, sessions, matcher caches
+    await wait_until(lambda: runner.processed >= base + 100, "stack warm-up")
+    await runner.drain()
+    base = runner.processed
+    began = time.perf_counter()
+    await fake.texts(burst(count, 2000))
+    await wait_until(lambda: runner.processed >= base + count, "stack replies")
+    await runner.drain()
+    return count / (time.perf_counter() - began)
+
+
+async def stack_latency(fake: FakeProcess, runner: Any, seconds: float, rate: int) -> list[float]:
+    """The fake itself sends `rate` questions per second (50 users in turn) and times the replies."""
+    await fake.post("/_fake/reset", {"track_latency": True})
+    total = int(seconds * rate)
+    await fake.post(
+        "/_fake/load",
+        {"rate": rate, "count": total, "users": USERS, "first_user": 3000, "texts": QUESTIONS},
+    )
+    deadline = time.monotonic() + seconds + 60
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        stats = await fake.stats()
+        if len(stats["latencies"]) >= total:
+            break
+    await runner.drain()
+    return (await fake.stats())["latencies"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=18081)
+    parser.add_argument("--count", type=int, default=2000, help="questions per throughput burst")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
+    parser.add_argument("--rate", type=int, default=50, help="updates per second in the latency run")
+    parser.add_argument("--concurrency", type=int, default=None, help="MOTCUA_TELEGRAM_CONCURRENCY")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating echo/stack rounds (best kept)")
+    parser.add_argument("--quick", action="store_true", help="small numbers (smoke check)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.count, args.seconds, args.rounds = 300, 2.0, 1
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+
+    # Alternate the two bots and keep each one's best round: on a shared machine the
+    # load changes over a run, and alternating exposes both to the same conditions.
+    echoes: list[float] = []
+    stacks: list[float] = []
+    async with FakeProcess(args.port) as fake:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = await open_stack(fake, Path(tmp), args.concurrency)
+            try:
+                for _ in range(args.rounds):
+                    echoes.append(await echo_throughput(fake, args.count))
+                    await fake.post("/_fake/reset", {})
+                    runner = await start_runner(app)
+                    try:
+                        stacks.append(await stack_throughput(fake, runner, args.count))
+                    finally:
+                        await runner.stop()
+                    await fake.post("/_fake/reset", {})
+                runner = await start_runner(app)
+                try:
+                    latencies = await stack_latency(fake, runner, args.seconds, args.rate)
+                    errors = (await fake.stats())["errors"]
+                finally:
+                    await runner.stop()
+            finally:
+                await app.close()
+    echo, stack = max(echoes), max(stacks)
+    print(
+        "rounds (updates/s): echo "
+        + ", ".join(f"{x:.0f}" for x in echoes)
+        + "; stack "
+        + ", ".join(f"{x:.0f}" for x in stacks)
+    )
+    if hasattr(os, "getloadavg"):
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    # Each stack round ran right after its echo round, under nearly the same machine load:
+    # the median of these paired ratios is the figure least disturbed by other processes.
+    ratio = statistics.median(s / e for s, e in zip(stacks, echoes, strict=True))
+    p50 = percentile(latencies, 50) * 1000
+    p95 = percentile(latencies, 95) * 1000
+    p99 = percentile(latencies, 99) * 1000
+    print(f"bare PTB echo bot (best):   {echo:8.1f} updates/s")
+    print(f"motcua stack, SQLite (best):{stack:8.1f} updates/s")
+    print(f"ratio stack/echo (median of paired rounds): {ratio:.2f}  (target >= 0.50)")
+    print(f"ratio of the bests:         {stack / echo:8.2f}")
+    print(
+        f"latency at {args.rate}/s ({len(latencies)} updates): p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, p99 {p99:.1f} ms  (target p95 < 50 ms)"
+    )
+    print(f"Bot API errors during the run: {errors}")
+    if args.json:
+        figures = {"echo": echoes, "stack": stacks, "ratio": ratio, "p50_ms": p50, "p95_ms": p95}
+        print(json.dumps(figures))
+    ok = ratio >= 0.5 and p95 < 50 and errors == 0 and len(latencies) >= int(args.seconds * args.rate) * 0.95
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(asyncio.run(main()))

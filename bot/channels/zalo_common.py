@@ -1,0 +1,238 @@
+"""What both Zalo adapters (OA and Bot Platform) need: deduplication, per-user
+ordering of background work, and handing a message to the dispatcher.
+
+Both platforms want a 200 within about two seconds, so webhooks answer at
+once and the conversation runs in a background task. Background tasks must
+still keep each user's messages in order (a photo, then its caption), never
+process a redelivered event twice, and finish what they started on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from handlers.messages import Incoming, Reply
+from storage.db import Database
+from storage.models import utcnow
+from storage.models_zalo import ZaloEvent
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+MAX_WEBHOOK_BYTES = 256 * 1024  # Zalo events are small; anything bigger is not from Zalo
+SEEN_KEEP = dt.timedelta(days=3)
+# Extras hook the outbox feature may install: called after a Zalo user wrote,
+# so complaint replies held back as "outside the Zalo window" go out now.
+USER_RETURNED_HOOK = "zalo_user_returned"
+ALERT_HOOK = "alert_admins"  # async (text) -> None, for "the OA needs re-authorisation"
+SENDERS_KEY = "senders"  # extras["senders"][channel] -> ChannelSender
+
+SendReplies = Callable[[str, list[Reply]], Awaitable[Any]]
+
+
+class LazyHttp:
+    """One aiohttp session, opened on first use inside the running loop, closed once."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+class SeenEvents:
+    """Remembers event ids in the database so redeliveries and other workers skip them."""
+
+    def __init__(self, db: Database, channel: str, keep: dt.timedelta = SEEN_KEEP) -> None:
+        self.db = db
+        self.channel = channel
+        self.keep = keep
+
+    async def first_time(self, key: str) -> bool:
+        """True exactly once per key (across workers); False for a duplicate."""
+        async with self.db.session() as db:
+            db.add(ZaloEvent(channel=self.channel, event_key=key[:160], received_at=utcnow()))
+            try:
+                await db.commit()
+            except IntegrityError:
+                await db.rollback()
+                return False
+        return True
+
+    async def prune(self) -> int:
+        cutoff = utcnow() - self.keep
+        async with self.db.session() as db:
+            result = await db.execute(
+                delete(ZaloEvent).where(ZaloEvent.channel == self.channel, ZaloEvent.received_at < cutoff)
+            )
+            await db.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+class UserQueue:
+    """Runs jobs in arrival order per user and in parallel across users."""
+
+    def __init__(self, limit: int = 16) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        # a burst (a broadcast answered by thousands) must not open thousands of
+        # database transactions at once; SQLite in particular has one writer
+        self._slots = asyncio.Semaphore(limit)
+
+    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._run(previous, job))
+        self._tails[key] = task
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            if self._tails.get(key) is t:
+                del self._tails[key]
+
+        task.add_done_callback(done)
+        return task
+
+    async def _run(self, previous: asyncio.Task[None] | None, job: Callable[[], Awaitable[None]]) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        async with self._slots:
+            try:
+                await job()
+            except Exception:
+                log.exception("a Zalo event failed in the background")
+
+    async def drain(self, grace: float = 10.0) -> None:
+        """Wait for running jobs (on shutdown), cancelling what still runs after `grace` seconds."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("cancelled %d Zalo events still running at shutdown", len(pending))
+            await asyncio.wait(pending, timeout=1)
+
+    async def idle(self) -> None:
+        """Wait until every queued job has finished (tests, graceful reloads)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    @property
+    def busy(self) -> int:
+        return len(self._tasks)
+
+
+async def converse(app: App, messages: list[Incoming], send: SendReplies) -> None:
+    """Hand each message to the dispatcher and send its replies, in order."""
+    for msg in messages:
+        replies = await app.dispatcher.handle(msg)
+        if msg.other == "unfollow":
+            # a platform fact, not a conversation step: even if an active flow took the
+            # event instead of handlers.channel_events, stop messaging this person
+            await _mark_unfollowed(app, msg.channel, msg.platform_id)
+            continue
+        if replies:
+            await send(msg.platform_id, replies)
+    if messages and messages[0].other != "unfollow":
+        hook = app.services.extras.get(USER_RETURNED_HOOK)
+        if hook is not None:
+            try:
+                await hook(messages[0].channel, messages[0].platform_id)
+            except Exception:
+                log.exception("the %s hook failed", USER_RETURNED_HOOK)
+
+
+async def _mark_unfollowed(app: App, channel: str, platform_id: str) -> None:
+    from sqlalchemy import update
+
+    from storage.models import User
+
+    async with app.db.session() as db:
+        await db.execute(
+            update(User)
+            .where(User.channel == channel, User.platform_id == platform_id)
+            .values(blocked=True, subscriptions=[])
+        )
+        await db.commit()
+
+
+def register_sender(app: App, sender: Any) -> None:
+    """Make a channel's sender findable by delivery code: extras["senders"][channel]."""
+    app.services.extras.setdefault(SENDERS_KEY, {})[sender.channel] = sender
+
+
+def alert_hook(app: App) -> Callable[[str], Awaitable[None]]:
+    """The installed admin alert, or the default: a notice queued in the outbox for
+    every admin on another channel (the OA itself cannot send while it is unauthorised)."""
+    hook = app.services.extras.get(ALERT_HOOK)
+    if callable(hook):
+        return hook
+
+    async def queue_for_admins(detail: str) -> None:
+        from handlers import texts
+        from handlers.messages import Reply
+        from handlers.serialize import replies_to_payload
+        from storage.repos import enqueue, get_user
+
+        admins = [m for m in app.services.staff.members() if m.role == "admin"]
+        payload = replies_to_payload([Reply(texts.ZALO_REAUTH_ALERT)])
+        queued = 0
+        async with app.db.session() as db:
+            for admin in admins:
+                channel, _, platform_id = admin.key.partition(":")
+                if channel == "zalo_oa":
+                    continue
+                user = await get_user(db, channel, platform_id)
+                await enqueue(
+                    db,
+                    channel=channel,
+                    platform_id=platform_id,
+                    user_id=user.id if user else None,
+                    kind="notice",
+                    payload=payload,
+                    ref="zalo_reauth",
+                )
+                queued += 1
+            await db.commit()
+        if not queued:
+            log.critical(
+                "no admin outside Zalo OA to alert; add one with `motcua staff add telegram:<id> --role admin`"
+            )
+
+    return queue_for_admins
+
+
+_PHONE = re.compile(r"^\+?84(\d{9,10})$")
+
+
+def local_phone(phone: str) -> str:
+    """Zalo shares numbers as 84xxxxxxxxx; staff and citizens read them as 0xxxxxxxxx."""
+    digits = re.sub(r"[\s.\-()]", "", phone or "")
+    match = _PHONE.match(digits)
+    return f"0{match.group(1)}" if match else digits
+
+
+def is_http_url(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("https://", "http://"))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
