@@ -365,6 +365,35 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_keys[first], inverse
 
 
+# i/y spelling variants of one syllable (kí/ký, lí/lý, mĩ/mỹ, qui/quy): after a
+# consonant onset, a lone final "y" is matched as "i" (diacritic-free tokens).
+_ONSETS = "b c ch d g gh h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
+_IY = {onset + "y": onset + "i" for onset in _ONSETS}
+
+_ONSET_SWAPS = (("ch", "tr"), ("tr", "ch"), ("s", "x"), ("x", "s"), ("gi", "d"), ("d", "gi"), ("r", "d"),
+                ("d", "r"), ("gi", "r"), ("r", "gi"), ("l", "n"), ("n", "l"))  # fmt: skip
+_FINAL_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+
+
+def _dialect_variants(word: str) -> list[str]:
+    out = []
+    for a, b in _ONSET_SWAPS:
+        if (
+            word.startswith(a)
+            and not (a == "n" and word.startswith(("ng", "nh")))
+            and not (a == "g" or (a == "d" and word.startswith("gi")))
+        ):
+            out.append(b + word[len(a) :])
+    for a, b in _FINAL_SWAPS:
+        if (
+            word.endswith(a)
+            and not (a == "n" and word.endswith("ng"))
+            and not (a == "c" and word.endswith("ch"))
+        ):
+            out.append(word[: -len(a)] + b)
+    return out
+
+
 _TEXT_SEPARATOR = "\ue000"  # a private-use character: a chunk no knowledge base text contains
 
 
@@ -435,6 +464,7 @@ class Matcher:
             for w in plain:  # one-word abbreviations do not depend on their neighbours
                 exp = FOLDED_EXPANSIONS.get(w)
                 words += exp if exp is not None else [w]
+            words = [_IY.get(w, w) for w in words]
             chunk_len[c] = len(words)
             chunk_terms += [intern(w) for w in words]
         chunk_off = np.cumsum(chunk_len) - chunk_len
@@ -455,7 +485,7 @@ class Matcher:
         ]
         txt_parts = [np.repeat(occ_text, lens)]
         for x in np.flatnonzero(slow).tolist():
-            ids = [intern(w) for w in fold(texts[x]).split()]
+            ids = [intern(_IY.get(w, w)) for w in fold(texts[x]).split()]
             tok_parts.append(np.asarray(ids, dtype=np.int64))
             txt_parts.append(np.full(len(ids), x, dtype=np.int64))
         tok = np.concatenate(tok_parts)
@@ -593,6 +623,26 @@ class Matcher:
         self._correction_cache[key] = " ".join(result) if result else None
         return result
 
+    def _fix_dialect(self, tokens: list[str], factors: list[float]) -> None:
+        """Known words spelt as another known word by a regional confusion
+        (ch/tr, s/x, d/gi/r, l/n, final n/ng, c/t): "trữ ký" -> "chữ ký" when only
+        the variant forms a pair the knowledge base knows. In place."""
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            if factors[i] == 0.0 or tok in STOPWORDS:
+                continue
+            prev = tokens[i - 1] if i else None
+            nxt = tokens[i + 1] if i + 1 < n else None
+            if (prev and self._known(prev, tok)) or (nxt and self._known(tok, nxt)):
+                continue
+            for variant in _dialect_variants(tok):
+                if variant in self._vocab and (
+                    (prev and self._known(prev, variant)) or (nxt and self._known(variant, nxt))
+                ):
+                    tokens[i] = variant
+                    factors[i] = min(factors[i], CORRECTED_FACTOR)
+                    break
+
     def _query_terms(self, folded_tokens: list[str]) -> tuple[dict[int, float], float, bool]:
         """Weighted known query terms (by term id), the mass of unknown words, out-of-domain seen."""
         folded_tokens = _drop_noise(folded_tokens)
@@ -615,6 +665,7 @@ class Matcher:
                 factors.append(0.0)
                 if not _NUMERIC_RE.match(tok):
                     unknown_mass += UNKNOWN_WEIGHT
+        self._fix_dialect(tokens, factors)
         # general synonyms add canonical words (only those not already there)
         present = set(tokens)
         added: list[str] = []
@@ -674,6 +725,7 @@ class Matcher:
         folded = fold(query[:MAX_CHARS])
         tokens = folded.split()[:MAX_WORDS]
         normalized = " ".join(tokens)
+        tokens = [_IY.get(w, w) for w in tokens]
         if not tokens or not self._ids:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
         weights, unknown_mass, ood = self._query_terms(tokens)

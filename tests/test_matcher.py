@@ -37,6 +37,10 @@ def matcher(kb):
         ("đk khai sinh mất bao lâu", "khai-sinh"),
         ("khaisinh cho be", "khai-sinh"),  # typed together
         ("khai sinhf cho con", "khai-sinh"),  # telex leftover
+        ("dk khai xinh cho be", "khai-sinh"),  # s/x confusion, corrected by its neighbour
+        ("đăng kí kết hôn", "ket-hon"),  # i/y spelling variant
+        ("dang ki ket hon", "ket-hon"),
+        ("đổi thẻ căn cướt", "can-cuoc"),  # final t/c confusion
         ("đổi cmnd sang căn cước", "can-cuoc"),
         ("lam lai cccd bi mat", "can-cuoc"),
         ("đăng ký kết hôn cần gì", "ket-hon"),
