@@ -75,8 +75,19 @@ DEFAULT_CLARIFY_THRESHOLD = 0.29
 DEFAULT_MARGIN = 0.06
 
 
+# i/y spelling variants of one syllable (kí/ký, lí/lý, mĩ/mỹ, qui/quy): after a
+# consonant onset, a lone final "y" is matched as "i" (diacritic-free tokens).
+_ONSETS = "b c ch d g gh h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
+_IY = {onset + "y": onset + "i" for onset in _ONSETS}
+
+
+def _iy(words: list[str]) -> list[str]:
+    return [_IY.get(w, w) for w in words]
+
+
 def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+    """A word list in the matcher's token form (pairs written a_b)."""
+    return frozenset("_".join(_iy(w.split("_"))) for w in text.split())
 
 
 # Chat noise: greetings, pronouns, particles, politeness (diacritic-free).
@@ -309,7 +320,7 @@ NOISE_PHRASES = (
     "admin oi", "em cam on", "cam on nhieu", "xin cam on", "nhu the nao", "lam the nao", "the nao",
     "lam sao", "ra sao",
 )  # fmt: skip
-_NOISE = sorted((tuple(p.split()) for p in NOISE_PHRASES), key=len, reverse=True)
+_NOISE = sorted((tuple(_iy(p.split())) for p in NOISE_PHRASES), key=len, reverse=True)
 _NOISE_FIRST = {p[0] for p in _NOISE}
 
 
@@ -336,7 +347,7 @@ def _drop_noise(tokens: list[str]) -> list[str]:
 def _synonym_table() -> list[tuple[tuple[str, ...], list[str]]]:
     table = []
     for left, right in SYNONYMS.items():
-        table.append((tuple(fold(left).split()), fold(right).split()))
+        table.append((tuple(_iy(fold(left).split())), _iy(fold(right).split())))
     # longest first so "giay chung tu" wins over "chung tu"
     table.sort(key=lambda item: -len(item[0]))
     return table
@@ -364,11 +375,6 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse[order] = group
     return sorted_keys[first], inverse
 
-
-# i/y spelling variants of one syllable (kí/ký, lí/lý, mĩ/mỹ, qui/quy): after a
-# consonant onset, a lone final "y" is matched as "i" (diacritic-free tokens).
-_ONSETS = "b c ch d g gh h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
-_IY = {onset + "y": onset + "i" for onset in _ONSETS}
 
 _ONSET_SWAPS = (("ch", "tr"), ("tr", "ch"), ("s", "x"), ("x", "s"), ("gi", "d"), ("d", "gi"), ("r", "d"),
                 ("d", "r"), ("gi", "r"), ("r", "gi"), ("l", "n"), ("n", "l"))  # fmt: skip
@@ -725,7 +731,7 @@ class Matcher:
         folded = fold(query[:MAX_CHARS])
         tokens = folded.split()[:MAX_WORDS]
         normalized = " ".join(tokens)
-        tokens = [_IY.get(w, w) for w in tokens]
+        tokens = _iy(tokens)
         if not tokens or not self._ids:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
         weights, unknown_mass, ood = self._query_terms(tokens)
