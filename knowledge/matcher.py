@@ -513,6 +513,7 @@ class Matcher:
         n_terms = v + len(uniq_big)
         term = np.concatenate([tok, v + big_inv.reshape(-1)])
         term_text = np.concatenate([txt, txt[:-1][same] if len(txt) else txt])
+        del tok, txt, same, big_keys, big_inv, uniq_big  # keep the build's peak memory low
         t_topic = np.asarray(text_topic, dtype=np.int64)
         t_weight = np.asarray(text_weight, dtype=np.float64)
         t_row = np.asarray(text_row, dtype=np.float64)
@@ -527,6 +528,7 @@ class Matcher:
             last[:-1] = key_sorted[1:] != key_sorted[:-1]
         tt_key = key_sorted[last]
         tt_w = ent_w[order][last]
+        del ent_topic, ent_w, key, order, key_sorted, last
         tt_topic = tt_key // n_terms
         tt_term = tt_key % n_terms
         # soft document frequency: a term only in summaries counts less than one in names
@@ -542,11 +544,13 @@ class Matcher:
         self._cov_topic = tt_topic[order].astype(np.int32)
         self._cov_w = tt_w[order].astype(np.float32)
         self._cov_start = np.concatenate([[0], np.cumsum(np.bincount(tt_term, minlength=n_terms))]).tolist()
+        del tt_key, tt_w, tt_topic, tt_term, order
         # rows (name, aliases, keywords, examples): tf-idf vectors, one per text
         is_row = t_row[term_text] > 0
         rkey, _ = _unique(term_text[is_row] * n_terms + term[is_row])
         r_text = rkey // n_terms
         r_term = rkey % n_terms
+        del rkey, is_row, term, term_text
         norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=text_topic_len))
         scale = np.divide(t_row, norm, out=np.zeros_like(t_row), where=norm > 0)
         r_val = idf[r_term] * scale[r_text]
