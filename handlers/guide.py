@@ -219,7 +219,13 @@ def _touch(ctx: Context, run: GuideRun) -> None:
     run.updated_at = ctx.now()
 
 
+# Session memory says whether the user has an active run, so the text hook does not
+# query guide_runs on every message of every user (it ran on each question).
+ACTIVE_MEMORY = "guide_active"
+
+
 def _close(ctx: Context, run: GuideRun, status: str, event: str, **detail: str) -> None:
+    ctx.remember(ACTIVE_MEMORY, False)
     run.status = status
     run.updated_at = ctx.now()
     if status in (FINISHED, DETOUR):
@@ -294,6 +300,7 @@ async def start(ctx: Context, w: Walkthrough, procedure_id: str | None = None) -
     )
     ctx.db.add(run)
     await ctx.db.flush()
+    ctx.remember(ACTIVE_MEMORY, True)
     repo.record(ctx.db, run, "start", at=now)
     ctx.set_flow(FLOW, run=run.id)
     return [*replies, step_reply(ctx, w, run)]
@@ -559,8 +566,11 @@ async def _on_phone(ctx: Context, msg: Incoming) -> list[Reply] | None:
 # ---------------------------------------------------------------- resume prompt and expiry
 async def pending_notice(ctx: Context) -> Reply | None:
     """A "continue where you left off?" prompt, or the polite expiry notice, once per absence."""
+    if ctx.memory(ACTIVE_MEMORY) is False:
+        return None
     run = await repo.latest_active_run(ctx.db, ctx.user.id)
     if run is None:
+        ctx.remember(ACTIVE_MEMORY, False)
         return None
     age = ctx.now() - run.updated_at
     if age >= dt.timedelta(days=ctx.settings.guide_expiry_days):

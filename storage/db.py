@@ -46,6 +46,9 @@ class Database:
             if path and path != ":memory:":
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
+            # Every session ends in commit or rollback already; the pool's extra
+            # rollback on return costs one more thread round trip per message.
+            kwargs["pool_reset_on_return"] = None
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
