@@ -943,6 +943,7 @@ _INTENT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "yes": (
         "co",
+        "da",  # "dạ" alone: a polite yes
         "u",
         "dung",
         "dung roi",
@@ -1015,7 +1016,7 @@ def detect_intent(text: str) -> str | None:
         return _INTENT_LOOKUP[plain]
     # drop fillers at both ends (ạ, nhé, ad ơi, bạn ơi...) and try again
     core = list(tokens)
-    while core and core[-1] in _FILLER:
+    while core and core[-1] in _FILLER and " ".join(core) not in _INTENT_LOOKUP:
         core.pop()
     while core and core[0] in _FILLER and " ".join(core) not in _INTENT_LOOKUP:
         core.pop(0)

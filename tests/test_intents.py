@@ -51,6 +51,7 @@ from knowledge.matcher import detect_intent
         ("sai rồi", "no"),
         ("no", "no"),
         ("dạ không", "no"),
+        ("dạ", "yes"),
     ],
 )
 def test_detects(text: str, intent: str) -> None:
