@@ -65,6 +65,7 @@ OUT_OF_DOMAIN_WEIGHT = 6.0  # a word that names another domain (weather, lottery
 SYNONYM_FACTOR = 0.5  # canonical words added by the synonym table
 UNKNOWN_NORM = 0.5  # how much unknown mass enlarges the query norm (row similarity)
 UNCOVERED_MAX = 4.5  # unexplained single-word weight that stops a middling answer (two rare words)
+LONE_WORD_ROW = 0.9  # a one-word question is answered only if a row is about that word alone
 UNCOVERED_SCORE = 0.7  # ... unless the best score is at least this
 MIN_EVIDENCE = 0.8  # idf mass the best topic must explain (about one informative word)
 CANDIDATES = 20  # topics (best by coverage) whose rows are compared
@@ -597,12 +598,9 @@ class Matcher:
         result: list[str] | None = None
         if len(token) > MAX_CORRECTED_LENGTH:  # not a word; do not spend time on it
             return None
-        # words typed together: "khaisinh" -> "khai sinh" when that pair is known
-        for i in range(1, len(token)):
-            left, right = token[:i], token[i:]
-            if left in self._vocab and right in self._vocab and self._known(left, right):
-                result = [left, right]
-                break
+        # words typed together: "khaisinh" -> "khai sinh", "khaisinhchobe" ->
+        # "khai sinh cho be", when every neighbouring two form a known pair
+        result = self._split_joined(token)
         if result is None and len(token) >= 3 and not _NUMERIC_RE.match(token):
             max_dist = 1 if len(token) <= 7 else 2
             pool: list[str] = []
@@ -632,6 +630,30 @@ class Matcher:
             self._correction_cache.clear()
         self._correction_cache[key] = " ".join(result) if result else None
         return result
+
+    def _split_joined(self, token: str) -> list[str] | None:
+        """Known words (two or more, of two letters or more) that spell token, each
+        neighbouring two a pair the knowledge base knows; the fewest such words."""
+        n = len(token)
+        # states[end]: last word -> the shortest split of token[:end] ending with it
+        states: list[dict[str, list[str]]] = [{} for _ in range(n + 1)]
+        for end in range(2, n + 1):
+            for start in range(max(0, end - 7), end - 1):
+                piece = token[start:end]
+                if piece not in self._vocab:
+                    continue
+                if start == 0:
+                    candidates = [[piece]]
+                else:
+                    candidates = [
+                        [*split, piece] for last, split in states[start].items() if self._known(last, piece)
+                    ]
+                for split in candidates:
+                    known = states[end].get(piece)
+                    if known is None or len(split) < len(known):
+                        states[end][piece] = split
+        splits = [split for split in states[n].values() if len(split) >= 2]
+        return min(splits, key=len) if splits else None
 
     def _fix_dialect(self, tokens: list[str], factors: list[float]) -> None:
         """Known words spelt as another known word by a regional confusion
@@ -773,6 +795,14 @@ class Matcher:
         ):
             # the best topic leaves strong words of the question unexplained
             # ("chế độ thai sản" is not "chế độ tử tuất"): offer, do not assert
+            decision = "clarify"
+        if (
+            decision == "answer"
+            and len({t for t in tokens if t not in STOPWORDS and t not in ENGLISH_STOPWORDS}) <= 1
+            and float(best_row[self._index[results[0].topic_id]]) < LONE_WORD_ROW
+        ):
+            # one informative word ("thoát", "huỷ") that the topic only has inside
+            # longer phrases: too little to assert a topic
             decision = "clarify"
         if ood and decision != "fallback" and results[0].score < self.answer_threshold + OOD_MARGIN:
             # weather, lottery...: not ours unless the office topic is really strong

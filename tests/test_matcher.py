@@ -205,3 +205,14 @@ def test_chat_noise_does_not_decide(matcher: Matcher) -> None:
     )
     assert plain.best.topic_id == noisy.best.topic_id == "can-cuoc"
     assert noisy.decision == plain.decision == "answer"
+
+
+@pytest.mark.parametrize("word", ["sơ", "cưới"])
+def test_one_word_found_only_inside_a_phrase_is_not_asserted(matcher: Matcher, word: str) -> None:
+    # "sơ" only occurs in "trẻ sơ sinh", "cưới" only in "đăng ký cưới"
+    assert matcher.match(word).decision != "answer"
+
+
+def test_joined_words_are_split(matcher: Matcher) -> None:
+    result = matcher.match("khaisinhchobe")
+    assert result.best is not None and result.best.topic_id == "khai-sinh"
