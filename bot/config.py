@@ -95,6 +95,17 @@ class Settings:
     telegram_concurrency: int = 64  # updates processed at once (different chats in parallel)
     telegram_webhook_max_connections: int = 40  # setWebhook max_connections (1-100)
     telegram_shutdown_grace: int = 25  # seconds SIGTERM waits for in-flight updates
+    # feedback (complaints, ratings, handoff, personal data)
+    complaint_due_days: int = 10  # working days to answer a complaint before it is overdue
+    staff_chat: str = ""  # channel:id of a staff group chat for notices; empty: each staff member
+    complaints_per_day: int = 3  # new complaints one user may send per day
+    complaint_max_chars: int = 2000  # longest complaint description
+    complaint_max_photos: int = 5
+    complaint_max_photo_mb: int = 10
+    reminder_hour: int = 8  # local hour of the daily overdue reminder to staff
+    handoff_wait_minutes: int = 10  # a "gặp cán bộ" nobody takes in this time becomes a call-back offer
+    rate_burst: int = 30  # messages a user may send at once…
+    rate_per_minute: int = 60  # …and on average per minute before being asked to slow down
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +156,7 @@ class Settings:
             )
         _validate_zalo(self)
         self._validate_telegram()
+        self._check_feedback()
         object.__setattr__(self, "database_url", url)
         return self
 
@@ -185,6 +197,30 @@ class Settings:
             )
         if self.telegram_shutdown_grace < 0:
             raise ConfigError("MOTCUA_TELEGRAM_SHUTDOWN_GRACE must be 0 or more seconds")
+
+    def _check_feedback(self) -> None:
+        """Validate the feedback settings; each message names the variable and a good value."""
+        positive = {
+            "MOTCUA_COMPLAINT_DUE_DAYS": (self.complaint_due_days, 1, 365),
+            "MOTCUA_COMPLAINTS_PER_DAY": (self.complaints_per_day, 1, 1000),
+            "MOTCUA_COMPLAINT_MAX_CHARS": (self.complaint_max_chars, 100, 20000),
+            "MOTCUA_COMPLAINT_MAX_PHOTOS": (self.complaint_max_photos, 0, 20),
+            "MOTCUA_COMPLAINT_MAX_PHOTO_MB": (self.complaint_max_photo_mb, 1, 50),
+            "MOTCUA_REMINDER_HOUR": (self.reminder_hour, 0, 23),
+            "MOTCUA_HANDOFF_WAIT_MINUTES": (self.handoff_wait_minutes, 1, 240),
+            "MOTCUA_RATE_BURST": (self.rate_burst, 1, 1000),
+            "MOTCUA_RATE_PER_MINUTE": (self.rate_per_minute, 1, 6000),
+        }
+        for name, (value, low, high) in positive.items():
+            if not low <= value <= high:
+                raise ConfigError(f"{name}={value} is out of range; use a whole number from {low} to {high}")
+        if self.staff_chat:
+            channel, sep, chat_id = self.staff_chat.partition(":")
+            if not sep or not channel or not chat_id or " " in self.staff_chat:
+                raise ConfigError(
+                    f"MOTCUA_STAFF_CHAT={self.staff_chat!r} is not a chat; write it as channel:id, "
+                    "e.g. telegram:-1001234567890 for a Telegram staff group"
+                )
 
     @property
     def is_sqlite(self) -> bool:

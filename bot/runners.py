@@ -34,8 +34,9 @@ def runner_factories() -> list[RunnerFactory]:
     """The factories of every channel and worker, imported lazily (they pull in SDKs)."""
     factories: list[RunnerFactory] = [_telegram]
     from bot.channels import zalo_bot, zalo_oa
+    from bot.complaint_reminders import reminder_runner
 
-    factories += [zalo_oa.runner_factory, zalo_bot.runner_factory]
+    factories += [zalo_oa.runner_factory, zalo_bot.runner_factory, reminder_runner]
     return factories
 
 

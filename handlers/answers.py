@@ -132,11 +132,26 @@ async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
     if renderer is not None:
         return await renderer(ctx, topic_id)
     if isinstance(topic, Procedure):
-        return [Reply(procedure_summary(topic), buttons=procedure_buttons(ctx, topic))]
+        return [with_rating(ctx, topic_id, procedure_summary(topic), procedure_buttons(ctx, topic))]
     if isinstance(topic, Service):
-        return [Reply(service_text(ctx, topic), buttons=[menu_button()])]
+        return [with_rating(ctx, topic_id, service_text(ctx, topic), [menu_button()])]
     assert isinstance(topic, Guide)
     return [Reply(f"{texts.TOPIC_HEADER.format(name=topic.name)}\n{topic.intro}", buttons=[menu_button()])]
+
+
+def with_rating(ctx: Context, topic_id: str, text: str, rows: list[list[Button]]) -> Reply:
+    """An answer ending with "Thông tin này có hữu ích không?" and its two buttons (above the menu row).
+
+    In the same message, so an answer stays one message; without the ratings feature, unchanged.
+    """
+    if "r" not in ctx.router.actions:
+        return Reply(text, buttons=rows)
+    from handlers.ratings import rating_row
+
+    rows = list(rows)
+    at = len(rows) - 1 if rows and rows[-1] == menu_button() else len(rows)
+    rows.insert(at, rating_row("t", topic_id))
+    return Reply(f"{text}\n\n{texts.RT_QUESTION}", buttons=rows)
 
 
 def service_text(ctx: Context, topic: Service) -> str:

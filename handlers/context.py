@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.messages import Incoming
+from handlers.messages import Incoming, Reply
 from storage.models import ChatSession, User, utcnow
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ class Context:
     user: User
     session: ChatSession
     incoming: Incoming
+    # What to tell the user if the transaction fails after the handler ran
+    # (e.g. "your complaint was NOT recorded"); None means the generic apology.
+    failure_replies: list[Reply] | None = None
 
     # --- shortcuts -------------------------------------------------------
     @property

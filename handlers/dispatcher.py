@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers import texts
 from handlers.context import Context, Services
+from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
 from storage.repos import get_or_create_user, load_session
@@ -23,6 +24,8 @@ from storage.repos import get_or_create_user, load_session
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
+LOCAL_CHANNELS = ("console", "test")  # not rate-limited: nobody remote can flood them
+LIFECYCLE_EVENTS = ("follow", "unfollow")  # never dropped: they change whether we may write to the user
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
@@ -32,6 +35,21 @@ class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        settings = services.settings
+        self.limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+
+    def _limit(self, incoming: Incoming) -> str:
+        """Per-user flood control, before the lock and the database.
+
+        Only messages from the platforms are limited: the console and test
+        channels are local, follow/unfollow events must never be lost, and
+        staff relay conversations at their own pace.
+        """
+        if incoming.channel in LOCAL_CHANNELS or incoming.other in LIFECYCLE_EVENTS:
+            return "ok"
+        if self.services.staff.role_of(incoming.user_key) is not None:
+            return "ok"
+        return self.limiter.check(incoming.user_key)
 
     def _lock_for(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -42,6 +60,12 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; never raises: failures become a polite apology."""
+        verdict = self._limit(incoming)
+        if verdict != "ok":
+            if verdict == "drop":
+                return []
+            wait = self.limiter.wait_seconds(incoming.user_key)
+            return [Reply(texts.RATE_LIMITED.format(seconds=wait))]
         lock = self._lock_for(incoming.user_key)
         async with lock:
             try:
@@ -57,12 +81,18 @@ class Dispatcher:
             user = await get_or_create_user(db, incoming.channel, incoming.platform_id, incoming.display_name)
             session = await load_session(db, user, lock=db_is_pg)
             ctx = Context(self.services, db, user, session, incoming)
-            replies = await self.route(ctx, incoming)
-            actions = numbered_actions(replies)
-            if actions:
-                ctx._put("buttons", actions)
-            session.updated_at = ctx.now()
-            await db.commit()
+            try:
+                replies = await self.route(ctx, incoming)
+                actions = numbered_actions(replies)
+                if actions:
+                    ctx._put("buttons", actions)
+                session.updated_at = ctx.now()
+                await db.commit()
+            except Exception:
+                if ctx.failure_replies is None:
+                    raise
+                log.exception("transaction failed for %s; telling them what it means", incoming.user_key)
+                return ctx.failure_replies
             return replies
 
     async def route(self, ctx: Context, msg: Incoming) -> list[Reply]:

@@ -5,10 +5,32 @@ Adding a capability means adding its module here, nothing else.
 
 from __future__ import annotations
 
-from handlers import answers, channel_events, guide, menu, staff_tools
+from handlers import (
+    answers,
+    channel_events,
+    complaints_staff,
+    feedback,
+    guide,
+    handoff,
+    menu,
+    privacy,
+    ratings,
+    staff_tools,
+)
 from handlers.router import Router
 
-FEATURES = [menu, answers, staff_tools, guide, channel_events]
+FEATURES = [
+    menu,
+    answers,
+    staff_tools,
+    guide,
+    channel_events,
+    feedback,
+    complaints_staff,
+    handoff,
+    ratings,
+    privacy,
+]
 
 
 def build_router() -> Router:

@@ -166,6 +166,7 @@ class AuditLog(Base):
 
 
 from storage import (  # noqa: E402  (feature models register on Base after it exists)
+    models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
     models_zalo,  # noqa: F401
 )

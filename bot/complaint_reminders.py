@@ -1,0 +1,85 @@
+"""The daily overdue-complaint reminder and the handoff wait limit, as a runner of `motcua run`.
+
+It wakes every minute: handoffs nobody took in MOTCUA_HANDOFF_WAIT_MINUTES
+become a call-back offer to the citizen; once the local reminder hour has passed on a
+working day it queues the reminder (handlers.feedback_core.remind_overdue
+makes sure that happens once a day even with several workers). The outbox
+sender loop delivers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from handlers.feedback_core import make_office, remind_overdue
+from handlers.handoff import expire_waiting
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class ReminderRunner:
+    name = "complaint-reminders"
+    is_channel = False
+
+    def __init__(self, app: App, interval: float = 60.0) -> None:
+        self.app = app
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def add_routes(self, web_app: web.Application) -> None:
+        return None
+
+    async def tick(self) -> int | None:
+        """One check: expire unanswered handoffs; queue today's reminder if it is time and not done yet."""
+        services = self.app.services
+        now = services.clock()
+        settings = services.settings
+        from zoneinfo import ZoneInfo
+
+        async with services.db.session() as db:
+            expired = await expire_waiting(db, now, settings.handoff_wait_minutes)
+            await db.commit()
+        if expired:
+            log.info("%d handoffs nobody took were turned into call-back offers", expired)
+        if now.astimezone(ZoneInfo(settings.timezone)).hour < settings.reminder_hour:
+            return None
+        office = make_office(services.staff, settings, services.knowledge.kb.locality)
+        async with services.db.session() as db:
+            count = await remind_overdue(db, office, now)
+            await db.commit()
+        if count:
+            log.info("queued the overdue reminder: %d complaints", count)
+        return count
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("overdue reminder failed; will retry")
+            await asyncio.sleep(self.interval)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def reminder_runner(app: App) -> ReminderRunner | None:
+    """The reminder worker, when some channel is configured (its messages need one to go out)."""
+    s = app.settings
+    if not (s.telegram_token or s.zalo_oa_app_id or s.zalo_bot_token):
+        return None
+    return ReminderRunner(app)

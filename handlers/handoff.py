@@ -1,0 +1,382 @@
+""" "Gặp cán bộ": a live conversation with staff on duty, or a call-back request.
+
+During office hours (locality.yaml) the citizen's messages are relayed to
+staff and staff replies come back; both directions go through the outbox, so
+the same sender loop delivers them with each channel's limits (and Zalo's
+window). Outside office hours the bot asks permission to take a phone number
+for a call-back. Either side can end a conversation; the session flow of the
+other side notices on its next message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import texts
+from handlers.context import Context
+from handlers.feedback_core import (
+    in_working_hours,
+    mask_phone,
+    normalize_phone,
+    notify_staff,
+    staff_recipients,
+)
+from handlers.menu import contact_reply, format_hours, menu_button
+from handlers.messages import Button, Incoming, Reply
+from handlers.router import Router
+from handlers.serialize import replies_to_payload
+from knowledge.matcher import fold
+from storage.models_feedback import Handoff
+from storage.repos import audit, enqueue
+
+CITIZEN_FLOW = "handoff"
+STAFF_FLOW = "handoff_staff"
+CALLBACK_FLOW = "callback"
+MAX_RELAY_CHARS = 2000
+# explicit wishes to talk to a person, folded (no diacritics); the matcher's "human"
+# intent catches more, this hook makes sure the plain phrases always work
+_WANT_HUMAN = re.compile(
+    r"^(xin |cho (toi|em|minh) |toi muon |em muon |muon )?"
+    r"(gap|noi chuyen voi|trao doi voi|ket noi voi|ket noi|lien he voi|hoi) "
+    r"(truc tiep )?(can bo|nhan vien|nguoi that|tong dai vien|canbo)( truc| mot cua| xa| phuong)?( a| nhe| duoc khong)?$"
+)
+
+
+def _end_button(hid: int) -> list[Button]:
+    return [Button(texts.HO_BTN_END, f"ho:end:{hid}")]
+
+
+async def _open_handoff_of(ctx: Context) -> Handoff | None:
+    return await ctx.db.scalar(
+        select(Handoff)
+        .where(Handoff.user_id == ctx.user.id, Handoff.status.in_(("waiting", "active")))
+        .order_by(Handoff.id.desc())
+    )
+
+
+# ---------------------------------------------------------------- citizen side
+async def start(ctx: Context, msg: Incoming) -> list[Reply]:
+    """The citizen asked for a person: hand over in office hours, else offer a call-back."""
+    existing = await _open_handoff_of(ctx)
+    if existing is not None:
+        ctx.set_flow(CITIZEN_FLOW, hid=existing.id)
+        return [Reply(texts.HO_ALREADY, buttons=[_end_button(existing.id)])]
+    loc = ctx.kb.locality
+    now = ctx.now()
+    recipients = await staff_recipients(ctx.db, ctx.services.staff, ctx.settings.staff_chat)
+    if not in_working_hours(now, loc, ctx.settings.timezone) or not recipients:
+        ctx.set_flow(CALLBACK_FLOW)
+        rows = []
+        if ctx.user.phone and ctx.user.consent_at:
+            rows.append([Button(texts.HO_BTN_CB_KEEP.format(phone=mask_phone(ctx.user.phone)), "ho:cb:keep")])
+        rows += [[Button(texts.HO_BTN_CB_YES, "ho:cb:yes")], [Button(texts.HO_BTN_CB_NO, "ho:cb:no")]]
+        text = texts.HO_OUT_OF_HOURS.format(hours=format_hours(loc), hotline=loc.hotline)
+        return [Reply(text, buttons=rows)]
+    handoff = Handoff(
+        user_id=ctx.user.id,
+        channel=ctx.incoming.channel,
+        platform_id=ctx.incoming.platform_id,
+        status="waiting",
+        started_at=now,
+        messages=0,
+    )
+    ctx.db.add(handoff)
+    await ctx.db.flush()
+    name = ctx.user.display_name or texts.PA_ANONYMOUS
+    notice = Reply(
+        texts.HO_STAFF_REQUEST.format(name=name, hid=handoff.id),
+        buttons=[[Button(texts.HO_BTN_TAKE, f"ho:take:{handoff.id}")]],
+    )
+    await notify_staff(
+        ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="handoff", ref=f"ho:{handoff.id}"
+    )
+    ctx.set_flow(CITIZEN_FLOW, hid=handoff.id)
+    return [Reply(texts.HO_WAITING.format(hotline=loc.hotline), buttons=[_end_button(handoff.id)])]
+
+
+async def on_citizen_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
+    handoff = await ctx.db.get(Handoff, int(ctx.flow_data.get("hid", 0) or 0))
+    if handoff is None or handoff.status == "ended" or handoff.user_id != ctx.user.id:
+        ctx.clear_flow()
+        return None
+    if msg.text is not None:
+        text = msg.text.strip()
+        if len(text) > MAX_RELAY_CHARS:
+            return [Reply(texts.HO_TOO_LONG.format(limit=MAX_RELAY_CHARS))]
+        body = texts.HO_FROM_CITIZEN.format(
+            name=ctx.user.display_name or texts.PA_ANONYMOUS, hid=handoff.id, text=text
+        )
+        relay = Reply(body)
+    elif msg.photo is not None:
+        same = handoff.staff_key is not None and handoff.staff_key.startswith(f"{msg.channel}:")
+        body = texts.HO_FROM_CITIZEN.format(
+            name=ctx.user.display_name or texts.PA_ANONYMOUS, hid=handoff.id, text=texts.HO_PHOTO
+        )
+        relay = Reply(body, photo=msg.photo.ref if same else None)
+    else:
+        return [Reply(texts.HO_TEXT_ONLY)]
+    if handoff.status == "waiting":
+        relay = Reply(
+            relay.text, photo=relay.photo, buttons=[[Button(texts.HO_BTN_TAKE, f"ho:take:{handoff.id}")]]
+        )
+    else:
+        relay = Reply(relay.text, photo=relay.photo, buttons=[_end_button(handoff.id)])
+    handoff.messages += 1
+    await notify_staff(
+        ctx.db,
+        ctx.services.staff,
+        ctx.settings.staff_chat if handoff.staff_key is None else "",
+        [relay],
+        kind="handoff",
+        ref=f"ho:{handoff.id}",
+        only=handoff.staff_key,
+    )
+    if handoff.status == "waiting":
+        return [Reply(texts.HO_RELAYED_WAITING, buttons=[_end_button(handoff.id)])]
+    return []  # a live conversation: no echo, the staff member's answer is the reply
+
+
+# ---------------------------------------------------------------- call-back requests
+async def on_callback_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
+    if msg.contact is not None:
+        return await _take_callback_phone(ctx, msg.contact.phone)
+    if msg.text is not None and normalize_phone(msg.text):
+        return await _take_callback_phone(ctx, msg.text)
+    if ctx.flow_data.get("asked") and msg.text is not None:
+        return [Reply(texts.PA_PHONE_INVALID), _callback_phone_request()]
+    ctx.clear_flow()
+    return None
+
+
+def _callback_phone_request() -> Reply:
+    return Reply(texts.HO_ASK_PHONE, request_contact=True, buttons=[[Button(texts.HO_BTN_CB_NO, "ho:cb:no")]])
+
+
+async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
+    """Store a call-back request with the consent time; staff are told through the outbox.
+
+    The request goes into the same list as the guides' call-backs (/goilai), so
+    staff have one place to see whom to call.
+    """
+    from handlers.guide import next_call_window
+    from storage.guides import add_callback
+
+    phone = normalize_phone(raw)
+    if phone is None:
+        return [Reply(texts.PA_PHONE_INVALID), _callback_phone_request()]
+    now = ctx.now()
+    ctx.user.phone = phone
+    ctx.user.consent_at = now
+    when_local, _ = next_call_window(ctx.kb.locality, ctx.local_now())
+    request = await add_callback(
+        ctx.db,
+        user=ctx.user,
+        run=None,
+        walkthrough_id="-",
+        step_id=None,
+        phone=phone,
+        call_after=when_local.astimezone(dt.UTC),
+        now=now,
+    )
+    name = ctx.user.display_name or texts.PA_ANONYMOUS
+    notice = Reply(
+        texts.HO_CALLBACK_NOTICE.format(name=name, phone=phone, id=request.id),
+        buttons=[[Button(texts.HO_BTN_CALLED, f"g:cbd:{request.id}")]],
+    )
+    await notify_staff(
+        ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="notice", ref=f"cb:{request.id}"
+    )
+    ctx.clear_flow()
+    return [Reply(texts.HO_CALLBACK_SAVED.format(phone=mask_phone(phone)), buttons=[menu_button()])]
+
+
+# ---------------------------------------------------------------- staff side and buttons
+async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
+    parts = (msg.action or "").split(":")
+    verb = parts[1] if len(parts) > 1 else ""
+    arg = parts[2] if len(parts) > 2 else ""
+    if verb == "start":
+        return await start(ctx, msg)
+    if verb == "cb":
+        if arg == "yes":
+            ctx.set_flow(CALLBACK_FLOW, asked=True)
+            return [_callback_phone_request()]
+        if arg == "keep" and ctx.user.phone and ctx.user.consent_at:
+            return await _take_callback_phone(ctx, ctx.user.phone)
+        ctx.clear_flow()
+        return [Reply(texts.HO_CALLBACK_DECLINED), contact_reply(ctx)]
+    if verb == "end":
+        return await _end(ctx, int(arg) if arg.isdigit() else 0)
+    if verb == "back":
+        handoff = await ctx.db.get(Handoff, int(arg) if arg.isdigit() else 0)
+        if handoff is None or handoff.status == "ended" or handoff.user_id != ctx.user.id:
+            return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
+        ctx.set_flow(CITIZEN_FLOW, hid=handoff.id)
+        return [Reply(texts.HO_BACK, buttons=[_end_button(handoff.id)])]
+    # the rest is for staff only
+    if not ctx.is_staff:
+        return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name), buttons=[menu_button()])]
+    if verb == "take":
+        return await _take(ctx, int(arg) if arg.isdigit() else 0)
+    return [Reply(texts.EXPIRED_BUTTON)]
+
+
+async def _take(ctx: Context, hid: int) -> list[Reply]:
+    stmt = select(Handoff).where(Handoff.id == hid)
+    if not ctx.services.db.is_sqlite:
+        stmt = stmt.with_for_update()
+    handoff = await ctx.db.scalar(stmt)
+    if handoff is None or handoff.status == "ended":
+        return [Reply(texts.HO_ENDED_ALREADY)]
+    if handoff.status == "active" and handoff.staff_key != ctx.user_key:
+        return [Reply(texts.HO_TAKEN_BY_OTHER.format(who=handoff.staff_key))]
+    handoff.status = "active"
+    handoff.staff_key = ctx.user_key
+    handoff.taken_at = handoff.taken_at or ctx.now()
+    ctx.set_flow(STAFF_FLOW, hid=handoff.id)
+    await audit(ctx.db, ctx.user_key, "handoff.take", f"ho:{handoff.id}")
+    await _to_citizen(ctx, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[_end_button(handoff.id)])])
+    return [Reply(texts.HO_TAKEN.format(hid=handoff.id), buttons=[_end_button(handoff.id)])]
+
+
+async def _to_citizen(ctx: Context, handoff: Handoff, replies: list[Reply]) -> None:
+    if not handoff.channel or not handoff.platform_id:
+        return
+    await enqueue(
+        ctx.db,
+        channel=handoff.channel,
+        platform_id=handoff.platform_id,
+        user_id=handoff.user_id,
+        kind="handoff",
+        payload=replies_to_payload(replies),
+        ref=f"ho:{handoff.id}",
+    )
+
+
+async def on_staff_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
+    handoff = await ctx.db.get(Handoff, int(ctx.flow_data.get("hid", 0) or 0))
+    if not ctx.is_staff or handoff is None or handoff.staff_key != ctx.user_key:
+        ctx.clear_flow()
+        return None
+    if handoff.status == "ended":
+        ctx.clear_flow()
+        return [Reply(texts.HO_ENDED_ALREADY)]
+    if msg.text is None:
+        if msg.photo is not None and handoff.channel == msg.channel:
+            await _to_citizen(
+                ctx, handoff, [Reply(texts.HO_FROM_STAFF.format(text=texts.HO_PHOTO), photo=msg.photo.ref)]
+            )
+            return []
+        return [Reply(texts.HO_TEXT_ONLY)]
+    text = msg.text.strip()
+    if len(text) > MAX_RELAY_CHARS:
+        return [Reply(texts.HO_TOO_LONG.format(limit=MAX_RELAY_CHARS))]
+    handoff.messages += 1
+    back = [Button(texts.HO_BTN_REPLY, f"ho:back:{handoff.id}"), *_end_button(handoff.id)]
+    await _to_citizen(ctx, handoff, [Reply(texts.HO_FROM_STAFF.format(text=text), buttons=[back])])
+    await audit(ctx.db, ctx.user_key, "handoff.message", f"ho:{handoff.id}", chars=len(text))
+    return []
+
+
+async def _end(ctx: Context, hid: int) -> list[Reply]:
+    handoff = await ctx.db.get(Handoff, hid)
+    staff_side = ctx.is_staff and handoff is not None and handoff.staff_key == ctx.user_key
+    citizen_side = handoff is not None and handoff.user_id == ctx.user.id
+    if handoff is None or not (staff_side or citizen_side):
+        return [Reply(texts.EXPIRED_BUTTON, buttons=[menu_button()])]
+    if ctx.flow in (CITIZEN_FLOW, STAFF_FLOW):
+        ctx.clear_flow()
+    if handoff.status == "ended":
+        return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
+    handoff.status = "ended"
+    handoff.ended_at = ctx.now()
+    handoff.ended_by = "citizen" if citizen_side else "staff"
+    rate = [[Button(texts.RT_BTN_YES, f"r:h:{handoff.id}:1"), Button(texts.RT_BTN_NO, f"r:h:{handoff.id}:0")]]
+    if citizen_side:
+        if handoff.staff_key:
+            await notify_staff(
+                ctx.db,
+                ctx.services.staff,
+                "",
+                [Reply(texts.HO_CITIZEN_ENDED.format(hid=handoff.id))],
+                kind="handoff",
+                ref=f"ho:{handoff.id}",
+                only=handoff.staff_key,
+            )
+        return [Reply(texts.HO_ENDED_CITIZEN), Reply(texts.HO_RATE, buttons=[*rate, menu_button()])]
+    await audit(ctx.db, ctx.user_key, "handoff.end", f"ho:{handoff.id}")
+    await _to_citizen(
+        ctx, handoff, [Reply(texts.HO_STAFF_ENDED), Reply(texts.HO_RATE, buttons=[*rate, menu_button()])]
+    )
+    return [Reply(texts.HO_ENDED_STAFF.format(hid=handoff.id))]
+
+
+async def on_end_command(ctx: Context, msg: Incoming) -> list[Reply]:
+    hid = ctx.flow_data.get("hid") if ctx.flow in (CITIZEN_FLOW, STAFF_FLOW) else None
+    if hid is None:
+        open_one = await _open_handoff_of(ctx)
+        if open_one is None and ctx.is_staff:
+            open_one = await ctx.db.scalar(
+                select(Handoff)
+                .where(Handoff.staff_key == ctx.user_key, Handoff.status == "active")
+                .order_by(Handoff.id.desc())
+            )
+        hid = open_one.id if open_one else None
+    if hid is None:
+        return [Reply(texts.HO_NOTHING_TO_END, buttons=[menu_button()])]
+    return await _end(ctx, int(hid))
+
+
+async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
+    """ "gặp cán bộ", "cho tôi nói chuyện với nhân viên"… start the handoff."""
+    if _WANT_HUMAN.match(fold(msg.text or "").strip(" .!?")):
+        return await start(ctx, msg)
+    return None
+
+
+async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) -> int:
+    """End handoffs nobody took in time; offer the citizen a call-back instead (through the outbox).
+
+    Run periodically (bot.complaint_reminders); returns how many were ended.
+    """
+    cutoff = now - dt.timedelta(minutes=wait_minutes)
+    stale = list(
+        await db.scalars(select(Handoff).where(Handoff.status == "waiting", Handoff.started_at < cutoff))
+    )
+    for handoff in stale:
+        handoff.status = "ended"
+        handoff.ended_at = now
+        handoff.ended_by = "timeout"
+        if handoff.channel and handoff.platform_id:
+            offer = Reply(
+                texts.HO_NOBODY_FREE,
+                buttons=[
+                    [Button(texts.HO_BTN_CB_YES, "ho:cb:yes")],
+                    [Button(texts.HO_BTN_CB_NO, "ho:cb:no")],
+                ],
+            )
+            await enqueue(
+                db,
+                channel=handoff.channel,
+                platform_id=handoff.platform_id,
+                user_id=handoff.user_id,
+                kind="handoff",
+                payload=replies_to_payload([offer]),
+                ref=f"ho:{handoff.id}",
+            )
+    return len(stale)
+
+
+def register(router: Router) -> None:
+    router.command("gapcanbo", start, texts.CMD_GAPCANBO)
+    router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
+    router.action("ho", on_action)
+    router.flow(CITIZEN_FLOW, on_citizen_flow)
+    router.flow(STAFF_FLOW, on_staff_flow)
+    router.flow(CALLBACK_FLOW, on_callback_flow)
+    router.intent("human", start)
+    router.text_hook(text_hook)

@@ -1,0 +1,78 @@
+"""Light ratings: "Thông tin này có hữu ích không?" after answers, and after a conversation with staff.
+
+A rating is stored with what it rates (target_kind + target_id) so the office
+can see which answers people found useless. One rating per user and target:
+pressing again changes it instead of counting twice.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers import texts
+from handlers.context import Context
+from handlers.messages import Button, Incoming, Reply
+from handlers.router import Router
+from storage.models_feedback import Rating
+
+# action letter -> target kind
+KINDS = {"t": "topic", "h": "handoff"}
+
+
+def rating_row(kind_letter: str, target_id: str) -> list[Button]:
+    """Two buttons to put under an answer: useful / not useful."""
+    return [
+        Button(texts.RT_BTN_YES, f"r:{kind_letter}:{target_id}:1"),
+        Button(texts.RT_BTN_NO, f"r:{kind_letter}:{target_id}:0"),
+    ]
+
+
+async def store_rating(
+    ctx: Context, kind: str, target_id: str, value: int, comment: str | None = None
+) -> None:
+    existing = await ctx.db.scalar(
+        select(Rating).where(
+            Rating.user_id == ctx.user.id, Rating.target_kind == kind, Rating.target_id == target_id
+        )
+    )
+    if existing is None:
+        ctx.db.add(
+            Rating(
+                user_id=ctx.user.id,
+                target_kind=kind,
+                target_id=target_id,
+                value=value,
+                comment=comment,
+                at=ctx.now(),
+            )
+        )
+    else:
+        existing.value = value
+        existing.at = ctx.now()
+        if comment:
+            existing.comment = comment
+
+
+async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
+    parts = (msg.action or "").split(":")
+    if len(parts) != 4 or parts[1] not in KINDS or parts[3] not in ("0", "1") or not parts[2]:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    kind, target, value = KINDS[parts[1]], parts[2][:64], int(parts[3])
+    if kind == "topic" and ctx.kb.get(target) is None:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    await store_rating(ctx, kind, target, value)
+    from handlers.menu import main_menu
+
+    if value == 1:
+        return [Reply(texts.RT_THANKS)]
+    rows = []
+    if "gapcanbo" in ctx.router.commands:
+        rows.append([Button(texts.RT_BTN_HUMAN, "ho:start")])
+    if "phananh" in ctx.router.commands:
+        rows.append([Button(texts.MENU_COMPLAINT, "m:complaint")])
+    reply = main_menu(ctx, texts.RT_SORRY.format(hotline=ctx.kb.locality.hotline))
+    return [Reply(reply.text, buttons=rows + reply.buttons)]
+
+
+def register(router: Router) -> None:
+    router.action("r", on_action)
