@@ -120,3 +120,16 @@ def test_db_upgrade_and_staff_management(env: dict[str, str], tmp_path: Path) ->
 def test_run_without_any_channel_says_what_to_set(env: dict[str, str]) -> None:
     out = motcua("run", env=env)
     assert out.returncode == 2 and "MOTCUA_TELEGRAM_TOKEN" in out.stderr
+
+
+def test_match_command_json_lines(env: dict[str, str]) -> None:
+    import json
+
+    out = motcua("match", "--json", "--limit", "2", "lam giay khai sinh cho con", "thời tiết", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["query"] for r in rows] == ["lam giay khai sinh cho con", "thời tiết"]
+    assert rows[0]["results"][0]["id"] == "khai-sinh" and len(rows[0]["results"]) <= 2
+    assert rows[1]["decision"] == "fallback"
+    piped = motcua("match", env=env, stdin="đăng ký tạm trú\n")
+    assert piped.returncode == 0 and "tam-tru" in piped.stdout
