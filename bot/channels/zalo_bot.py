@@ -40,6 +40,7 @@ from bot.channels.zalo_common import (
     LazyHttp,
     SeenEvents,
     UserQueue,
+    answer_with_retries,
     converse,
     is_http_url,
     register_sender,
@@ -214,18 +215,7 @@ class ZaloBotSender:
         return last
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        for attempt in range(3):
-            try:
-                await self.send(platform_id, replies)
-                return
-            except RateLimited:
-                wait = 2.0**attempt
-                log.warning("Zalo Bot rate limit (429) answering %s; retrying in %.0fs", platform_id, wait)
-                await self.sleep(wait)
-            except DeliveryError as exc:
-                log.error("could not answer Zalo Bot chat %s: %s", platform_id, exc)
-                return
-        log.error("gave up answering Zalo Bot chat %s: still rate limited", platform_id)
+        await answer_with_retries(self.send, platform_id, replies, sleep=self.sleep, label="Zalo Bot")
 
 
 # ---------------------------------------------------------------- runner

@@ -20,6 +20,7 @@ import aiohttp
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.base import DeliveryError, OutsideWindow, RateLimited, Unreachable
 from handlers.messages import Incoming, Reply
 from storage.db import Database
 from storage.models import utcnow
@@ -236,3 +237,34 @@ def is_http_url(value: str | None) -> bool:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def answer_with_retries(
+    send: Callable[[str, list[Reply]], Awaitable[object]],
+    platform_id: str,
+    replies: list[Reply],
+    *,
+    sleep: Callable[[float], Awaitable[None]],
+    label: str,
+    attempts: int = 3,
+) -> None:
+    """Answer a user who just wrote: a short backoff on rate limits, then give up with a clear log.
+
+    Live answers are not queued (the outbox is for messages nobody is waiting
+    for), so a reply that cannot go out after a few seconds is logged, not kept.
+    """
+    for attempt in range(attempts):
+        try:
+            await send(platform_id, replies)
+            return
+        except RateLimited:
+            wait = 2.0**attempt
+            log.warning("%s rate limit answering %s; retrying in %.0fs", label, platform_id, wait)
+            await sleep(wait)
+        except (OutsideWindow, Unreachable) as exc:
+            log.warning("%s cannot answer %s: %s", label, platform_id, exc)
+            return
+        except DeliveryError as exc:
+            log.error("%s could not answer %s: %s", label, platform_id, exc)
+            return
+    log.error("gave up answering %s user %s: still rate limited", label, platform_id)

@@ -45,6 +45,7 @@ from bot.channels.zalo_common import (
     SeenEvents,
     UserQueue,
     alert_hook,
+    answer_with_retries,
     clip,
     converse,
     is_http_url,
@@ -426,28 +427,7 @@ class ZaloOASender:
         return last
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        """Answer a user who just wrote: a short backoff on rate limits, then give up with a clear log."""
-        for attempt in range(3):
-            try:
-                await self.deliver(platform_id, replies)
-                return
-            except RateLimited:
-                wait = 2.0**attempt
-                log.warning("Zalo OA rate limit (-32) answering %s; retrying in %.0fs", platform_id, wait)
-                await self.sleep(wait)
-            except OutsideWindow as exc:
-                log.warning("Zalo OA refused a reply to %s: %s", platform_id, exc)
-                return
-            except Unreachable as exc:
-                log.warning("Zalo OA user %s cannot be reached: %s", platform_id, exc)
-                return
-            except TransientError as exc:
-                log.error("could not answer Zalo OA user %s: %s", platform_id, exc)
-                return
-            except PermanentError as exc:
-                log.error("Zalo OA rejected a reply to %s: %s", platform_id, exc)
-                return
-        log.error("gave up answering Zalo OA user %s: still rate limited", platform_id)
+        await answer_with_retries(self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA")
 
 
 # ---------------------------------------------------------------- runner
