@@ -332,8 +332,12 @@ def main(argv: list[str] | None = None) -> int:
         (Path(tmp) / "locality.yaml").write_text(
             (kb.directory / "locality.yaml").read_text(encoding="utf-8"), encoding="utf-8"
         )
+        cache_dir = Path(tmp) / "cache"
         t0 = time.perf_counter()
-        big_loaded = load_knowledge(Path(tmp))
+        load_knowledge(Path(tmp), cache_dir=cache_dir)  # first start: parses YAML, fills the cache
+        t_big_cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        big_loaded = load_knowledge(Path(tmp), cache_dir=cache_dir)  # every later start
         t_big_load = time.perf_counter() - t0
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -364,8 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  matcher / {base} latency at {len(big_loaded.topics)}: x{lat['matcher'][2] / lat[base][2]:.3f} (CPU)"
         )
     print(
-        f"startup at {len(big_loaded.topics)}: YAML load {t_big_load * 1000:.0f} ms (loader) + "
-        f"index {t_big_index_plain * 1000:.0f} ms wall, {c_big_index * 1000:.0f} ms CPU (matcher)"
+        f"startup at {len(big_loaded.topics)}: load {t_big_load * 1000:.0f} ms (parse cache warm; "
+        f"first start {t_big_cold * 1000:.0f} ms) + "
+        f"index {t_big_index_plain * 1000:.0f} ms wall, {c_big_index * 1000:.0f} ms CPU (matcher) = "
+        f"{(t_big_load + t_big_index_plain) * 1000:.0f} ms"
     )
     print(
         f"memory the index adds at {len(big_loaded.topics)}: {(after - before) / 2**20:.1f} MB retained, "

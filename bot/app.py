@@ -53,7 +53,9 @@ def staff_path(settings: Settings) -> Path:
 async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Load the knowledge base, open (and migrate) the database, build the router."""
     try:
-        knowledge = KnowledgeService(settings.knowledge_dir, settings.locality_file)
+        knowledge = KnowledgeService(
+            settings.knowledge_dir, settings.locality_file, cache_dir=settings.data_dir / "cache"
+        )
     except KnowledgeError as exc:
         raise StartupError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None
     try:

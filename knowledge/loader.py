@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from knowledge.parse_cache import ParseCache
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
 from knowledge.walkthrough_schema import check_links
 
@@ -108,8 +109,14 @@ def load_locality(path: Path) -> Locality:
         raise KnowledgeError(_format_error(path, exc)) from None
 
 
-def load_knowledge(directory: Path | None = None, locality_file: Path | None = None) -> KnowledgeBase:
-    """Load every topic file of `directory`; raise KnowledgeError listing all problems."""
+def load_knowledge(
+    directory: Path | None = None, locality_file: Path | None = None, *, cache_dir: Path | None = None
+) -> KnowledgeBase:
+    """Load every topic file of `directory`; raise KnowledgeError listing all problems.
+
+    With `cache_dir`, parsed files are cached there (see parse_cache) and
+    unchanged files are not parsed again; validation always runs.
+    """
     directory = Path(directory or BUNDLED_DIR)
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: not a readable directory"])
@@ -118,11 +125,16 @@ def load_knowledge(directory: Path | None = None, locality_file: Path | None = N
     files = sorted(p for p in directory.glob("*.yaml") if p.name != LOCALITY_FILE)
     if not files:
         problems.append(f"{directory}: no topic files (*.yaml) found")
+    cache = ParseCache(cache_dir, directory) if cache_dir is not None else None
     for path in files:
-        data, errs = _read_yaml(path)
-        if errs:
-            problems.extend(errs)
-            continue
+        data = cache.get(path) if cache is not None else None
+        if data is None:
+            data, errs = _read_yaml(path)
+            if errs:
+                problems.extend(errs)
+                continue
+            if cache is not None and isinstance(data, dict):
+                cache.put(path, data)
         if not isinstance(data, dict):
             problems.append(f"{path}: (file): expected a mapping of fields")
             continue
@@ -135,6 +147,8 @@ def load_knowledge(directory: Path | None = None, locality_file: Path | None = N
             problems.append(f"{path}: id: {topic.id!r} does not match the file name {path.stem!r}")
             continue
         topics[topic.id] = topic
+    if cache is not None:
+        cache.save({p.name for p in files})
     guides = [t for t in topics.values() if isinstance(t, Guide)]
     problems.extend(f"{directory}: {p}" for p in check_links(w for g in guides for w in g.walkthroughs))
     locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE

@@ -17,16 +17,23 @@ log = logging.getLogger(__name__)
 
 
 class KnowledgeService:
-    def __init__(self, directory: Path | None = None, locality_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        locality_file: Path | None = None,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.directory = directory
         self.locality_file = locality_file
-        self.kb: KnowledgeBase = load_knowledge(directory, locality_file)
+        self.cache_dir = cache_dir
+        self.kb: KnowledgeBase = load_knowledge(directory, locality_file, cache_dir=cache_dir)
         self.matcher: Matcher = Matcher(self.kb)
 
     def reload(self) -> tuple[bool, list[str]]:
         """Load again from disk; on any problem keep the current base and return why."""
         try:
-            kb = load_knowledge(self.directory, self.locality_file)
+            kb = load_knowledge(self.directory, self.locality_file, cache_dir=self.cache_dir)
             matcher = Matcher(kb)
         except KnowledgeError as exc:
             log.warning("knowledge reload failed, keeping the old base: %s", exc.problems)

@@ -61,11 +61,13 @@ def _shared_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every app here reads the same bundled base: load it once (it is immutable) to keep tests fast."""
     import bot.app
 
-    def factory(directory: Path | None = None, locality_file: Path | None = None) -> KnowledgeService:
+    def factory(
+        directory: Path | None = None, locality_file: Path | None = None, *, cache_dir: Path | None = None
+    ) -> KnowledgeService:
         if directory is None and locality_file is None:
             bundled_kb()
             return _SHARED["kb"]
-        return KnowledgeService(directory, locality_file)
+        return KnowledgeService(directory, locality_file, cache_dir=cache_dir)
 
     monkeypatch.setattr(bot.app, "KnowledgeService", factory)
 

@@ -185,3 +185,24 @@ def test_no_keyword_alias_or_example_belongs_to_two_topics() -> None:
             owners.setdefault(("example", _fold_words(example)), set()).add(topic.id)
     shared = {" ".join(sorted(words)): sorted(ids) for (_, words), ids in owners.items() if len(ids) > 1}
     assert not shared, f"phrases shared by several topics: {shared}"
+
+
+def test_parse_cache_skips_parsing_but_never_validation(tmp_path: Path) -> None:
+    directory = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, directory)
+    cache = tmp_path / "cache"
+    first = load_knowledge(directory, cache_dir=cache)
+    assert list(cache.glob("kb-parse-*.json"))
+    again = load_knowledge(directory, cache_dir=cache)
+    assert again.topics == first.topics  # dates and numbers survive the cache
+    # an edited file is parsed again, and validated: the cache cannot hide an error
+    path = directory / "khai-sinh.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("amount: 0", "amount: x"), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(directory, cache_dir=cache)
+    assert any("fees[0].amount: not a number" in p for p in info.value.problems)
+    # a corrupt cache is ignored
+    for f in cache.glob("kb-parse-*.json"):
+        f.write_text("{not json", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("amount: x", "amount: 0"), encoding="utf-8")
+    assert load_knowledge(directory, cache_dir=cache).topics == first.topics
