@@ -127,25 +127,28 @@ def load_knowledge(
         problems.append(f"{directory}: no topic files (*.yaml) found")
     cache = ParseCache(cache_dir, directory) if cache_dir is not None else None
     for path in files:
-        data = cache.get(path) if cache is not None else None
-        if data is None:
-            data, errs = _read_yaml(path)
-            if errs:
-                problems.extend(errs)
-                continue
-            if cache is not None and isinstance(data, dict):
-                cache.put(path, data)
-        if not isinstance(data, dict):
-            problems.append(f"{path}: (file): expected a mapping of fields")
-            continue
+        cached = cache.get(path) if cache is not None else None
+        data: object = None
         try:
-            topic = _topic_adapter.validate_python(data)
+            if cached is not None:
+                topic = _topic_adapter.validate_json(cached)
+            else:
+                data, errs = _read_yaml(path)
+                if errs:
+                    problems.extend(errs)
+                    continue
+                if not isinstance(data, dict):
+                    problems.append(f"{path}: (file): expected a mapping of fields")
+                    continue
+                topic = _topic_adapter.validate_python(data)
         except ValidationError as exc:
             problems.extend(_format_error(path, exc))
             continue
         if topic.id != path.stem:
             problems.append(f"{path}: id: {topic.id!r} does not match the file name {path.stem!r}")
             continue
+        if cache is not None and cached is None:
+            cache.put(path, data)
         topics[topic.id] = topic
     if cache is not None:
         cache.save({p.name for p in files})
