@@ -181,9 +181,7 @@ async def _audience_menu(ctx: Context) -> list[Reply]:
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     if not ctx.is_staff:
         return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))]
-    parts = (msg.action or "").split(":")
-    op = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
+    op, arg = msg.action_args(2)
     if op == "x":
         ctx.clear_flow()
         return [Reply(texts.BC_DRAFT_CANCELLED, edit=True)]

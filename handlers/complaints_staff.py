@@ -105,10 +105,7 @@ async def on_show_command(ctx: Context, msg: Incoming) -> list[Reply]:
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     if not ctx.is_staff:
         return _refusal(ctx)
-    parts = (msg.action or "").split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    code = parts[2] if len(parts) > 2 else ""
-    extra = parts[3] if len(parts) > 3 else ""
+    verb, code, extra = msg.action_args(3)
     try:
         if verb == "inbox":
             return await inbox(ctx, msg)
@@ -132,7 +129,8 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
         if verb == "to":
             # the button carries the staff identity itself (channel:id), so a change of the
             # staff list between showing and pressing cannot assign the wrong person
-            target = (msg.action or "").split(":", 3)[3] if len(parts) > 4 else ""
+            raw = msg.action or ""
+            target = raw.split(":", 3)[3] if raw.count(":") >= 4 else ""
             if not target:
                 return [Reply(texts.EXPIRED_BUTTON)]
             c = await assign(ctx.db, _office(ctx), code, ctx.user_key, target, ctx.now())

@@ -412,15 +412,13 @@ def _skip_phone(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
 
 # ---------------------------------------------------------------- buttons
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    parts = (msg.action or "").split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
+    verb, arg, extra = msg.action_args(3)
     if verb == "track":
         return await show_tracking(ctx, arg)
     if verb == "mine":
         return await my_complaints(ctx, msg)
     if verb == "rate":
-        return await _rate(ctx, arg, parts[3] if len(parts) > 3 else "")
+        return await _rate(ctx, arg, extra)
     if verb == "noreason":
         return await _reopen_with(ctx, arg, texts.PA_NO_REASON)
     if verb == "new":

@@ -886,10 +886,7 @@ def funnel_text(kb: KnowledgeBase, skills: dict[str, repo.SkillFunnel], pending:
 
 
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    parts = (msg.action or "").split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
-    extra = parts[3] if len(parts) > 3 else ""
+    verb, arg, extra = msg.action_args(3)
     if verb == "w":
         w = find_walkthrough(ctx.kb, arg) if arg and not procedure_of(arg) else None
         if w is None:

@@ -196,9 +196,7 @@ async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
 
 # ---------------------------------------------------------------- staff side and buttons
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    parts = (msg.action or "").split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
+    verb, arg = msg.action_args(2)
     if verb == "start":
         return await start(ctx, msg)
     if verb == "cb":

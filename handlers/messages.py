@@ -94,6 +94,15 @@ class Incoming:
     def user_key(self) -> str:
         return user_key(self.channel, self.platform_id)
 
+    def action_args(self, count: int) -> list[str]:
+        """The `count` fields after the prefix of `prefix:a:b…`, "" where missing.
+
+        Buttons from old messages or forged callbacks may carry fewer fields;
+        handlers then see empty strings instead of an IndexError.
+        """
+        parts = (self.action or "").split(":")[1:]
+        return (parts + [""] * count)[:count]
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -109,9 +109,7 @@ async def _unsubscribe_all(ctx: Context) -> list[Reply]:
 
 
 async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    parts = (msg.action or "").split(":")
-    op = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
+    op, arg = msg.action_args(2)
     if op in ("u", "ua", "uall"):
         return await _on_unsubscribe(ctx, op, arg)
     if op == "x":
