@@ -72,7 +72,6 @@ class Settings:
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
     # flows
-    session_expiry_hours: int = 72
     guide_expiry_days: int = 14
     # guides
     guide_resume_after_hours: int = 3  # a user back after this long is asked whether to continue

@@ -178,22 +178,20 @@ async def on_detail_action(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(text, buttons=procedure_buttons(ctx, topic))]
 
 
+def _groups(ctx: Context) -> list[str]:
+    """Procedure groups in knowledge-base order; a button carries its index."""
+    return list(dict.fromkeys(t.group for t in ctx.kb.procedures))
+
+
 def group_buttons(ctx: Context) -> list[list[Button]]:
-    groups: list[str] = []
-    for t in ctx.kb.procedures:
-        if t.group not in groups:
-            groups.append(t.group)
-    rows = [[Button(g, f"gr:{i}")] for i, g in enumerate(groups)]
+    rows = [[Button(g, f"gr:{i}")] for i, g in enumerate(_groups(ctx))]
     rows.append(menu_button())
     return rows
 
 
 async def on_group_action(ctx: Context, msg: Incoming) -> list[Reply]:
     index = (msg.action or "").partition(":")[2]
-    groups: list[str] = []
-    for t in ctx.kb.procedures:
-        if t.group not in groups:
-            groups.append(t.group)
+    groups = _groups(ctx)
     if not index.isdigit() or int(index) >= len(groups):
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
     group = groups[int(index)]

@@ -19,6 +19,7 @@ from handlers.context import Context, Services
 from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
+from knowledge.matcher import detect_intent
 from storage.repos import get_or_create_user, load_session
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,6 @@ class Dispatcher:
         text = (msg.text or "").strip()
         if not text:
             return [Reply(texts.EMPTY_TEXT)]
-        from knowledge.matcher import detect_intent
-
         intent = detect_intent(text[:200])
         if intent and intent in router.intents:
             return await router.intents[intent](ctx, msg)

@@ -16,15 +16,14 @@ def split_text(text: str, limit: int) -> list[str]:
         return [text]
     parts: list[str] = []
     current = ""
-    for sep, pieces in (("\n\n", text.split("\n\n")),):
-        for piece in pieces:
-            for chunk in _fit(piece, limit):
-                candidate = f"{current}{sep}{chunk}" if current else chunk
-                if len(candidate) <= limit:
-                    current = candidate
-                else:
-                    parts.append(current)
-                    current = chunk
+    for piece in text.split("\n\n"):
+        for chunk in _fit(piece, limit):
+            candidate = f"{current}\n\n{chunk}" if current else chunk
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                parts.append(current)
+                current = chunk
     if current:
         parts.append(current)
     return [p for p in parts if p.strip()] or [text[:limit]]

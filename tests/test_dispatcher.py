@@ -138,7 +138,6 @@ async def test_handler_crash_becomes_apology_and_nothing_half_saved(fixture_app:
 
 async def test_database_down_gets_a_clear_apology(fixture_app: App) -> None:
     await fixture_app.db.engine.dispose()
-    fixture_app.db.engine.sync_engine.url  # noqa: B018 - engine stays usable after dispose
     from sqlalchemy.ext.asyncio import create_async_engine
 
     fixture_app.db.engine = create_async_engine("sqlite+aiosqlite:////nonexistent-dir/x.db")
