@@ -83,6 +83,18 @@ async def test_authorize_with_code_and_pkce(fake: FakeZaloOA, tmp_path: Path) ->
     assert row is not None and row.access_token in fake.access_tokens
 
 
+async def test_verifiers_never_start_with_a_dash_and_dashed_values_work_with_equals(
+    fake: FakeZaloOA, tmp_path: Path
+) -> None:
+    assert not any(pkce_pair()[0].startswith("-") for _ in range(2000))
+    # Zalo's codes are base64url too: the printed `--code=<code>` form accepts a leading dash.
+    verifier = "-IgGq0jqQFCVe8ZHRszDwyj0vkaA_0Z7D6noqnWiKas"
+    code = fake.new_code(verifier)
+    assert await run("authorize", f"--code={code}", f"--code-verifier={verifier}") == 0
+    row = await stored(tmp_path)
+    assert row is not None and row.access_token in fake.access_tokens
+
+
 async def test_auth_url_prints_a_consent_link(fake: FakeZaloOA, capsys: pytest.CaptureFixture[str]) -> None:
     assert await run("auth-url", "--redirect-uri", "https://xa.gov.vn/zalo/callback") == 0
     out = capsys.readouterr().out

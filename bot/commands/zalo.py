@@ -50,8 +50,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def pkce_pair() -> tuple[str, str]:
-    """(code_verifier, code_challenge): 43 characters, S256, base64url without padding."""
-    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    """(code_verifier, code_challenge): 43 characters, S256, base64url without padding.
+
+    A verifier starting with "-" would be read by argparse as an option when the admin pastes
+    it after a space, so such draws are discarded (the printed command also uses "=").
+    """
+    verifier = "-"
+    while verifier.startswith("-"):
+        verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
 
@@ -83,7 +89,7 @@ def _auth_url(args: argparse.Namespace) -> int:
     print(
         "2. After consenting, copy the `code` parameter of the redirect (it is valid for 10 minutes) and run:"
     )
-    print(f"   motcua zalo authorize --code <code> --code-verifier {verifier}")
+    print(f"   motcua zalo authorize --code=<code> --code-verifier={verifier}")
     return 0
 
 
