@@ -615,7 +615,7 @@ async def on_reopen_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
 
 
 async def _reopen_with(ctx: Context, code: str, reason: str) -> list[Reply]:
-    c = await repo.get_by_code(ctx.db, code, lock=not ctx.services.db.is_sqlite)
+    c = await repo.get_by_code(ctx.db, code, lock=True)
     ctx.clear_flow()
     if c is None or c.user_id != ctx.user.id:
         return [Reply(texts.PA_NOT_YOURS.format(code=code[:20])), main_menu(ctx)]

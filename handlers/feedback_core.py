@@ -267,14 +267,10 @@ class Office:
 
 
 async def load(db: AsyncSession, code: str) -> Complaint:
-    c = await repo.get_by_code(db, code, lock=not _is_sqlite(db))
+    c = await repo.get_by_code(db, code, lock=True)
     if c is None:
         raise ActionError(texts.CS_NOT_FOUND.format(code=code))
     return c
-
-
-def _is_sqlite(db: AsyncSession) -> bool:
-    return db.get_bind().dialect.name == "sqlite"
 
 
 async def staff_reply(

@@ -30,6 +30,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.router import Router
 from handlers.serialize import replies_to_payload
 from knowledge.matcher import fold
+from storage.db import lock_for_update
 from storage.models_feedback import Handoff
 from storage.repos import audit, enqueue
 
@@ -224,10 +225,7 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
 
 
 async def _take(ctx: Context, hid: int) -> list[Reply]:
-    stmt = select(Handoff).where(Handoff.id == hid)
-    if not ctx.services.db.is_sqlite:
-        stmt = stmt.with_for_update()
-    handoff = await ctx.db.scalar(stmt)
+    handoff = await ctx.db.scalar(await lock_for_update(ctx.db, select(Handoff).where(Handoff.id == hid)))
     if handoff is None or handoff.status == "ended":
         return [Reply(texts.HO_ENDED_ALREADY)]
     if handoff.status == "active" and handoff.staff_key != ctx.user_key:

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import lock_for_update
 from storage.models import utcnow
 from storage.models_feedback import OPEN_STATUSES, Complaint, ComplaintCounter, ComplaintEvent
 
@@ -118,9 +119,10 @@ async def add_event(
 
 
 async def get_by_code(db: AsyncSession, code: str, *, lock: bool = False) -> Complaint | None:
+    """The complaint; with `lock`, held until the transaction ends (the caller will change it)."""
     stmt = select(Complaint).where(Complaint.code == code)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = await lock_for_update(db, stmt)
     return await db.scalar(stmt)
 
 

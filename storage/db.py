@@ -15,11 +15,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before "database is locked"
 
 
 class StorageError(Exception):
@@ -45,10 +46,16 @@ class Database:
             path = make_url(url).database
             if path and path != ":memory:":
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
             # Every session ends in commit or rollback already; the pool's extra
             # rollback on return costs one more thread round trip per message.
             kwargs["pool_reset_on_return"] = None
+            if make_url(url).drivername == "sqlite+aiosqlite":
+                from storage.sqlite_driver import adapted_dbapi
+
+                module = adapted_dbapi(lock_timeout=SQLITE_BUSY_SECONDS)
+                if module is not None:
+                    kwargs["module"] = module
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -85,10 +92,29 @@ class Database:
         await self.engine.dispose()
 
 
+async def lock_for_update(db: AsyncSession, stmt: Select[Any]) -> Select[Any]:
+    """`stmt` made to hold what it reads until the transaction ends, on either database.
+
+    PostgreSQL locks the rows (SELECT … FOR UPDATE). SQLite has no row locks: the
+    transaction takes this process's write lock before reading instead (see
+    storage/sqlite_driver.py), so a read-then-write cannot interleave with another
+    message's. Use it where two people can act on the same row at once (two staff
+    taking one conversation, a reply racing a status change).
+    """
+    if db.get_bind().dialect.name != "sqlite":
+        return stmt.with_for_update()
+    connection = await db.connection()
+    raw = await connection.get_raw_connection()
+    reserve = getattr(raw.dbapi_connection, "reserve_write", None)
+    if reserve is not None:
+        await reserve()
+    return stmt
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

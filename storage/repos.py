@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, ChatSession, Outbox, QuestionLog, User, utcnow
@@ -47,8 +47,17 @@ async def get_or_create_user(
     return user
 
 
+# The two statements every message runs, built once: building a statement and its cache key
+# costs as much CPU as running it against SQLite.
+_USER_BY_IDENTITY = select(User).where(
+    User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id")
+)
+_SESSION_OF_USER = select(ChatSession).where(ChatSession.user_id == bindparam("user_id"))
+_SESSION_OF_USER_LOCKED = _SESSION_OF_USER.with_for_update()
+
+
 async def get_user(db: AsyncSession, channel: str, platform_id: str) -> User | None:
-    return await db.scalar(select(User).where(User.channel == channel, User.platform_id == platform_id))
+    return await db.scalar(_USER_BY_IDENTITY, {"channel": channel, "platform_id": platform_id})
 
 
 async def mark_unreachable(db: AsyncSession, channel: str, platform_id: str) -> None:
@@ -60,10 +69,7 @@ async def mark_unreachable(db: AsyncSession, channel: str, platform_id: str) -> 
 
 async def load_session(db: AsyncSession, user: User, *, lock: bool) -> ChatSession:
     """The user's session row, locked FOR UPDATE on PostgreSQL so workers serialise per user."""
-    stmt = select(ChatSession).where(ChatSession.user_id == user.id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = await db.scalar(stmt)
+    row = await db.scalar(_SESSION_OF_USER_LOCKED if lock else _SESSION_OF_USER, {"user_id": user.id})
     if row is None:
         row = ChatSession(user_id=user.id, flow=None, data={}, updated_at=utcnow())
         db.add(row)

@@ -67,7 +67,6 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
     DeliveryError,
@@ -76,6 +75,7 @@ from bot.channels.base import (
     TransientError,
     Unreachable,
 )
+from bot.channels.telegram_http import AiohttpRequest
 from bot.config import ConfigError
 from handlers import texts
 from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
@@ -627,14 +627,14 @@ class TelegramSender:
 def make_bot(settings: Any, *, poll_timeout: int | None = None) -> Bot:
     """A PTB Bot on the configured Bot API base URL with pools sized for concurrency."""
     poll = settings.telegram_poll_timeout if poll_timeout is None else poll_timeout
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connection_pool_size=max(8, settings.telegram_concurrency),
         read_timeout=15.0,
         write_timeout=15.0,
         connect_timeout=10.0,
         pool_timeout=10.0,
     )
-    updates_request = HTTPXRequest(
+    updates_request = AiohttpRequest(
         connection_pool_size=2, read_timeout=poll + 10.0, connect_timeout=10.0, pool_timeout=5.0
     )
     base = settings.telegram_api_url.strip()
@@ -683,9 +683,6 @@ class TelegramRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_locks: weakref.WeakValueDictionary[Any, asyncio.Lock] = weakref.WeakValueDictionary()
         self._slots = asyncio.Semaphore(self.settings.telegram_concurrency)
-        # SQLite has one writer: concurrent transactions only add busy-wait sleeps, so on SQLite
-        # one dispatch runs at a time while the Bot API calls of other chats overlap with it.
-        self._dispatch_gate = asyncio.Semaphore(1 if app.db.is_sqlite else self.settings.telegram_concurrency)
         self._offset: int | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stopping = False
@@ -927,8 +924,7 @@ class TelegramRunner:
         if inbound.chat_id is None:
             return
         for incoming in inbound.incomings:
-            async with self._dispatch_gate:
-                replies = await self.app.dispatcher.handle(incoming)
+            replies = await self.app.dispatcher.handle(incoming)
             edit = inbound.callback_message_id if incoming.action is not None else None
             await self.channel.reply(
                 inbound.chat_id, replies, platform_id=incoming.platform_id, edit_message_id=edit

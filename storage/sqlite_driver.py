@@ -1,0 +1,185 @@
+"""SQLAlchemy's aiosqlite adapter, changed in two ways that matter under load.
+
+1. One thread round trip per statement. aiosqlite runs SQLite on a worker
+   thread and every call on it is a round trip; the stock adapter makes four
+   per statement (open a cursor, execute, fetch, close), and under load each
+   trip waits for the busy event loop to come back to it.
+2. Writers queue in order in this process. SQLite has one writer; a second
+   connection that wants to write sleeps and retries (1, 2, 5, 10… ms) until
+   the first commits, which wastes most of the time it waits. Here a write
+   statement first takes an asyncio lock, held until that connection commits or
+   rolls back, exactly the span SQLite's own write lock covers (the driver
+   opens a transaction right before the first INSERT/UPDATE/DELETE). Reads
+   never wait: in WAL mode they do not block writers or each other. Other
+   processes still meet SQLite's busy timeout as before.
+
+Only the DBAPI shim changes: SQL, pooling, transactions and error types are
+SQLAlchemy's and aiosqlite's own. If a future aiosqlite drops the private
+`_execute` this relies on (SQLAlchemy's adapter reaches into the same
+internals), `adapted_dbapi` returns None and the stock adapter is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+
+READ_ONLY_PREFIXES = ("SELECT", "PRAGMA", "EXPLAIN")
+
+
+def is_write(operation: str) -> bool:
+    """Whether the statement may write (and so needs the write lock): anything but a read."""
+    return not operation.lstrip().upper().startswith(READ_ONLY_PREFIXES)
+
+
+class WriteLock:
+    """One writing connection at a time in this process, served in arrival order.
+
+    Bound to the event loop that uses it (tests and CLI commands start new loops).
+    Waiting longer than `timeout` raises SQLite's own "database is locked" error,
+    as SQLite's busy timeout would have.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _current(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def acquire(self, error: type[Exception]) -> asyncio.Lock:
+        lock = self._current()
+        try:
+            await asyncio.wait_for(lock.acquire(), self.timeout)
+        except TimeoutError:
+            raise error("database is locked (another writer in this process held it too long)") from None
+        return lock
+
+
+def _run_statement(conn: Any, operation: str, parameters: Any, many: bool) -> tuple[Any, ...]:
+    """Runs on aiosqlite's thread: execute, fetch everything, close."""
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else None
+        return description, rows, cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    __slots__ = ()
+
+    def _run(self, operation: str, parameters: Any, many: bool) -> None:
+        adapter = self._adapt_connection
+        if adapter._held is None and is_write(operation):
+            adapter._held = self.await_(adapter.dbapi.write_lock.acquire(adapter.dbapi.OperationalError))
+        connection = self._connection
+        try:
+            description, rows, lastrowid, rowcount = self.await_(
+                connection._execute(_run_statement, connection._conn, operation, parameters, many)
+            )
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        if description:
+            self.description = description
+            self.lastrowid = self.rowcount = -1
+            self._rows = deque(rows)
+        else:
+            self.description = None
+            self.lastrowid = lastrowid
+            self.rowcount = rowcount
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        self._run(operation, parameters, False)
+
+    def executemany(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
+        self._run(operation, seq_of_parameters, True)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("_held",)
+
+    def __init__(self, dbapi: OneTripDBAPI, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._held: asyncio.Lock | None = None  # the write lock, while this connection writes
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        if server_side:  # streaming results keep the stock cursor
+            return super().cursor(server_side=True)
+        return OneTripCursor(self)
+
+    async def reserve_write(self) -> None:
+        """Take the write lock before reading rows that will be changed (SELECT … FOR UPDATE's role)."""
+        if self._held is None:
+            self._held = await self.dbapi.write_lock.acquire(self.dbapi.OperationalError)
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and held.locked():
+            held.release()
+
+    def commit(self) -> None:
+        super().commit()
+        self._release()  # on failure the rollback that follows releases it
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self._release()
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def __init__(self, aiosqlite: Any, sqlite: Any, *, lock_timeout: float) -> None:
+        super().__init__(aiosqlite, sqlite)
+        self.write_lock = WriteLock(lock_timeout)
+
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        adapted = super().connect(*arg, **kw)
+        if type(adapted) is not AsyncAdapt_aiosqlite_connection:
+            return adapted  # the sync fallback mode: leave it alone
+        return OneTripConnection(self, adapted._connection)
+
+
+def adapted_dbapi(lock_timeout: float) -> OneTripDBAPI | None:
+    """The DBAPI module to pass as create_async_engine(module=...), if this aiosqlite allows it.
+
+    One per engine: the write lock covers that engine's connections.
+    """
+    if not callable(getattr(aiosqlite.Connection, "_execute", None)):
+        return None
+    import sqlite3
+
+    return OneTripDBAPI(aiosqlite, sqlite3, lock_timeout=lock_timeout)
