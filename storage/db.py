@@ -56,6 +56,7 @@ class Database:
                 module = adapted_dbapi(lock_timeout=SQLITE_BUSY_SECONDS)
                 if module is not None:
                     kwargs["module"] = module
+                    kwargs["connect_args"]["check_same_thread"] = False
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -114,7 +115,10 @@ async def lock_for_update(db: AsyncSession, stmt: Select[Any]) -> Select[Any]:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    # Statements that run on the event loop (storage/sqlite_driver.py) must never sleep in
+    # SQLite waiting for another process: they fail at once and are retried on a thread.
+    inline = getattr(getattr(dbapi_conn, "dbapi", None), "inline", False)
+    cur.execute(f"PRAGMA busy_timeout={0 if inline else SQLITE_BUSY_SECONDS * 1000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

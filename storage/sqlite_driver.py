@@ -1,9 +1,16 @@
 """SQLAlchemy's aiosqlite adapter, changed in two ways that matter under load.
 
-1. One thread round trip per statement. aiosqlite runs SQLite on a worker
-   thread and every call on it is a round trip; the stock adapter makes four
-   per statement (open a cursor, execute, fetch, close), and under load each
-   trip waits for the busy event loop to come back to it.
+1. Statements run right away on the event loop's thread. aiosqlite sends every
+   call to a worker thread and back: the stock adapter makes four such trips
+   per statement (open a cursor, execute, fetch, close), and each one costs a
+   thread wake-up, a fight for the GIL with the busy event loop, and a wait for
+   the loop to come back to it. SQLite answers our statements in microseconds
+   from its page cache, so the trips cost far more than the work. Two things
+   still go to the worker thread, because they can take long: COMMIT (which
+   may checkpoint the WAL to disk), and any statement SQLite refuses with
+   "database is locked" because another process is writing (the connection's
+   own busy timeout is 0, so the loop never sleeps in SQLite; the retry on the
+   thread waits up to the full timeout).
 2. Writers queue in order in this process. SQLite has one writer; a second
    connection that wants to write sleeps and retries (1, 2, 5, 10… ms) until
    the first commits, which wastes most of the time it waits. Here a write
@@ -15,13 +22,14 @@
 
 Only the DBAPI shim changes: SQL, pooling, transactions and error types are
 SQLAlchemy's and aiosqlite's own. If a future aiosqlite drops the private
-`_execute` this relies on (SQLAlchemy's adapter reaches into the same
+`_execute`/`_conn` this relies on (SQLAlchemy's adapter reaches into the same
 internals), `adapted_dbapi` returns None and the stock adapter is used.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -86,6 +94,32 @@ def _run_statement(conn: Any, operation: str, parameters: Any, many: bool) -> tu
         cursor.close()
 
 
+def _run_waiting(conn: Any, busy_ms: int, operation: str, parameters: Any, many: bool) -> tuple[Any, ...]:
+    """On the worker thread: the statement again, this time waiting for the other writer."""
+    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    try:
+        return _run_statement(conn, operation, parameters, many)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _commit_waiting(conn: Any, busy_ms: int) -> None:
+    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    try:
+        conn.commit()
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+async def _nothing() -> None:
+    return None
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLITE_BUSY and its extended codes: another connection holds a lock we need."""
+    return isinstance(error, sqlite3.OperationalError) and (getattr(error, "sqlite_errorcode", 0) & 0xFF) == 5
+
+
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
@@ -95,9 +129,18 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             adapter._held = self.await_(adapter.dbapi.write_lock.acquire(adapter.dbapi.OperationalError))
         connection = self._connection
         try:
-            description, rows, lastrowid, rowcount = self.await_(
-                connection._execute(_run_statement, connection._conn, operation, parameters, many)
-            )
+            raw = connection._conn
+            # SQLAlchemy's AsyncConnection checks that a statement awaited something (to catch
+            # sync drivers); this await completes at once, without a trip through the loop.
+            self.await_(_nothing())
+            try:
+                description, rows, lastrowid, rowcount = _run_statement(raw, operation, parameters, many)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                description, rows, lastrowid, rowcount = self.await_(
+                    connection._execute(_run_waiting, raw, adapter.dbapi.busy_ms, operation, parameters, many)
+                )
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         if description:
@@ -139,7 +182,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             held.release()
 
     def commit(self) -> None:
-        super().commit()
+        # On the worker thread: a commit may checkpoint the WAL (disk writes and fsync).
+        try:
+            self.await_(
+                self._connection._execute(_commit_waiting, self._connection._conn, self.dbapi.busy_ms)
+            )
+        except Exception as error:
+            self._handle_exception(error)
         self._release()  # on failure the rollback that follows releases it
 
     def rollback(self) -> None:
@@ -162,9 +211,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    inline = True  # statements run on the event loop's thread (connections need busy_timeout 0)
+
     def __init__(self, aiosqlite: Any, sqlite: Any, *, lock_timeout: float) -> None:
         super().__init__(aiosqlite, sqlite)
         self.write_lock = WriteLock(lock_timeout)
+        self.busy_ms = int(lock_timeout * 1000)
 
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         adapted = super().connect(*arg, **kw)
@@ -176,9 +228,14 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 def adapted_dbapi(lock_timeout: float) -> OneTripDBAPI | None:
     """The DBAPI module to pass as create_async_engine(module=...), if this aiosqlite allows it.
 
-    One per engine: the write lock covers that engine's connections.
+    One per engine: the write lock covers that engine's connections. The engine
+    must connect with check_same_thread=False (the connection is used from the
+    loop's thread and, for commits, aiosqlite's; never both at once) and set
+    `PRAGMA busy_timeout=0` (see `connect_pragmas`).
     """
-    if not callable(getattr(aiosqlite.Connection, "_execute", None)):
+    if not callable(getattr(aiosqlite.Connection, "_execute", None)) or not hasattr(
+        aiosqlite.Connection, "_conn"
+    ):
         return None
     import sqlite3
 
