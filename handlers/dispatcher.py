@@ -9,6 +9,7 @@ so a crash never leaves half a conversation step stored.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import weakref
@@ -20,7 +21,7 @@ from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
 from knowledge.matcher import detect_intent
-from storage.repos import get_or_create_user, load_session
+from storage.repos import open_conversation
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
@@ -28,6 +29,10 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 LOCAL_CHANNELS = ("console", "test")  # not rate-limited: nobody remote can flood them
 LIFECYCLE_EVENTS = ("follow", "unfollow")  # never dropped: they change whether we may write to the user
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+# Channels that show real buttons and never number them: a number typed there is text
+# (an age, a count, an answer in a form), not a button press, so none are remembered.
+BUTTONS_ONLY_CHANNELS = frozenset({"telegram"})
+SESSION_TOUCH_RESOLUTION = dt.timedelta(minutes=1)
 
 Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
 
@@ -79,15 +84,18 @@ class Dispatcher:
     async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
         db_is_pg = not self.services.db.is_sqlite
         async with self.services.db.session() as db:
-            user = await get_or_create_user(db, incoming.channel, incoming.platform_id, incoming.display_name)
-            session = await load_session(db, user, lock=db_is_pg)
+            user, session = await open_conversation(
+                db, incoming.channel, incoming.platform_id, incoming.display_name, lock=db_is_pg
+            )
             ctx = Context(self.services, db, user, session, incoming)
             try:
                 replies = await self.route(ctx, incoming)
-                actions = numbered_actions(replies)
-                if actions:
-                    ctx._put("buttons", actions)
-                session.updated_at = ctx.now()
+                if incoming.channel not in BUTTONS_ONLY_CHANNELS:
+                    actions = numbered_actions(replies)
+                    if actions:
+                        ctx._put("buttons", actions)
+                if ctx.now() - session.updated_at > SESSION_TOUCH_RESOLUTION:
+                    session.updated_at = ctx.now()  # last activity, to the minute (see repos._seen)
                 await db.commit()
             except Exception:
                 if ctx.failure_replies is None:
@@ -98,7 +106,7 @@ class Dispatcher:
 
     async def route(self, ctx: Context, msg: Incoming) -> list[Reply]:
         router = self.services.router
-        if msg.text is not None:
+        if msg.text is not None and msg.channel not in BUTTONS_ONLY_CHANNELS:
             number = _NUMBER.match(msg.text)
             shown = ctx.session.data.get("buttons") or []
             if number and 1 <= int(number.group(1)) <= len(shown):

@@ -22,35 +22,52 @@ async def get_or_create_user(
 ) -> User:
     """The user row for this identity, created on first contact; refreshes last_seen."""
     user = await get_user(db, channel, platform_id)
-    now = utcnow()
     if user is None:
-        user = User(
-            channel=channel,
-            platform_id=platform_id,
-            display_name=display_name,
-            subscriptions=[],
-            blocked=False,
-            created_at=now,
-            last_seen_at=now,
-        )
-        db.add(user)
-        await db.flush()
-    else:
-        # Only write when something changed (or a minute passed): on SQLite an early
-        # write takes the database lock for the whole message and stalls other users.
-        if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
-            user.last_seen_at = now
-        if user.blocked:
-            user.blocked = False  # writing to us means they can be reached again
-        if display_name and not user.display_name:
-            user.display_name = display_name
+        return await _new_user(db, channel, platform_id, display_name)
+    _seen(user, display_name)
     return user
 
 
-# The two statements every message runs, built once: building a statement and its cache key
+async def _new_user(db: AsyncSession, channel: str, platform_id: str, display_name: str | None) -> User:
+    now = utcnow()
+    user = User(
+        channel=channel,
+        platform_id=platform_id,
+        display_name=display_name,
+        subscriptions=[],
+        blocked=False,
+        created_at=now,
+        last_seen_at=now,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+def _seen(user: User, display_name: str | None) -> None:
+    """A known user wrote again.
+
+    Only write when something changed (or a minute passed): a write takes
+    SQLite's write lock until the message commits, and most messages need none.
+    """
+    now = utcnow()
+    if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+        user.last_seen_at = now
+    if user.blocked:
+        user.blocked = False  # writing to us means they can be reached again
+    if display_name and not user.display_name:
+        user.display_name = display_name
+
+
+# The statements every message runs, built once: building a statement and its cache key
 # costs as much CPU as running it against SQLite.
 _USER_BY_IDENTITY = select(User).where(
     User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id")
+)
+_USER_WITH_SESSION = (
+    select(User, ChatSession)
+    .outerjoin(ChatSession, ChatSession.user_id == User.id)
+    .where(User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id"))
 )
 _SESSION_OF_USER = select(ChatSession).where(ChatSession.user_id == bindparam("user_id"))
 _SESSION_OF_USER_LOCKED = _SESSION_OF_USER.with_for_update()
@@ -58,6 +75,26 @@ _SESSION_OF_USER_LOCKED = _SESSION_OF_USER.with_for_update()
 
 async def get_user(db: AsyncSession, channel: str, platform_id: str) -> User | None:
     return await db.scalar(_USER_BY_IDENTITY, {"channel": channel, "platform_id": platform_id})
+
+
+async def open_conversation(
+    db: AsyncSession, channel: str, platform_id: str, display_name: str | None, *, lock: bool
+) -> tuple[User, ChatSession]:
+    """The user and their session for one incoming message, creating either if new.
+
+    With `lock` (PostgreSQL, several workers) the session row is taken FOR
+    UPDATE, which an outer join cannot do, so that is two queries; otherwise one.
+    """
+    if lock:
+        user = await get_or_create_user(db, channel, platform_id, display_name)
+        return user, await load_session(db, user, lock=True)
+    row = (await db.execute(_USER_WITH_SESSION, {"channel": channel, "platform_id": platform_id})).first()
+    if row is None:
+        user, session = await _new_user(db, channel, platform_id, display_name), None
+    else:
+        user, session = row
+        _seen(user, display_name)
+    return user, session if session is not None else await _new_session(db, user)
 
 
 async def mark_unreachable(db: AsyncSession, channel: str, platform_id: str) -> None:
@@ -70,10 +107,13 @@ async def mark_unreachable(db: AsyncSession, channel: str, platform_id: str) -> 
 async def load_session(db: AsyncSession, user: User, *, lock: bool) -> ChatSession:
     """The user's session row, locked FOR UPDATE on PostgreSQL so workers serialise per user."""
     row = await db.scalar(_SESSION_OF_USER_LOCKED if lock else _SESSION_OF_USER, {"user_id": user.id})
-    if row is None:
-        row = ChatSession(user_id=user.id, flow=None, data={}, updated_at=utcnow())
-        db.add(row)
-        await db.flush()
+    return row if row is not None else await _new_session(db, user)
+
+
+async def _new_session(db: AsyncSession, user: User) -> ChatSession:
+    row = ChatSession(user_id=user.id, flow=None, data={}, updated_at=utcnow())
+    db.add(row)
+    await db.flush()
     return row
 
 

@@ -31,6 +31,21 @@ async def test_typed_number_presses_last_shown_button(fixture_chat: Chat) -> Non
     assert "Xin lỗi" in fixture_chat.text
 
 
+async def test_on_telegram_a_typed_number_is_text_not_a_button(fixture_app) -> None:
+    """Telegram shows real buttons without numbers: "1" there must not press an invisible one."""
+    chat = Chat(fixture_app, channel="telegram")
+    await chat.say("/start")
+    assert chat.actions[0] == "m:ask"
+    await chat.say("1")
+    assert "gõ câu hỏi" not in chat.text
+    async with fixture_app.services.db.session() as db:
+        from storage.repos import get_user, load_session
+
+        user = await get_user(db, "telegram", chat.user)
+        assert user is not None
+        assert "buttons" not in (await load_session(db, user, lock=False)).data
+
+
 async def test_unknown_or_stale_action_is_answered_politely(fixture_chat: Chat) -> None:
     await fixture_chat.press("zz:whatever")
     assert "hết hạn" in fixture_chat.text

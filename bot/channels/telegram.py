@@ -67,6 +67,8 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter  # stable since PTB 20; pinned <23
 
 from bot.channels.base import (
     DeliveryError,
@@ -444,14 +446,14 @@ def _cannot_edit(exc: DeliveryError) -> bool:
     )
 
 
-async def call(bot: Bot, chat_id: int | str, msg: OutMessage, *, plain: bool = False) -> Message | None:
-    """Make one Bot API call; raise the mapped DeliveryError on failure."""
+async def call(bot: Bot, chat_id: int | str, msg: OutMessage, *, plain: bool = False) -> int | None:
+    """Make one Bot API call; the id of the message sent or edited, or a mapped DeliveryError."""
     parse_mode = None if plain else "HTML"
     text = msg.text if plain else msg.html
     markup = None if plain and not isinstance(msg.markup, ReplyKeyboardRemove) else msg.markup
     try:
         if msg.kind == "photo":
-            return await bot.send_photo(chat_id=chat_id, photo=msg.photo)
+            return (await bot.send_photo(chat_id=chat_id, photo=msg.photo)).message_id
         if msg.kind == "edit":
             result = await bot.edit_message_text(
                 text,
@@ -461,16 +463,36 @@ async def call(bot: Bot, chat_id: int | str, msg: OutMessage, *, plain: bool = F
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
-            return result if isinstance(result, Message) else None
-        return await bot.send_message(
-            chat_id=chat_id,
-            text=text,
-            parse_mode=parse_mode,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
+            return result.message_id if isinstance(result, Message) else None
+        return await send_text(bot, chat_id, text, parse_mode, markup)
     except TelegramError as exc:
         raise map_error(exc) from exc
+
+
+NO_PREVIEW = {"is_disabled": True}  # link previews would bury the answer under a page card
+
+
+async def send_text(bot: Bot, chat_id: int | str, text: str, parse_mode: str | None, markup: Any) -> int:
+    """sendMessage through the bot's own transport, reading only the new message's id.
+
+    Bot.send_message would build a full telegram.Message from the answer (a
+    hundred-field object, about a tenth of a reply's CPU) that we never read.
+    BaseRequest.post is PTB's public request call: same transport, same error
+    mapping (RetryAfter, Forbidden, BadRequest…), just no Message.
+    """
+    params = [
+        RequestParameter.from_input("chat_id", chat_id),
+        RequestParameter.from_input("text", text),
+        RequestParameter.from_input("link_preview_options", NO_PREVIEW),
+    ]
+    if parse_mode:
+        params.append(RequestParameter.from_input("parse_mode", parse_mode))
+    if markup is not None:
+        params.append(RequestParameter.from_input("reply_markup", markup))
+    result = await bot.request.post(f"{bot.base_url}/sendMessage", request_data=RequestData(params))
+    if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
+        raise NetworkError(f"unexpected sendMessage result: {str(result)[:200]}")
+    return result["message_id"]
 
 
 # --------------------------------------------------------------------------- live replies
@@ -562,17 +584,17 @@ class TelegramChannel:
         return False
 
     async def _add_inline_keyboard(
-        self, chat_id: int, sent: Message | None, markup: InlineKeyboardMarkup
+        self, chat_id: int, sent: int | None, markup: InlineKeyboardMarkup
     ) -> None:
         """Give a message sent with ReplyKeyboardRemove its buttons; never lose them."""
         if sent is not None:
             try:
                 await self.bot.edit_message_reply_markup(
-                    chat_id=chat_id, message_id=sent.message_id, reply_markup=markup
+                    chat_id=chat_id, message_id=sent, reply_markup=markup
                 )
                 return
             except TelegramError as exc:
-                log.warning("could not add the buttons to message %s: %s", sent.message_id, exc)
+                log.warning("could not add the buttons to message %s: %s", sent, exc)
         await self._deliver(chat_id, OutMessage("text", texts.TG_CHOOSE, markup))
 
 
@@ -610,7 +632,7 @@ class TelegramSender:
                 try:
                     result = await call(self.bot, platform_id, msg)
                     if result is not None:
-                        last = str(result.message_id)
+                        last = str(result)
                     break
                 except (RateLimited, TransientError) as exc:
                     tries += 1
