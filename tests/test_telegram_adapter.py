@@ -192,6 +192,23 @@ def test_text_is_escaped_and_buttons_become_an_inline_keyboard() -> None:
     assert rows[1][0].url == "https://dichvucong.gov.vn"
 
 
+def test_fast_markup_json_matches_ptb() -> None:
+    from telegram import InlineKeyboardButton, WebAppInfo
+
+    from bot.channels.telegram import markup_json
+
+    reply = Reply(
+        "x",
+        buttons=[[Button("Giấy tờ", "t:khai-sinh:docs"), Button("👍 Có ích", "r:t:khai-sinh:1")]],
+        links=[LinkButton("Cổng DVC", "https://dichvucong.gov.vn")],
+    )
+    [msg] = render([reply])
+    assert markup_json(msg.markup) == msg.markup.to_dict()
+    other = InlineKeyboardMarkup([[InlineKeyboardButton("App", web_app=WebAppInfo("https://a.vn"))]])
+    assert markup_json(other) == other.to_dict()  # kinds we do not build fall back to PTB
+    assert markup_json(ReplyKeyboardRemove()) == {"remove_keyboard": True}
+
+
 def test_rows_longer_than_eight_are_wrapped_and_bad_urls_spelled_out() -> None:
     row = [Button(str(i), f"n:{i}") for i in range(11)]
     reply = Reply("Chọn", buttons=[row], links=[LinkButton("Số điện thoại", "tel:18001096")])

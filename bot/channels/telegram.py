@@ -469,6 +469,37 @@ async def call(bot: Bot, chat_id: int | str, msg: OutMessage, *, plain: bool = F
         raise map_error(exc) from exc
 
 
+def markup_json(markup: Any) -> dict[str, Any]:
+    """The reply_markup as the Bot API's JSON; inline keyboards (nearly every reply) directly.
+
+    PTB's generic to_dict walks every attribute of every button; ours have text
+    and one of callback_data or url.
+    """
+    if isinstance(markup, InlineKeyboardMarkup):
+        rows = []
+        for row in markup.inline_keyboard:
+            out = []
+            for b in row:
+                button: dict[str, Any] = {"text": b.text}
+                if b.callback_data is not None:
+                    button["callback_data"] = b.callback_data
+                if b.url is not None:
+                    button["url"] = b.url
+                if len(button) == 1 or b.api_kwargs or _other_button_fields(b):
+                    button = b.to_dict()  # a kind of button we do not build ourselves
+                out.append(button)
+            rows.append(out)
+        return {"inline_keyboard": rows}
+    return markup.to_dict()
+
+
+def _other_button_fields(b: InlineKeyboardButton) -> bool:
+    return any(
+        getattr(b, name, None) is not None
+        for name in ("web_app", "login_url", "switch_inline_query", "copy_text", "pay", "callback_game")
+    )
+
+
 NO_PREVIEW = {"is_disabled": True}  # link previews would bury the answer under a page card
 
 
@@ -480,15 +511,12 @@ async def send_text(bot: Bot, chat_id: int | str, text: str, parse_mode: str | N
     BaseRequest.post is PTB's public request call: same transport, same error
     mapping (RetryAfter, Forbidden, BadRequest…), just no Message.
     """
-    params = [
-        RequestParameter.from_input("chat_id", chat_id),
-        RequestParameter.from_input("text", text),
-        RequestParameter.from_input("link_preview_options", NO_PREVIEW),
-    ]
+    values: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": NO_PREVIEW}
     if parse_mode:
-        params.append(RequestParameter.from_input("parse_mode", parse_mode))
+        values["parse_mode"] = parse_mode
     if markup is not None:
-        params.append(RequestParameter.from_input("reply_markup", markup))
+        values["reply_markup"] = markup_json(markup)
+    params = [RequestParameter(name, value, input_files=None) for name, value in values.items()]
     result = await bot.request.post(f"{bot.base_url}/sendMessage", request_data=RequestData(params))
     if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
         raise NetworkError(f"unexpected sendMessage result: {str(result)[:200]}")

@@ -9,11 +9,10 @@ from about 2.4 ms of CPU to about 1 ms (benchmarks/telegram_bench.py).
 Two other choices, both about CPU per reply:
 - Requests go out as JSON (which the Bot API accepts for every method without
   files) instead of percent-encoded form fields; uploads use multipart.
-- The Bot API answers sendMessage and editMessageText with the whole message:
-  text, entities, keyboard. We only ever read its message_id (to edit it later
-  or record it), yet PTB turned all of it into objects, about a fifth of the
-  CPU of a reply. For those methods the result is cut to the identifying fields
-  (message_id, date, chat) before PTB parses it. Errors pass through untouched.
+- The Bot API answers edits with the whole message: text, entities, keyboard.
+  We only ever read its message_id, yet PTB turns all of it into objects. For
+  those methods the result is cut to the identifying fields (message_id, date,
+  chat) before PTB parses it. Errors pass through untouched.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 # Methods whose result is a Message we only identify, never read.
-SLIM_RESULT_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+# (sendMessage is sent without PTB's Message at all: see channels/telegram.send_text.)
+SLIM_RESULT_METHODS = ("editMessageText", "editMessageReplyMarkup")
 MESSAGE_ID_FIELDS = ("message_id", "date", "chat", "message_thread_id")
 USER_AGENT = "motcua (python-telegram-bot, aiohttp)"
 
