@@ -555,14 +555,12 @@ class Matcher:
         norm = np.sqrt(np.bincount(r_text, weights=idf[r_term] ** 2, minlength=text_topic_len))
         scale = np.divide(t_row, norm, out=np.zeros_like(t_row), where=norm > 0)
         r_val = idf[r_term] * scale[r_text]
-        # text-major (CSR): rkey is sorted by (text, term), so a topic's rows are one slice
-        self._csr_text = r_text.astype(np.int32)
-        self._csr_term = r_term.astype(np.int32)
-        self._csr_val = r_val.astype(np.float32)
-        text_entry_start = np.searchsorted(r_text, np.arange(len(text_topic) + 1))
-        bounds = np.asarray([*text_start, len(text_topic)], dtype=np.int64)
-        self._topic_entry_start = text_entry_start[bounds]
-        self._text_topic = t_topic.astype(np.int32)
+        # term-major (an inverted index): a query reads only the postings of its own terms
+        order = np.argsort(r_term, kind="stable")
+        self._row_text = r_text[order].astype(np.int32)
+        self._row_val = r_val[order].astype(np.float32)
+        self._row_start = np.concatenate([[0], np.cumsum(np.bincount(r_term, minlength=n_terms))]).tolist()
+        del order
         self._n_terms = n_terms
         self._n_texts = len(text_topic)
         self._text_start = np.asarray(text_start, dtype=np.int64)
@@ -768,12 +766,9 @@ class Matcher:
         if total <= 0 or not weights:
             return MatchResult(query=query, normalized=normalized, decision="fallback", results=[])
         qnorm = math.sqrt(sum(w * w for w in weights.values()) + (unknown_mass * UNKNOWN_NORM) ** 2) or 1.0
-        covered = np.zeros(self._n, dtype=np.float32)
-        cs = self._cov_start
-        for i, w in weights.items():
-            a, b = cs[i], cs[i + 1]
-            if b > a:
-                covered[self._cov_topic[a:b]] += w * self._cov_w[a:b]
+        covered = _weighted_postings(weights, self._cov_start, self._cov_topic, self._cov_w, self._n, 1.0)
+        if covered is None:
+            covered = np.zeros(self._n, dtype=np.float32)
         best_row = self._row_similarity(covered, weights, qnorm)
         np.minimum(best_row, 1.0, out=best_row)
         score = COVERAGE_WEIGHT * (covered / total) + (1.0 - COVERAGE_WEIGHT) * best_row
@@ -819,26 +814,17 @@ class Matcher:
         best_row = np.zeros(n, dtype=np.float32)
         k = min(CANDIDATES, n)
         cand = np.argpartition(-covered, k - 1)[:k] if k < n else np.arange(n)
-        cand = np.sort(cand[covered[cand] > 0])
+        cand = cand[covered[cand] > 0]
         if not len(cand):
             return best_row
-        qvec = np.zeros(self._n_terms, dtype=np.float32)
-        qvec[np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))] = np.fromiter(
-            weights.values(), dtype=np.float32, count=len(weights)
-        ) / np.float32(qnorm)
-        es = self._topic_entry_start[cand]
-        lengths = self._topic_entry_start[cand + 1] - es
-        total = int(lengths.sum())
-        if not total:
+        sums = _weighted_postings(
+            weights, self._row_start, self._row_text, self._row_val, self._n_texts, qnorm
+        )
+        if sums is None:
             return best_row
-        offsets = np.repeat(es - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-        prod = qvec[self._csr_term[offsets]] * self._csr_val[offsets]
-        texts = self._csr_text[offsets]
-        starts = np.flatnonzero(np.concatenate(([True], texts[1:] != texts[:-1])))
-        sums = np.add.reduceat(prod, starts)
-        topic_of = self._text_topic[texts[starts]]
-        tstarts = np.flatnonzero(np.concatenate(([True], topic_of[1:] != topic_of[:-1])))
-        best_row[topic_of[tstarts]] = np.maximum.reduceat(sums, tstarts)
+        # texts are stored topic by topic and every topic has at least its name
+        per_topic = np.maximum.reduceat(sums, self._text_start)
+        best_row[cand] = per_topic[cand]
         return best_row
 
     def _uncovered(self, topic: int, weights: dict[int, float]) -> float:
@@ -862,6 +848,23 @@ class Matcher:
         if s1 >= self.answer_threshold and s1 - s2 >= self.margin:
             return "answer"
         return "clarify"
+
+
+def _weighted_postings(
+    weights: dict[int, float], start: list[int], ids: np.ndarray, vals: np.ndarray, size: int, norm: float
+) -> np.ndarray | None:
+    """Sum over query terms of weight x posting value, per id (one bincount, not one add per term)."""
+    id_parts: list[np.ndarray] = []
+    val_parts: list[np.ndarray] = []
+    for i, w in weights.items():
+        a, b = start[i], start[i + 1]
+        if b > a:
+            id_parts.append(ids[a:b])
+            val_parts.append(vals[a:b] * np.float32(w / norm))
+    if not id_parts:
+        return None
+    summed = np.bincount(np.concatenate(id_parts), weights=np.concatenate(val_parts), minlength=size)
+    return summed.astype(np.float32)
 
 
 # ---------------------------------------------------------------- intents
