@@ -70,6 +70,9 @@ class WriteLock:
 
     async def acquire(self, error: type[Exception]) -> asyncio.Lock:
         lock = self._current()
+        if not lock.locked():  # nobody writing: take it without arming a timeout
+            await lock.acquire()
+            return lock
         try:
             await asyncio.wait_for(lock.acquire(), self.timeout)
         except TimeoutError:

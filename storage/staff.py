@@ -80,31 +80,33 @@ class StaffDirectory:
         self._inline = parse_inline(inline)
         self._mtime: float | None = None
         self._from_file: list[StaffMember] = []
-        self._refresh()
+        self._by_key: dict[str, StaffMember] = {}
+        self._refresh(force=True)
 
-    def _refresh(self) -> None:
-        if self.path is None:
-            return
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
-            self._from_file, self._mtime = [], None
-            return
-        if mtime != self._mtime:
-            self._from_file = read_file(self.path)
-            self._mtime = mtime
+    def _refresh(self, *, force: bool = False) -> None:
+        """Reread the file if it changed; asked on every message, so cheap when it did not."""
+        if self.path is not None:
+            try:
+                mtime: float | None = self.path.stat().st_mtime
+            except FileNotFoundError:
+                mtime = None
+            if mtime != self._mtime or force:
+                self._from_file = read_file(self.path) if mtime is not None else []
+                self._mtime = mtime
+                force = True
+        if force:
+            merged = {m.key: m for m in self._from_file}
+            merged.update({m.key: m for m in self._inline})  # the inline list wins
+            self._by_key = merged
 
     def members(self) -> list[StaffMember]:
         self._refresh()
-        merged = {m.key: m for m in self._from_file}
-        merged.update({m.key: m for m in self._inline})
-        return list(merged.values())
+        return list(self._by_key.values())
 
     def role_of(self, key: str) -> str | None:
-        for m in self.members():
-            if m.key == key:
-                return m.role
-        return None
+        self._refresh()
+        member = self._by_key.get(key)
+        return member.role if member is not None else None
 
     def add(self, key: str, role: str, name: str = "") -> None:
         if self.path is None:
