@@ -6,8 +6,6 @@ PostgreSQL) so the rest of the code is the same on both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +62,10 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction is rolled back if the block raises."""
-        async with self.sessionmaker() as session:
-            try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
+    def session(self) -> AsyncSession:
+        """A session for `async with`: leaving the block closes it, which rolls back whatever
+        was not committed (an exception included)."""
+        return self.sessionmaker()
 
     async def upgrade(self) -> None:
         """Apply every pending migration (all branch heads)."""

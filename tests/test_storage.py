@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
@@ -101,3 +102,34 @@ async def test_same_identity_on_two_channels_is_two_users(tmp_path: Path) -> Non
         assert a.id != b.id
         await s.commit()
     await db.close()
+
+
+async def test_a_session_left_by_an_exception_keeps_nothing(db_url: str) -> None:
+    """Writes before a crash are rolled back on both databases, and the connection is reusable."""
+    db = Database(db_url)
+    await db.upgrade()
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.session() as s:
+                await get_or_create_user(s, "telegram", "crash")
+                await log_question(
+                    s,
+                    user=None,
+                    channel="telegram",
+                    text="x",
+                    normalized="x",
+                    decision="fallback",
+                    topic_id=None,
+                    score=None,
+                    candidates=[],
+                )
+                raise RuntimeError("handler crashed")
+        async with db.session() as s:
+            assert await get_user(s, "telegram", "crash") is None
+            assert (await s.scalars(select(QuestionLog))).all() == []
+            await get_or_create_user(s, "telegram", "after")
+            await s.commit()
+        async with db.session() as s:
+            assert await get_user(s, "telegram", "after") is not None
+    finally:
+        await db.close()

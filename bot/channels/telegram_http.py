@@ -59,6 +59,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; skip the jar's work per call
             )
 
     async def shutdown(self) -> None:
