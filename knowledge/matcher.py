@@ -25,6 +25,7 @@ A confidently wrong answer is the worst outcome, so thresholds favour clarify.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -382,7 +383,8 @@ _ONSET_SWAPS = (("ch", "tr"), ("tr", "ch"), ("s", "x"), ("x", "s"), ("gi", "d"),
 _FINAL_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
 
 
-def _dialect_variants(word: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def _dialect_variants(word: str) -> tuple[str, ...]:
     out = []
     for a, b in _ONSET_SWAPS:
         if (
@@ -398,7 +400,7 @@ def _dialect_variants(word: str) -> list[str]:
             and not (a == "c" and word.endswith("ch"))
         ):
             out.append(word[: -len(a)] + b)
-    return out
+    return tuple(out)
 
 
 _TEXT_SEPARATOR = "\ue000"  # a private-use character: a chunk no knowledge base text contains
@@ -856,14 +858,21 @@ def _weighted_postings(
     """Sum over query terms of weight x posting value, per id (one bincount, not one add per term)."""
     id_parts: list[np.ndarray] = []
     val_parts: list[np.ndarray] = []
+    scale: list[float] = []
+    lengths: list[int] = []
     for i, w in weights.items():
         a, b = start[i], start[i + 1]
         if b > a:
             id_parts.append(ids[a:b])
-            val_parts.append(vals[a:b] * np.float32(w / norm))
+            val_parts.append(vals[a:b])
+            scale.append(w / norm)
+            lengths.append(b - a)
     if not id_parts:
         return None
-    summed = np.bincount(np.concatenate(id_parts), weights=np.concatenate(val_parts), minlength=size)
+    factors = np.repeat(np.asarray(scale, dtype=np.float32), lengths)
+    summed = np.bincount(
+        np.concatenate(id_parts), weights=np.concatenate(val_parts) * factors, minlength=size
+    )
     return summed.astype(np.float32)
 
 
