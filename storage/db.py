@@ -112,6 +112,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # SQLite waiting for another process: they fail at once and are retried on a thread.
     inline = getattr(getattr(dbapi_conn, "dbapi", None), "inline", False)
     cur.execute(f"PRAGMA busy_timeout={0 if inline else SQLITE_BUSY_SECONDS * 1000}")
+    if inline:  # checkpoints are scheduled by the driver, off the loop (storage/sqlite_driver.py)
+        cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

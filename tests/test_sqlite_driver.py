@@ -155,3 +155,31 @@ def test_without_aiosqlite_internals_the_stock_adapter_is_used(monkeypatch: pyte
 
     monkeypatch.delattr(aiosqlite.Connection, "_execute")
     assert sqlite_driver.adapted_dbapi(lock_timeout=1) is None
+
+
+async def test_commits_are_inline_and_every_nth_checkpoints_on_the_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = sqlite_driver._commit_and_checkpoint
+
+    def counting(conn, busy_ms):  # type: ignore[no-untyped-def]
+        calls.append(busy_ms)
+        real(conn, busy_ms)
+
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite_driver, "_commit_and_checkpoint", counting)
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+    for i in range(12):
+        async with db.session() as s:
+            await s.execute(text("UPDATE t SET n = :n WHERE id = 1"), {"n": i})
+            await s.commit()
+    assert len(calls) == 2  # commits 5 and 10
+    other = sqlite3.connect(db.engine.url.database)
+    try:
+        assert other.execute("SELECT n FROM t").fetchone()[0] == 11  # every commit is durable to others
+        busy, log_frames, checkpointed = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and log_frames == checkpointed
+    finally:
+        other.close()
