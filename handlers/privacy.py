@@ -115,6 +115,7 @@ async def erase_user(db: AsyncSession, user: User) -> None:
     for eraser in ERASERS:
         await eraser(db, user)
     user.display_name = None
+    user.store_name = False  # the platform sends the name again with every message: not kept
     user.phone = None
     user.consent_at = None
     user.subscriptions = []

@@ -715,8 +715,8 @@ PV_BTN_KEEP = "Không xóa"
 PV_KEPT = "Dạ, tôi giữ nguyên dữ liệu. Anh/chị cần hỗ trợ gì thêm ạ?"
 PV_ERASED = (
     "Tôi đã xóa dữ liệu cá nhân của anh/chị. Xin cảm ơn anh/chị đã sử dụng dịch vụ. "
-    "Nếu anh/chị tiếp tục nhắn tin, tôi vẫn hỗ trợ bình thường; khi đó ứng dụng nhắn tin sẽ gửi kèm "
-    "tên hiển thị của tài khoản như với mọi tin nhắn."
+    "Nếu anh/chị tiếp tục nhắn tin, tôi vẫn hỗ trợ bình thường và không lưu lại tên hiển thị "
+    "mà ứng dụng nhắn tin gửi kèm mỗi tin nhắn."
 )
 
 # ---- subscriptions and broadcasts

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -88,6 +89,9 @@ class User(Base):
     subscriptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     area: Mapped[str | None] = mapped_column(String(128))
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False once the person erased their data: the display name the platform sends with every
+    # message is then not stored again.
+    store_name: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

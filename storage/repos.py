@@ -36,6 +36,7 @@ async def _new_user(db: AsyncSession, channel: str, platform_id: str, display_na
         display_name=display_name,
         subscriptions=[],
         blocked=False,
+        store_name=True,
         created_at=now,
         last_seen_at=now,
     )
@@ -55,7 +56,7 @@ def _seen(user: User, display_name: str | None) -> None:
         user.last_seen_at = now
     if user.blocked:
         user.blocked = False  # writing to us means they can be reached again
-    if display_name and not user.display_name:
+    if display_name and not user.display_name and user.store_name:
         user.display_name = display_name
 
 

@@ -73,3 +73,14 @@ async def test_my_data_then_erase(fb_app_any: App) -> None:
     assert "không gửi được" in staff.text
     await citizen.say("/dulieucuatoi")
     assert "0912345678" not in citizen.text and "Đồng ý cung cấp thông tin lúc: không có" in citizen.text
+    # every message arrives with the display name again: it is not stored again
+    assert citizen.name == "Nguyễn Văn An"
+    await citizen.say("khai sinh")
+    async with fb_app.db.session() as db:
+        user = await db.scalar(select(User).where(User.platform_id == "c1"))
+        assert user.display_name is None and user.store_name is False
+    # other people's names are still kept as before
+    async with fb_app.db.session() as db:
+        assert (
+            await db.scalar(select(User).where(User.platform_id == "staff1"))
+        ).display_name == "Cán bộ Bình"

@@ -133,3 +133,44 @@ async def test_a_session_left_by_an_exception_keeps_nothing(db_url: str) -> None
             assert await get_user(s, "telegram", "after") is not None
     finally:
         await db.close()
+
+
+async def test_upgrading_an_existing_database_keeps_its_rows(db_url: str) -> None:
+    """A database made by an older release gets the new columns; users and sessions survive."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import alembic_config
+
+    db = Database(db_url)
+    try:
+
+        def old_release(conn):  # type: ignore[no-untyped-def]
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001_foundation")
+
+        async with db.engine.begin() as conn:
+            await conn.run_sync(old_release)
+            await conn.execute(
+                text(
+                    "INSERT INTO users (channel, platform_id, display_name, subscriptions, blocked, created_at,"
+                    " last_seen_at) VALUES ('telegram', '7', 'Lan', '[]', false, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+            uid = (await conn.execute(text("SELECT id FROM users"))).scalar_one()
+            await conn.execute(
+                text(
+                    "INSERT INTO sessions (user_id, flow, data, updated_at) VALUES (:u, NULL, '{}', CURRENT_TIMESTAMP)"
+                ),
+                {"u": uid},
+            )
+        await db.upgrade()
+        assert not await db.pending_migrations()
+        async with db.session() as s:
+            user = await get_user(s, "telegram", "7")
+            assert user is not None and user.display_name == "Lan" and user.store_name is True
+            assert (await load_session(s, user, lock=False)).data == {}
+    finally:
+        await db.close()
