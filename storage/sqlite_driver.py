@@ -92,7 +92,7 @@ class WriteLock:
 
 
 def _run_statement(conn: Any, operation: str, parameters: Any, many: bool) -> tuple[Any, ...]:
-    """Runs on aiosqlite's thread: execute, fetch everything, close."""
+    """Execute, fetch everything, close: on the loop's thread, or aiosqlite's for a retry."""
     cursor = conn.cursor()
     try:
         if many:
@@ -139,7 +139,7 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and (getattr(error, "sqlite_errorcode", 0) & 0xFF) == 5
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
     def _run(self, operation: str, parameters: Any, many: bool) -> None:
@@ -178,17 +178,17 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._run(operation, seq_of_parameters, True)
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class InlineConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ("_held",)
 
-    def __init__(self, dbapi: OneTripDBAPI, connection: Any) -> None:
+    def __init__(self, dbapi: InlineDBAPI, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._held: asyncio.Lock | None = None  # the write lock, while this connection writes
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:  # streaming results keep the stock cursor
             return super().cursor(server_side=True)
-        return OneTripCursor(self)
+        return InlineCursor(self)
 
     async def reserve_write(self) -> None:
         """Take the write lock before reading rows that will be changed (SELECT … FOR UPDATE's role)."""
@@ -223,7 +223,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         try:
-            super().rollback()
+            raw = self._connection._conn
+            if raw.in_transaction:
+                raw.rollback()  # drops the transaction's pages; never waits for anyone
+        except Exception as error:
+            self._handle_exception(error)
         finally:
             self._release()
 
@@ -240,7 +244,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self._release()
 
 
-class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
     inline = True  # statements run on the event loop's thread (connections need busy_timeout 0)
 
     def __init__(self, aiosqlite: Any, sqlite: Any, *, lock_timeout: float) -> None:
@@ -258,10 +262,10 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         adapted = super().connect(*arg, **kw)
         if type(adapted) is not AsyncAdapt_aiosqlite_connection:
             return adapted  # the sync fallback mode: leave it alone
-        return OneTripConnection(self, adapted._connection)
+        return InlineConnection(self, adapted._connection)
 
 
-def adapted_dbapi(lock_timeout: float) -> OneTripDBAPI | None:
+def adapted_dbapi(lock_timeout: float) -> InlineDBAPI | None:
     """The DBAPI module to pass as create_async_engine(module=...), if this aiosqlite allows it.
 
     One per engine: the write lock covers that engine's connections. The engine
@@ -275,4 +279,4 @@ def adapted_dbapi(lock_timeout: float) -> OneTripDBAPI | None:
         return None
     import sqlite3
 
-    return OneTripDBAPI(aiosqlite, sqlite3, lock_timeout=lock_timeout)
+    return InlineDBAPI(aiosqlite, sqlite3, lock_timeout=lock_timeout)

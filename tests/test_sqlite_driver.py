@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 
 from storage import sqlite_driver
 from storage.db import Database, lock_for_update
-from storage.sqlite_driver import OneTripConnection, is_write
+from storage.sqlite_driver import InlineConnection, is_write
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ async def db(tmp_path: Path):
 async def test_the_engine_uses_the_shim_with_no_busy_sleeps(db: Database) -> None:
     async with db.engine.connect() as conn:
         raw = await conn.get_raw_connection()
-        assert isinstance(raw.dbapi_connection, OneTripConnection)
+        assert isinstance(raw.dbapi_connection, InlineConnection)
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 0
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
 
