@@ -16,8 +16,9 @@ is remote; both bots below talk to it over HTTP with python-telegram-bot.
    updates handled per second. The stack's flood limiter is opened (40
    questions per user in a burst would otherwise be refused before any work)
    and the run fails unless every question reached the matcher, so refused or
-   short-cut updates can never count as throughput. The two alternate for --rounds rounds; the
-   ratio is the median of the paired (same-round) ratios. Target: >= 0.5.
+   short-cut updates can never count as throughput. The two alternate for
+   --rounds rounds; the ratio is the median of the paired (same-round)
+   ratios. Target: >= 0.5.
 3. Latency: questions arrive at 50 updates/s (each of the 50 users asks once
    per second); the fake measures from making the update available to the
    first reply message for that chat. Target: p95 < 50 ms.

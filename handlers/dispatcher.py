@@ -9,7 +9,6 @@ so a crash never leaves half a conversation step stored.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
 import weakref
@@ -21,7 +20,7 @@ from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
 from knowledge.matcher import detect_intent
-from storage.repos import open_conversation
+from storage.repos import TOUCH_RESOLUTION, open_conversation
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer free text is cut before matching (the rest is noise for the matcher)
@@ -32,7 +31,6 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Channels that show real buttons and never number them: a number typed there is text
 # (an age, a count, an answer in a form), not a button press, so none are remembered.
 BUTTONS_ONLY_CHANNELS = frozenset({"telegram"})
-SESSION_TOUCH_RESOLUTION = dt.timedelta(minutes=1)
 
 Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
 
@@ -94,8 +92,8 @@ class Dispatcher:
                     actions = numbered_actions(replies)
                     if actions:
                         ctx._put("buttons", actions)
-                if ctx.now() - session.updated_at > SESSION_TOUCH_RESOLUTION:
-                    session.updated_at = ctx.now()  # last activity, to the minute (see repos._seen)
+                if ctx.now() - session.updated_at > TOUCH_RESOLUTION:
+                    session.updated_at = ctx.now()
                 await db.commit()
             except Exception:
                 if ctx.failure_replies is None:

@@ -41,14 +41,15 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            path = make_url(url).database
+            parsed = make_url(url)
+            path = parsed.database
             if path and path != ":memory:":
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
-            # Every session ends in commit or rollback already; the pool's extra
-            # rollback on return costs one more thread round trip per message.
+            # Every session ends in commit or rollback already (closing rolls back); the
+            # pool's extra rollback on return would only repeat it.
             kwargs["pool_reset_on_return"] = None
-            if make_url(url).drivername == "sqlite+aiosqlite":
+            if parsed.drivername == "sqlite+aiosqlite":
                 from storage.sqlite_driver import adapted_dbapi
 
                 module = adapted_dbapi(lock_timeout=SQLITE_BUSY_SECONDS)

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, ChatSession, Outbox, QuestionLog, User, utcnow
 
-LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+# last_seen_at and a session's updated_at are "last activity, to the minute": writing them
+# on every message would make every message a write (SQLite's one writer).
+TOUCH_RESOLUTION = dt.timedelta(minutes=1)
 
 
 async def get_or_create_user(
@@ -52,7 +54,7 @@ def _seen(user: User, display_name: str | None) -> None:
     SQLite's write lock until the message commits, and most messages need none.
     """
     now = utcnow()
-    if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+    if now - user.last_seen_at > TOUCH_RESOLUTION:
         user.last_seen_at = now
     if user.blocked:
         user.blocked = False  # writing to us means they can be reached again
@@ -62,13 +64,10 @@ def _seen(user: User, display_name: str | None) -> None:
 
 # The statements every message runs, built once: building a statement and its cache key
 # costs as much CPU as running it against SQLite.
-_USER_BY_IDENTITY = select(User).where(
-    User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id")
-)
+_IDENTITY = (User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id"))
+_USER_BY_IDENTITY = select(User).where(*_IDENTITY)
 _USER_WITH_SESSION = (
-    select(User, ChatSession)
-    .outerjoin(ChatSession, ChatSession.user_id == User.id)
-    .where(User.channel == bindparam("channel"), User.platform_id == bindparam("platform_id"))
+    select(User, ChatSession).outerjoin(ChatSession, ChatSession.user_id == User.id).where(*_IDENTITY)
 )
 _SESSION_OF_USER = select(ChatSession).where(ChatSession.user_id == bindparam("user_id"))
 _SESSION_OF_USER_LOCKED = _SESSION_OF_USER.with_for_update()

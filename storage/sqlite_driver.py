@@ -36,9 +36,10 @@ internals), `adapted_dbapi` returns None and the stock adapter is used.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import aiosqlite
@@ -108,21 +109,25 @@ def _run_statement(conn: Any, operation: str, parameters: Any, many: bool) -> tu
         cursor.close()
 
 
-def _run_waiting(conn: Any, busy_ms: int, operation: str, parameters: Any, many: bool) -> tuple[Any, ...]:
-    """On the worker thread: the statement again, this time waiting for the other writer."""
+@contextlib.contextmanager
+def _patient(conn: Any, busy_ms: int) -> Iterator[None]:
+    """On the worker thread only: let SQLite wait up to busy_ms for another process's lock."""
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
     try:
-        return _run_statement(conn, operation, parameters, many)
+        yield
     finally:
         conn.execute("PRAGMA busy_timeout=0")
+
+
+def _run_waiting(conn: Any, busy_ms: int, operation: str, parameters: Any, many: bool) -> tuple[Any, ...]:
+    """The statement again, this time waiting for the other writer."""
+    with _patient(conn, busy_ms):
+        return _run_statement(conn, operation, parameters, many)
 
 
 def _commit_waiting(conn: Any, busy_ms: int) -> None:
-    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
-    try:
+    with _patient(conn, busy_ms):
         conn.commit()
-    finally:
-        conn.execute("PRAGMA busy_timeout=0")
 
 
 async def _nothing() -> None:

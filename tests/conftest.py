@@ -15,6 +15,7 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Settings
 from handlers.messages import Incoming, Reply
+from tests.fake_telegram import FakeTelegram
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURE_KB = TESTS_DIR / "data" / "kb"
@@ -51,6 +52,15 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.skip("MOTCUA_TEST_DATABASE_URL not set")
     await reset_postgres(PG_URL)
     return PG_URL
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Telegram Bot API on a free local port (Zalo test modules define their own `fake`)."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

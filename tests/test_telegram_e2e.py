@@ -48,14 +48,6 @@ def quick_sleep(waits: list[float]):
     return sleep
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def make_harness(fake: FakeTelegram, tmp_path: Path, **extra) -> Harness:
     settings = make_settings(
         tmp_path,

@@ -16,14 +16,6 @@ from tests.fake_telegram import SHARED_SPEC, FakeTelegram, load_spec, parse_html
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     client = Bot(fake.token, base_url=fake.api_url)
     await client.initialize()

@@ -12,7 +12,6 @@ import asyncio
 import io
 import json
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -21,14 +20,6 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.channels.telegram_http import AiohttpRequest, slim_message_result
 from tests.fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def make(base_url: str, token: str, *, read_timeout: float = 5.0) -> Bot:
@@ -84,13 +75,9 @@ async def test_network_failures_become_ptb_errors() -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    request = AiohttpRequest(connect_timeout=1.0)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(connect_timeout=1.0) as request:  # BaseRequest: initialize/shutdown
         with pytest.raises(NetworkError):
             await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-    finally:
-        await request.shutdown()
 
     async def slow(_: web.Request) -> web.Response:
         await asyncio.sleep(2)
@@ -103,13 +90,11 @@ async def test_network_failures_become_ptb_errors() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    request = AiohttpRequest(read_timeout=0.2)
-    await request.initialize()
     try:
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+        async with AiohttpRequest(read_timeout=0.2) as request:
+            with pytest.raises(TimedOut):
+                await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
     finally:
-        await request.shutdown()
         await runner.cleanup()
 
 
