@@ -6,6 +6,7 @@ they all run the same knowledge base, storage and routing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.config import ConfigError, Settings
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
 from handlers.features import build_router
+from handlers.settings import HandlerSettings
 from knowledge.loader import KnowledgeError
 from knowledge.service import KnowledgeService
 from storage.db import Database
@@ -46,6 +48,12 @@ class App:
         await self.services.db.close()
 
 
+def handler_settings(settings: Settings) -> HandlerSettings:
+    """The slice of the configuration that conversations read (see handlers/settings.py)."""
+    names = [f.name for f in dataclasses.fields(HandlerSettings)]
+    return HandlerSettings(**{name: getattr(settings, name) for name in names})
+
+
 def staff_path(settings: Settings) -> Path:
     return settings.staff_file or (settings.data_dir / "staff.txt")
 
@@ -71,7 +79,9 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     except Exception as exc:  # driver errors vary; say what failed and where
         await db.close()
         raise StartupError(f"cannot use the database {_safe_url(settings.database_url)}: {exc}") from None
-    services = Services(settings=settings, knowledge=knowledge, db=db, staff=staff, router=build_router())
+    services = Services(
+        settings=handler_settings(settings), knowledge=knowledge, db=db, staff=staff, router=build_router()
+    )
     return App(settings=settings, services=services, dispatcher=Dispatcher(services))
 
 

@@ -41,7 +41,7 @@ class ReminderRunner:
         """One check: expire unanswered handoffs; queue today's reminder if it is time and not done yet."""
         services = self.app.services
         now = services.clock()
-        settings = services.settings
+        settings = self.app.settings
         from zoneinfo import ZoneInfo
 
         async with services.db.session() as db:
@@ -51,7 +51,7 @@ class ReminderRunner:
             log.info("%d handoffs nobody took were turned into call-back offers", expired)
         if now.astimezone(ZoneInfo(settings.timezone)).hour < settings.reminder_hour:
             return None
-        office = make_office(services.staff, settings, services.knowledge.kb.locality)
+        office = make_office(services.staff, services.settings, services.knowledge.kb.locality)
         async with services.db.session() as db:
             count = await remind_overdue(db, office, now)
             await db.commit()

@@ -10,6 +10,7 @@ from handlers import texts
 from handlers.context import Context
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
+from handlers.router import Feature
 from knowledge.schema import Guide, Procedure, Service
 from storage.repos import log_question
 
@@ -54,8 +55,7 @@ def procedure_buttons(ctx: Context, p: Procedure) -> list[list[Button]]:
     ]
     if p.mistakes or p.notes:
         rows.append([Button(texts.BTN_MISTAKES, f"d:{p.id}:tips")])
-    submit = ctx.router.actions.get("g")
-    if submit is not None and p.online.level != "none":
+    if ctx.has_feature(Feature.GUIDE) and p.online.level != "none":
         rows.append([Button(texts.BTN_SUBMIT_GUIDE, f"g:submit:{p.id}")])
     rows.append(menu_button())
     return rows
@@ -144,7 +144,7 @@ def with_rating(ctx: Context, topic_id: str, text: str, rows: list[list[Button]]
 
     In the same message, so an answer stays one message; without the ratings feature, unchanged.
     """
-    if "r" not in ctx.router.actions:
+    if not ctx.has_feature(Feature.RATINGS):
         return Reply(text, buttons=rows)
     from handlers.ratings import rating_row
 
@@ -226,13 +226,16 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         return [*prefix, Reply(texts.CLARIFY, buttons=rows)]
     loc = ctx.kb.locality
     sorry = texts.FALLBACK.format(office=loc.office_name, hotline=loc.hotline)
-    if "phananh" in ctx.router.commands:
+    if ctx.has_feature(Feature.FEEDBACK):
         sorry = f"{sorry}\n{texts.FALLBACK_COMPLAINT_HINT}"
     return [*prefix, main_menu(ctx, sorry)]
 
 
+FEATURE = Feature.ANSWERS
+
+
 def register(router) -> None:
-    router.action("t", on_topic_action)
-    router.action("d", on_detail_action)
-    router.action("gr", on_group_action)
+    router.legacy_action("t", on_topic_action)
+    router.legacy_action("d", on_detail_action)
+    router.legacy_action("gr", on_group_action)
     router.intent("question", on_question)

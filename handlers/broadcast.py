@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, Router
 from handlers.serialize import replies_to_payload
 from storage import outbox as ob
 from storage.repos import audit
@@ -311,7 +311,10 @@ async def _confirm(ctx: Context) -> list[Reply]:
     return [Reply(texts.BC_QUEUED.format(id=b.id, n=b.total, when=when), edit=True)]
 
 
+FEATURE = Feature.BROADCAST
+
+
 def register(router: Router) -> None:
     router.command("thongbao", start, texts.CMD_THONGBAO, staff_only=True)
-    router.action("bc", on_action)
-    router.flow(FLOW, on_flow)
+    router.legacy_action("bc", on_action)
+    router.legacy_flow(FLOW, on_flow)

@@ -13,7 +13,7 @@ from handlers import texts
 from handlers.context import Context
 from handlers.menu import main_menu, start
 from handlers.messages import Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, Router
 
 
 async def on_follow(ctx: Context, msg: Incoming) -> list[Reply]:
@@ -30,6 +30,9 @@ async def on_unfollow(ctx: Context, msg: Incoming) -> list[Reply]:
 
 async def on_unsupported(ctx: Context, msg: Incoming) -> list[Reply]:
     return [main_menu(ctx, texts.ZALO_UNSUPPORTED)]
+
+
+FEATURE = Feature.CHANNEL_EVENTS
 
 
 def register(router: Router) -> None:

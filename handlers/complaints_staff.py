@@ -25,7 +25,7 @@ from handlers.feedback_core import (
 )
 from handlers.menu import main_menu
 from handlers.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, Router
 from storage import complaints as repo
 from storage.repos import audit
 
@@ -182,8 +182,11 @@ async def on_reply_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
     return [Reply(sent.format(code=c.code), buttons=staff_buttons(c))]
 
 
+FEATURE = Feature.COMPLAINTS_STAFF
+
+
 def register(router: Router) -> None:
     router.command("hopthu", inbox, texts.CMD_HOPTHU, staff_only=True)
     router.command("xemphananh", on_show_command, texts.CMD_XEMPHANANH, staff_only=True)
-    router.action("cs", on_action)
-    router.flow(REPLY_FLOW, on_reply_flow)
+    router.legacy_action("cs", on_action)
+    router.legacy_flow(REPLY_FLOW, on_reply_flow)

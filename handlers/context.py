@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import Incoming, Reply
+from handlers.router import Feature
+from handlers.settings import HandlerSettings
 from storage.models import ChatSession, User, utcnow
 
 if TYPE_CHECKING:
-    from bot.config import Settings
     from handlers.router import Router
     from knowledge.loader import KnowledgeBase
     from knowledge.matcher import Matcher
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
-    settings: Settings
+    settings: HandlerSettings
     knowledge: KnowledgeService
     db: Database
     staff: StaffDirectory
@@ -60,12 +61,16 @@ class Context:
         return self.services.knowledge.matcher
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> HandlerSettings:
         return self.services.settings
 
     @property
     def router(self) -> Router:
         return self.services.router
+
+    def has_feature(self, name: Feature) -> bool:
+        """Whether another feature is present, e.g. to offer its button only when it can be pressed."""
+        return self.services.router.has(name)
 
     def now(self) -> dt.datetime:
         return self.services.clock()
@@ -123,6 +128,12 @@ class Context:
         else:
             mem[key] = value
         self._put("mem", mem)
+
+    def session_data(self) -> dict[str, Any]:
+        return self.session.data or {}
+
+    def put_session_data(self, key: str, value: Any) -> None:
+        self._put(key, value)
 
     def _put(self, key: str, value: Any) -> None:
         # reassign the whole dict so SQLAlchemy sees the JSON column change

@@ -1,7 +1,9 @@
 """The one path every message takes: serialise per user, load state, route, save.
 
-Routing order: a button action; a command; the active flow; then free text
-(numbers pressing the last numbered buttons, intents, hooks, the matcher).
+Routing order: a button action (unpacked by its codec; unknown or malformed
+data is refused before the lock and the database); the active flow's fallback
+commands and cancel words; other commands; the active flow's step; then free
+text (numbers pressing the last numbered buttons, intents, hooks, the matcher).
 Everything a handler writes commits in one transaction with the session state,
 so a crash never leaves half a conversation step stored.
 """
@@ -12,10 +14,10 @@ import asyncio
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable
 
 from handlers import texts
 from handlers.context import Context, Services
+from handlers.flow import Fallback
 from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
@@ -31,8 +33,6 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Channels that show real buttons and never number them: a number typed there is text
 # (an age, a count, an answer in a form), not a button press, so none are remembered.
 BUTTONS_ONLY_CHANNELS = frozenset({"telegram"})
-
-Fallback = Callable[[Context, Incoming], Awaitable[list[Reply]]]
 
 
 class Dispatcher:
@@ -64,6 +64,8 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; never raises: failures become a polite apology."""
+        if incoming.action is not None and not self._known_action(incoming.action):
+            return self._expired_reply()
         verdict = self._limit(incoming)
         if verdict != "ok":
             if verdict == "drop":
@@ -78,6 +80,17 @@ class Dispatcher:
                 log.exception("failed to handle a message from %s", incoming.user_key)
                 hotline = self.services.knowledge.kb.locality.hotline
                 return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
+
+    def _known_action(self, data: str) -> bool:
+        router = self.services.router
+        return router.resolve(data) is not None or data.split(":", 1)[0] in router.legacy_actions
+
+    @staticmethod
+    def _expired_reply() -> list[Reply]:
+        """A forged or outdated button: no state was read, so point at the menu."""
+        from handlers.menu import menu_button
+
+        return [Reply(texts.EXPIRED_BUTTON, buttons=[menu_button()])]
 
     async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
         db_is_pg = not self.services.db.is_sqlite
@@ -111,20 +124,39 @@ class Dispatcher:
                 msg = _with_action(msg, shown[int(number.group(1)) - 1])
                 ctx.incoming = msg
         if msg.action is not None:
-            prefix = msg.action.split(":", 1)[0]
-            handler = router.actions.get(prefix)
-            if handler is None:
+            resolved = router.resolve(msg.action)
+            if resolved is not None:
+                handler, action = resolved
+                return await handler(ctx, msg, action)
+            legacy = router.legacy_actions.get(msg.action.split(":", 1)[0])
+            if legacy is None:
                 return await self._expired(ctx, msg)
-            return await handler(ctx, msg)
-        if msg.text is not None:
-            command = _COMMAND.match(msg.text.strip())
-            if command:
-                return await self._command(ctx, msg, command.group(1).lower())
+            return await legacy(ctx, msg)
+        flow = router.active_flow(ctx)
+        if flow is not None and not flow.allowed(ctx):
+            flow.end(ctx)  # e.g. staff rights removed mid-draft: the message goes on as if no flow
+            flow = None
+        command = _COMMAND.match(msg.text.strip()) if msg.text is not None else None
+        if command:
+            name = command.group(1).lower()
+            if flow is not None:
+                fallback = flow.fallback_for(name)
+                if fallback is Fallback.CANCEL:
+                    return await flow.cancel(ctx)
+                if fallback is Fallback.LEAVE:
+                    flow.leave(ctx)
+                    replies = await self._command(ctx, msg, name)
+                    return [Reply(flow.left), *replies] if flow.left else replies
+            return await self._command(ctx, msg, name)
         if msg.other is not None and msg.other in router.events:
             # lifecycle events (follow, unfollow) are not part of any conversation flow
             return await router.events[msg.other](ctx, msg)
-        if ctx.flow and ctx.flow in router.flows:
-            replies = await router.flows[ctx.flow](ctx, msg)
+        if flow is not None:
+            replies = await flow.handle(ctx, msg)
+            if replies is not None:
+                return replies
+        elif ctx.flow and ctx.flow in router.legacy_flows:
+            replies = await router.legacy_flows[ctx.flow](ctx, msg)
             if replies is not None:
                 return replies
         elif ctx.flow:

@@ -40,5 +40,6 @@ FEATURES = [
 def build_router() -> Router:
     router = Router()
     for feature in FEATURES:
+        router.feature(feature.FEATURE)
         feature.register(router)
     return router

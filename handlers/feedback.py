@@ -32,7 +32,7 @@ from handlers.feedback_core import (
 )
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, HookPriority, Router
 from knowledge.matcher import fold
 from storage import complaints as repo
 from storage.models_feedback import Rating
@@ -631,11 +631,14 @@ async def _reopen_with(ctx: Context, code: str, reason: str) -> list[Reply]:
     return [Reply(texts.PA_REOPENED.format(code=c.code, due=due), buttons=[menu_button()])]
 
 
+FEATURE = Feature.FEEDBACK
+
+
 def register(router: Router) -> None:
     router.command("phananh", on_command, texts.CMD_PHANANH)
     router.command("tracuu", on_track_command, texts.CMD_TRACUU)
-    router.action("pa", on_action)
-    router.flow(FLOW, on_flow)
-    router.flow(REOPEN_FLOW, on_reopen_flow)
+    router.legacy_action("pa", on_action)
+    router.legacy_flow(FLOW, on_flow)
+    router.legacy_flow(REOPEN_FLOW, on_reopen_flow)
     router.topic("phan-anh", on_topic)
-    router.text_hook(text_hook)
+    router.text_hook("feedback.code_or_wish", text_hook, priority=HookPriority.CODE)

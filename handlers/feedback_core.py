@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,15 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import texts
 from handlers.messages import Button, Reply
 from handlers.serialize import replies_to_payload
+from handlers.settings import HandlerSettings
 from knowledge.schema import Locality
 from storage import complaints as repo
 from storage.models import User
 from storage.models_feedback import Complaint, ComplaintEvent
 from storage.repos import audit, enqueue
 from storage.staff import StaffDirectory
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 CATEGORIES: dict[str, str] = {
     "thai-do": texts.PA_CAT_ATTITUDE,
@@ -372,7 +369,7 @@ async def reopen(db: AsyncSession, office: Office, c: Complaint, reason: str, no
         await notify_staff(db, office.staff, office.staff_chat, notice, kind="notice", ref=c.code)
 
 
-def make_office(staff: StaffDirectory, settings: Settings, locality: Locality) -> Office:
+def make_office(staff: StaffDirectory, settings: HandlerSettings, locality: Locality) -> Office:
     return Office(
         staff=staff,
         staff_chat=settings.staff_chat,

@@ -27,6 +27,7 @@ from handlers.guide_tailored import build as build_tailored
 from handlers.guide_tailored import fold, procedure_of
 from handlers.menu import format_hours, main_menu, menu_button
 from handlers.messages import Button, Incoming, LinkButton, Reply
+from handlers.router import Feature, HookPriority
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import detect_intent
 from knowledge.schema import Guide, Locality, Procedure
@@ -926,15 +927,18 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     return [main_menu(ctx, texts.EXPIRED_BUTTON)]
 
 
+FEATURE = Feature.GUIDE
+
+
 def register(router) -> None:
-    router.action("g", on_action)
+    router.legacy_action("g", on_action)
     router.command("huongdan", cmd_list, texts.CMD_HUONGDAN)
     router.command("5biet", cmd_five, texts.CMD_5BIET)
     router.command("thongkehuongdan", cmd_funnel, texts.CMD_GUIDE_FUNNEL, staff_only=True)
     router.command("goilai", cmd_callbacks, texts.CMD_GUIDE_CALLBACKS, staff_only=True)
-    router.flow(FLOW, on_flow)
+    router.legacy_flow(FLOW, on_flow)
     router.topic("kind:guide", render_guide)
-    router.text_hook(on_text)
+    router.text_hook("guide.resume_or_request", on_text, priority=HookPriority.RESUME)
 
 
 __all__ = ["find_walkthrough", "funnel_text", "normalize_phone", "register", "start"]

@@ -27,7 +27,7 @@ from handlers.feedback_core import (
 )
 from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, HookPriority, Router
 from handlers.serialize import replies_to_payload
 from knowledge.matcher import fold
 from storage.db import lock_for_update
@@ -367,12 +367,15 @@ async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) 
     return len(stale)
 
 
+FEATURE = Feature.HANDOFF
+
+
 def register(router: Router) -> None:
     router.command("gapcanbo", start, texts.CMD_GAPCANBO)
     router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
-    router.action("ho", on_action)
-    router.flow(CITIZEN_FLOW, on_citizen_flow)
-    router.flow(STAFF_FLOW, on_staff_flow)
-    router.flow(CALLBACK_FLOW, on_callback_flow)
+    router.legacy_action("ho", on_action)
+    router.legacy_flow(CITIZEN_FLOW, on_citizen_flow)
+    router.legacy_flow(STAFF_FLOW, on_staff_flow)
+    router.legacy_flow(CALLBACK_FLOW, on_callback_flow)
     router.intent("human", start)
-    router.text_hook(text_hook)
+    router.text_hook("handoff.want_human", text_hook, priority=HookPriority.PHRASE)

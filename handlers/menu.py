@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Button, Incoming, LinkButton, Reply
+from handlers.router import Feature, Router
 from knowledge.schema import Locality
 
 # menu item -> the command whose handler it runs (owned by the feature modules)
@@ -136,16 +137,15 @@ async def on_yes_no(ctx: Context, msg: Incoming) -> list[Reply]:
     return [main_menu(ctx, texts.YES_NO_ALONE)]
 
 
-async def on_human(ctx: Context, msg: Incoming) -> list[Reply]:
-    return await contact(ctx, msg)
+FEATURE = Feature.MENU
 
 
-def register(router) -> None:
+def register(router: Router) -> None:
     router.command("start", start, texts.CMD_START)
     router.command("menu", show_menu, texts.CMD_MENU)
     router.command("lienhe", contact, texts.CMD_LIENHE)
     router.command("trogiup", show_help, texts.CMD_TROGIUP)
-    router.action("m", on_menu_action)
+    router.legacy_action("m", on_menu_action)
     router.intent("greeting", start)
     router.intent("menu", show_menu)
     router.intent("restart", show_menu)
@@ -153,4 +153,3 @@ def register(router) -> None:
     router.intent("goodbye", on_goodbye)
     router.intent("yes", on_yes_no)
     router.intent("no", on_yes_no)
-    router.intent("human", on_human)

@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, Router
 from storage.guides import erase_user as erase_guides
 from storage.models import Outbox, QuestionLog, User
 from storage.models_feedback import Complaint, Handoff, Rating
@@ -139,7 +139,10 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(texts.PV_ERASED, buttons=[menu_button()])]
 
 
+FEATURE = Feature.PRIVACY
+
+
 def register(router: Router) -> None:
     router.command("dulieucuatoi", show_my_data, texts.CMD_DULIEUCUATOI)
     router.command("xoadulieu", ask_erase, texts.CMD_XOADULIEU)
-    router.action("pv", on_action)
+    router.legacy_action("pv", on_action)

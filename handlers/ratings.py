@@ -12,7 +12,7 @@ from sqlalchemy import select
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, Router
 from storage.models_feedback import Rating
 
 # action letter -> target kind
@@ -66,13 +66,16 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
     if value == 1:
         return [Reply(texts.RT_THANKS)]
     rows = []
-    if "gapcanbo" in ctx.router.commands:
+    if ctx.has_feature(Feature.HANDOFF):
         rows.append([Button(texts.RT_BTN_HUMAN, "ho:start")])
-    if "phananh" in ctx.router.commands:
+    if ctx.has_feature(Feature.FEEDBACK):
         rows.append([Button(texts.MENU_COMPLAINT, "m:complaint")])
     reply = main_menu(ctx, texts.RT_SORRY.format(hotline=ctx.kb.locality.hotline))
     return [Reply(reply.text, buttons=rows + reply.buttons)]
 
 
+FEATURE = Feature.RATINGS
+
+
 def register(router: Router) -> None:
-    router.action("r", on_action)
+    router.legacy_action("r", on_action)

@@ -1,21 +1,58 @@
 """Where features plug in: each feature module registers its actions, commands,
-flows, intents and topic renderers here, so the dispatcher never names them."""
+flows, intents, events, topic renderers and text hooks here, so the dispatcher
+never names them.
+
+Every registration is unique: a second one of the same key (an action prefix,
+a command, a flow, an intent…) raises at start-up instead of silently replacing
+the first, which is how a feature's handler used to go dead unnoticed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from handlers.actions import Action, split_prefixes
 from handlers.messages import Incoming, Reply
 
 if TYPE_CHECKING:
     from handlers.context import Context
+    from handlers.flow import AnyFlow
 
+A = TypeVar("A", bound=Action)
 Handler = Callable[["Context", Incoming], Awaitable[list[Reply]]]
-# A flow handler may return None: "not mine", and the message continues as free text.
-FlowHandler = Callable[["Context", Incoming], Awaitable[list[Reply] | None]]
+ActionHandler = Callable[["Context", Incoming, A], Awaitable[list[Reply]]]
+# A hook may return None: "not mine", and the message goes on to the next hook or the matcher.
+TextHook = Callable[["Context", Incoming], Awaitable[list[Reply] | None]]
+LegacyFlow = Callable[["Context", Incoming], Awaitable[list[Reply] | None]]
 TopicRenderer = Callable[["Context", str], Awaitable[list[Reply]]]
+
+
+class Feature(StrEnum):
+    """The feature modules, so one can ask whether another is present without a magic string."""
+
+    MENU = "menu"
+    ANSWERS = "answers"
+    STAFF_TOOLS = "staff_tools"
+    GUIDE = "guide"
+    CHANNEL_EVENTS = "channel_events"
+    FEEDBACK = "feedback"
+    COMPLAINTS_STAFF = "complaints_staff"
+    HANDOFF = "handoff"
+    RATINGS = "ratings"
+    PRIVACY = "privacy"
+    SUBSCRIPTIONS = "subscriptions"
+    BROADCAST = "broadcast"
+
+
+class HookPriority:
+    """Order of text hooks: lower runs first; equal priorities run in feature order."""
+
+    RESUME = 20  # offer to resume something unfinished before reading the text as new
+    CODE = 30  # a tracking code or an explicit wish («tôi muốn phản ánh»)
+    PHRASE = 50  # a fixed phrase of a feature («gặp cán bộ», «hủy đăng ký»)
 
 
 @dataclass(frozen=True)
@@ -26,43 +63,98 @@ class Command:
     staff_only: bool = False
 
 
+@dataclass(frozen=True)
+class ActionRoute:
+    codec: type[Action]
+    handler: ActionHandler[Any]
+
+
+@dataclass(frozen=True)
+class _Hook:
+    priority: int
+    order: int
+    name: str
+    hook: TextHook
+
+
+def _unique(kind: str, table: dict[Any, Any], key: Any, value: Any) -> None:
+    if key in table:
+        raise ValueError(f"{kind} {key!r} registered twice")
+    table[key] = value
+
+
 @dataclass
 class Router:
-    actions: dict[str, Handler] = field(default_factory=dict)
+    actions: dict[str, ActionRoute] = field(default_factory=dict)
     commands: dict[str, Command] = field(default_factory=dict)
-    flows: dict[str, FlowHandler] = field(default_factory=dict)
+    flows: dict[str, AnyFlow] = field(default_factory=dict)
     intents: dict[str, Handler] = field(default_factory=dict)
     events: dict[str, Handler] = field(default_factory=dict)
     topic_renderers: dict[str, TopicRenderer] = field(default_factory=dict)
-    text_hooks: list[FlowHandler] = field(default_factory=list)
+    features: set[Feature] = field(default_factory=set)
+    _hooks: list[_Hook] = field(default_factory=list)
+    # Transitional (issue 12): string-prefix actions and function flows of features not yet ported.
+    legacy_actions: dict[str, Handler] = field(default_factory=dict)
+    legacy_flows: dict[str, LegacyFlow] = field(default_factory=dict)
 
-    def action(self, prefix: str, handler: Handler) -> None:
-        """Actions look like `prefix:rest`; the prefix picks the handler."""
-        if prefix in self.actions:
-            raise ValueError(f"action prefix {prefix!r} registered twice")
-        self.actions[prefix] = handler
+    def legacy_action(self, prefix: str, handler: Handler) -> None:
+        _unique("action prefix", self.legacy_actions, prefix, handler)
+
+    def legacy_flow(self, name: str, handler: LegacyFlow) -> None:
+        _unique("flow", self.legacy_flows, name, handler)
+
+    def feature(self, name: Feature) -> None:
+        if name in self.features:
+            raise ValueError(f"feature {name!r} registered twice")
+        self.features.add(name)
+
+    def has(self, name: Feature) -> bool:
+        return name in self.features
+
+    def action(self, codec: type[A], handler: ActionHandler[A]) -> None:
+        """Presses of buttons made by `codec` reach `handler` with the unpacked action."""
+        _unique("action prefix", self.actions, codec.prefix, ActionRoute(codec, handler))
+
+    def resolve(self, data: str) -> tuple[ActionHandler[Any], Action] | None:
+        """The handler and typed action of a button's data; None when unknown or malformed."""
+        for prefix in split_prefixes(data):
+            route = self.actions.get(prefix)
+            if route is not None:
+                action = route.codec.unpack(data)
+                return None if action is None else (route.handler, action)
+        return None
 
     def command(self, name: str, handler: Handler, description: str, *, staff_only: bool = False) -> None:
-        if name in self.commands:
-            raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Command(name, handler, description, staff_only)
+        _unique("command", self.commands, name, Command(name, handler, description, staff_only))
 
-    def flow(self, name: str, handler: FlowHandler) -> None:
-        self.flows[name] = handler
+    def flow(self, flow: AnyFlow) -> None:
+        _unique("flow", self.flows, flow.name, flow)
 
     def intent(self, name: str, handler: Handler) -> None:
-        self.intents[name] = handler
+        _unique("intent", self.intents, name, handler)
 
     def event(self, name: str, handler: Handler) -> None:
-        self.events[name] = handler
+        _unique("event", self.events, name, handler)
 
     def topic(self, key: str, renderer: TopicRenderer) -> None:
         """Render a topic id (or every topic of a kind: `kind:guide`) specially."""
-        self.topic_renderers[key] = renderer
+        _unique("topic renderer", self.topic_renderers, key, renderer)
 
-    def text_hook(self, hook: FlowHandler) -> None:
-        """Free text is offered to hooks before the matcher (e.g. a tracking code)."""
-        self.text_hooks.append(hook)
+    def text_hook(self, name: str, hook: TextHook, *, priority: int) -> None:
+        """Free text is offered to hooks, lowest priority first, before the matcher."""
+        if any(h.name == name for h in self._hooks):
+            raise ValueError(f"text hook {name!r} registered twice")
+        self._hooks.append(_Hook(priority, len(self._hooks), name, hook))
+        self._hooks.sort(key=lambda h: (h.priority, h.order))
+
+    @property
+    def text_hooks(self) -> list[TextHook]:
+        return [h.hook for h in self._hooks]
+
+    def active_flow(self, ctx: Context) -> AnyFlow | None:
+        """The declared flow the user is in, if any."""
+        name = ctx.session.flow
+        return self.flows.get(name) if name else None
 
     def public_commands(self) -> list[Command]:
         return [c for c in self.commands.values() if not c.staff_only]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Incoming, Reply
+from handlers.router import Feature
 from storage.models import QuestionLog
 from storage.repos import audit
 
@@ -49,6 +50,9 @@ async def show_unanswered(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.UNANSWERED_HEADER.format(days=UNANSWERED_DAYS)]
     lines += [texts.UNANSWERED_LINE.format(count=n, decision=d, text=t[:200]) for t, d, n in rows]
     return [Reply("\n".join(lines))]
+
+
+FEATURE = Feature.STAFF_TOOLS
 
 
 def register(router) -> None:

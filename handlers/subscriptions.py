@@ -15,7 +15,7 @@ import unicodedata
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Router
+from handlers.router import Feature, HookPriority, Router
 from storage.outbox import DEFAULT_TOPIC, TOPIC_KEYS, set_subscriptions
 
 FLOW = "subscribe"
@@ -191,9 +191,12 @@ async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
     return None
 
 
+FEATURE = Feature.SUBSCRIPTIONS
+
+
 def register(router: Router) -> None:
     router.command("dangky", subscribe, texts.CMD_DANGKY)
     router.command("huy", unsubscribe, texts.CMD_HUY)
-    router.action("s", on_action)
-    router.flow(FLOW, on_flow_text)
-    router.text_hook(text_hook)
+    router.legacy_action("s", on_action)
+    router.legacy_flow(FLOW, on_flow_text)
+    router.text_hook("subscriptions.phrases", text_hook, priority=HookPriority.PHRASE)

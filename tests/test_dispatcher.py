@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
+
+from pydantic import BaseModel
 
 from bot.app import App
+from handlers.context import Context
+from handlers.flow import Flow, Run
 from handlers.messages import Incoming, Location, Photo, Reply
 from tests.conftest import Chat
 
@@ -79,23 +84,34 @@ async def test_unclear_question_falls_back_with_contact(fixture_chat: Chat) -> N
     assert fixture_chat.app.knowledge.kb.locality.hotline in fixture_chat.text
 
 
+class _Step(StrEnum):
+    ONLY = "only"
+
+
+class _Count(BaseModel):
+    count: int = 0
+
+
 async def test_flow_receives_text_and_can_decline(fixture_app: App) -> None:
     seen: list[str] = []
+    echo: Flow[_Step, _Count] = Flow("echo", _Step, _Count, cancelled="đã hủy")
 
-    async def echo_flow(ctx, msg):
+    @echo.on(_Step.ONLY)
+    async def echo_step(ctx: Context, msg: Incoming, run: Run[_Step, _Count]) -> list[Reply] | None:
         if msg.text == "thoát":
-            ctx.clear_flow()
+            run.end(ctx)
             return None  # not mine: continues as free text
         seen.append(msg.text or "")
-        ctx.update_flow(count=ctx.flow_data.get("count", 0) + 1)
-        return [Reply(f"đã nhận {ctx.flow_data['count']}")]
+        run.data.count += 1
+        run.save(ctx)
+        return [Reply(f"đã nhận {run.data.count}")]
 
-    async def start_flow(ctx, msg):
-        ctx.set_flow("echo", count=0)
+    async def start_flow(ctx: Context, msg: Incoming) -> list[Reply]:
+        echo.start(ctx, _Step.ONLY)
         return [Reply("bắt đầu")]
 
     router = fixture_app.services.router
-    router.flow("echo", echo_flow)
+    router.flow(echo)
     router.command("echo", start_flow, "test")
     chat = Chat(fixture_app)
     await chat.say("/echo")
@@ -140,7 +156,7 @@ async def test_messages_of_one_user_are_serialised_others_proceed(fixture_app: A
 
 async def test_handler_crash_becomes_apology_and_nothing_half_saved(fixture_app: App) -> None:
     async def broken(ctx, msg):
-        ctx.set_flow("half")
+        ctx.session.flow = "half"
         raise RuntimeError("boom")
 
     fixture_app.services.router.command("broken", broken, "test")
@@ -172,18 +188,21 @@ async def test_online_note_is_shown_even_when_not_online(fixture_app: App) -> No
 
 
 async def test_lifecycle_events_bypass_the_active_flow(fixture_app: App) -> None:
-    async def sticky_flow(ctx, msg):
+    sticky: Flow[_Step, _Count] = Flow("sticky", _Step, _Count, cancelled="đã hủy")
+
+    @sticky.on(_Step.ONLY)
+    async def sticky_step(ctx: Context, msg: Incoming, run: Run[_Step, _Count]) -> list[Reply]:
         return [Reply("flow")]
 
-    async def start_flow(ctx, msg):
-        ctx.set_flow("sticky")
+    async def start_flow(ctx: Context, msg: Incoming) -> list[Reply]:
+        sticky.start(ctx, _Step.ONLY)
         return [Reply("ok")]
 
     async def on_follow(ctx, msg):
         return [Reply("followed")]
 
     router = fixture_app.services.router
-    router.flow("sticky", sticky_flow)
+    router.flow(sticky)
     router.command("sticky", start_flow, "test")
     router.event("testfollow", on_follow)
     chat = Chat(fixture_app)

@@ -83,7 +83,7 @@ async def test_daily_overdue_reminder_once_a_day(tmp_path: Path) -> None:
         staff = Chat(app, user="staff1")
         await staff.press(f"cs:assign:{code}")
         await staff.press(f"cs:to:{code}:test:staff2")
-        office = make_office(app.services.staff, app.settings, app.knowledge.kb.locality)
+        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
         clock.advance(days=15)  # Tuesday 15/12: overdue (due 14/12)
         async with app.db.session() as db:
             assert await remind_overdue(db, office, clock()) == 1

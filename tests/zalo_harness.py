@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from bot.app import App, build_app
 from handlers.context import Context
+from handlers.flow import Flow, Kind, Run
 from handlers.messages import Incoming, Reply
 from tests.conftest import FIXTURE_KB, make_settings
 
@@ -34,26 +37,36 @@ async def zalo_app(tmp_path: Path, database_url: str = "", **settings: Any) -> A
     )
 
 
+class _Step(StrEnum):
+    WAITING = "waiting"
+
+
+class _NoData(BaseModel):
+    pass
+
+
 class Recorder:
     """A stand-in complaint flow: records what the citizen sends so tests can see
     that photos, locations and shared contacts reach the handlers intact."""
 
     def __init__(self) -> None:
         self.seen: list[Incoming] = []
+        self.flow: Flow[_Step, _NoData] = Flow("complaint_test", _Step, _NoData, cancelled="Đã hủy.")
+        self.flow.on(_Step.WAITING, *Kind)(self.step)
 
     def install(self, app: App) -> None:
         router = app.services.router
         router.command("phananhthu", self.start, "test complaint")
-        router.flow("complaint_test", self.step)
+        router.flow(self.flow)
 
     async def start(self, ctx: Context, msg: Incoming) -> list[Reply]:
-        ctx.set_flow("complaint_test")
+        self.flow.start(ctx, _Step.WAITING)
         return [Reply("Xin mời gửi ảnh, vị trí và thông tin liên hệ.", request_contact=True)]
 
-    async def step(self, ctx: Context, msg: Incoming) -> list[Reply] | None:
+    async def step(self, ctx: Context, msg: Incoming, run: Run[_Step, _NoData]) -> list[Reply] | None:
         self.seen.append(msg)
         if msg.contact is not None:
-            ctx.clear_flow()
+            run.end(ctx)
             return [Reply(f"Đã ghi nhận phản ánh, liên hệ {msg.contact.phone}.")]
         return [Reply("Đã nhận.")]
 

@@ -128,7 +128,7 @@ async def _reply(args: argparse.Namespace) -> int:
     code = _code(args.code)
     text = sys.stdin.read() if args.text == "-" else args.text
     async with open_app() as app:
-        office = make_office(app.services.staff, app.settings, app.knowledge.kb.locality)
+        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
         async with app.db.session() as db:
             try:
                 c = await staff_reply(db, office, code, _actor(args), text, app.services.clock())
@@ -145,7 +145,7 @@ async def _close(args: argparse.Namespace) -> int:
 
     code = _code(args.code)
     async with open_app() as app:
-        office = make_office(app.services.staff, app.settings, app.knowledge.kb.locality)
+        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
         async with app.db.session() as db:
             try:
                 await set_status(db, office, code, _actor(args), "closed", app.services.clock())
@@ -200,7 +200,7 @@ def _cell(value: object) -> object:
 
 async def _remind(args: argparse.Namespace) -> int:
     async with open_app() as app:
-        office = make_office(app.services.staff, app.settings, app.knowledge.kb.locality)
+        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
         async with app.db.session() as db:
             count = await remind_overdue(db, office, app.services.clock())
             await db.commit()

@@ -1,0 +1,14 @@
+"""Every sentence the bot says to citizens and staff, in Vietnamese.
+
+Kept in one package so a commune officer (or a translator) can review the
+bot's voice in one place. The tone is "4 xin": xin chào, xin lỗi, xin cảm ơn,
+xin phép; the bot addresses people as "anh/chị" and always leaves a path to a
+human. Each feature keeps its sentences in its own module of this package;
+handlers read them all as `texts.NAME`.
+"""
+
+from handlers.texts.broadcast import *  # noqa: F403
+from handlers.texts.channels import *  # noqa: F403
+from handlers.texts.feedback import *  # noqa: F403
+from handlers.texts.general import *  # noqa: F403
+from handlers.texts.guides import *  # noqa: F403
