@@ -7,6 +7,7 @@ most people read one screen on a phone; details come behind buttons.
 from __future__ import annotations
 
 from handlers import texts
+from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic, SubmitGuide
 from handlers.context import Context
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
@@ -50,13 +51,19 @@ def procedure_summary(p: Procedure) -> str:
 
 def procedure_buttons(ctx: Context, p: Procedure) -> list[list[Button]]:
     rows = [
-        [Button(texts.BTN_DOCUMENTS, f"d:{p.id}:docs"), Button(texts.BTN_FEES, f"d:{p.id}:fees")],
-        [Button(texts.BTN_ONLINE_STEPS, f"d:{p.id}:online"), Button(texts.BTN_LEGAL, f"d:{p.id}:legal")],
+        [
+            ShowSection(p.id, "docs").button(texts.BTN_DOCUMENTS),
+            ShowSection(p.id, "fees").button(texts.BTN_FEES),
+        ],
+        [
+            ShowSection(p.id, "online").button(texts.BTN_ONLINE_STEPS),
+            ShowSection(p.id, "legal").button(texts.BTN_LEGAL),
+        ],
     ]
     if p.mistakes or p.notes:
-        rows.append([Button(texts.BTN_MISTAKES, f"d:{p.id}:tips")])
+        rows.append([ShowSection(p.id, "tips").button(texts.BTN_MISTAKES)])
     if ctx.has_feature(Feature.GUIDE) and p.online.level != "none":
-        rows.append([Button(texts.BTN_SUBMIT_GUIDE, f"g:submit:{p.id}")])
+        rows.append([SubmitGuide(p.id).button(texts.BTN_SUBMIT_GUIDE)])
     rows.append(menu_button())
     return rows
 
@@ -165,14 +172,13 @@ def service_text(ctx: Context, topic: Service) -> str:
     return f"{head}\n\n{extra}" if extra else head
 
 
-async def on_topic_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    return await render_topic(ctx, (msg.action or "").partition(":")[2])
+async def on_topic_action(ctx: Context, msg: Incoming, action: ShowTopic) -> list[Reply]:
+    return await render_topic(ctx, action.topic)
 
 
-async def on_detail_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    _, topic_id, section = ((msg.action or "") + "::").split(":")[:3]
-    topic = ctx.kb.get(topic_id)
-    text = section_text(topic, section) if isinstance(topic, Procedure) else None
+async def on_detail_action(ctx: Context, msg: Incoming, action: ShowSection) -> list[Reply]:
+    topic = ctx.kb.get(action.topic)
+    text = section_text(topic, action.section) if isinstance(topic, Procedure) else None
     if text is None or not isinstance(topic, Procedure):
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
     return [Reply(text, buttons=procedure_buttons(ctx, topic))]
@@ -184,18 +190,17 @@ def _groups(ctx: Context) -> list[str]:
 
 
 def group_buttons(ctx: Context) -> list[list[Button]]:
-    rows = [[Button(g, f"gr:{i}")] for i, g in enumerate(_groups(ctx))]
+    rows = [[ShowGroup(i).button(g)] for i, g in enumerate(_groups(ctx))]
     rows.append(menu_button())
     return rows
 
 
-async def on_group_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    index = (msg.action or "").partition(":")[2]
+async def on_group_action(ctx: Context, msg: Incoming, action: ShowGroup) -> list[Reply]:
     groups = _groups(ctx)
-    if not index.isdigit() or int(index) >= len(groups):
+    if action.index >= len(groups):
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
-    group = groups[int(index)]
-    rows = [[Button(t.name[:60], f"t:{t.id}")] for t in ctx.kb.procedures if t.group == group]
+    group = groups[action.index]
+    rows = [[ShowTopic(t.id).button(t.name[:60])] for t in ctx.kb.procedures if t.group == group]
     rows.append(menu_button())
     return [Reply(texts.GROUP_PROMPT.format(group=group), buttons=rows)]
 
@@ -221,8 +226,8 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
     if result.decision == "answer" and best is not None:
         return prefix + await render_topic(ctx, best.topic_id)
     if result.decision == "clarify" and result.results:
-        rows = [[Button(c.name[:60], f"t:{c.topic_id}")] for c in result.results[:CLARIFY_MAX]]
-        rows.append([Button(texts.CLARIFY_NONE, "m:ask")])
+        rows = [[ShowTopic(c.topic_id).button(c.name[:60])] for c in result.results[:CLARIFY_MAX]]
+        rows.append([MenuItem("ask").button(texts.CLARIFY_NONE)])
         return [*prefix, Reply(texts.CLARIFY, buttons=rows)]
     loc = ctx.kb.locality
     sorry = texts.FALLBACK.format(office=loc.office_name, hotline=loc.hotline)
@@ -235,7 +240,7 @@ FEATURE = Feature.ANSWERS
 
 
 def register(router) -> None:
-    router.legacy_action("t", on_topic_action)
-    router.legacy_action("d", on_detail_action)
-    router.legacy_action("gr", on_group_action)
+    router.action(ShowTopic, on_topic_action)
+    router.action(ShowSection, on_detail_action)
+    router.action(ShowGroup, on_group_action)
     router.intent("question", on_question)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from handlers import texts
+from handlers.buttons import MenuItem, MenuItemName
 from handlers.context import Context
 from handlers.messages import Button, Incoming, LinkButton, Reply
 from handlers.router import Feature, Router
 from knowledge.schema import Locality
 
 # menu item -> the command whose handler it runs (owned by the feature modules)
-MENU_ITEMS: list[tuple[str, str, str]] = [
+MENU_ITEMS: list[tuple[MenuItemName, str, str]] = [
     ("ask", texts.MENU_ASK, ""),
     ("guides", texts.MENU_GUIDES, "huongdan"),
     ("complaint", texts.MENU_COMPLAINT, "phananh"),
@@ -19,12 +20,12 @@ MENU_ITEMS: list[tuple[str, str, str]] = [
 
 
 def main_menu(ctx: Context, text: str = texts.MENU_PROMPT) -> Reply:
-    rows = [[Button(label, f"m:{key}")] for key, label, _ in MENU_ITEMS]
+    rows = [[MenuItem(key).button(label)] for key, label, _ in MENU_ITEMS]
     return Reply(text, buttons=rows)
 
 
 def menu_button() -> list[Button]:
-    return [Button(texts.BTN_MENU, "m:home")]
+    return [MenuItem("home").button(texts.BTN_MENU)]
 
 
 async def start(ctx: Context, msg: Incoming) -> list[Reply]:
@@ -38,8 +39,8 @@ async def show_menu(ctx: Context, msg: Incoming) -> list[Reply]:
     return [main_menu(ctx)]
 
 
-async def on_menu_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    item = (msg.action or "").partition(":")[2]
+async def on_menu_action(ctx: Context, msg: Incoming, action: MenuItem) -> list[Reply]:
+    item = action.item
     if item == "home":
         return await show_menu(ctx, msg)
     if item == "ask":
@@ -145,7 +146,7 @@ def register(router: Router) -> None:
     router.command("menu", show_menu, texts.CMD_MENU)
     router.command("lienhe", contact, texts.CMD_LIENHE)
     router.command("trogiup", show_help, texts.CMD_TROGIUP)
-    router.legacy_action("m", on_menu_action)
+    router.action(MenuItem, on_menu_action)
     router.intent("greeting", start)
     router.intent("menu", show_menu)
     router.intent("restart", show_menu)

@@ -10,20 +10,21 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers import texts
+from handlers.buttons import MenuItem, Rate, RatingKind, StartHandoff
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
 from storage.models_feedback import Rating
 
 # action letter -> target kind
-KINDS = {"t": "topic", "h": "handoff"}
+KINDS: dict[RatingKind, str] = {"t": "topic", "h": "handoff"}
 
 
-def rating_row(kind_letter: str, target_id: str) -> list[Button]:
+def rating_row(kind_letter: RatingKind, target_id: str) -> list[Button]:
     """Two buttons to put under an answer: useful / not useful."""
     return [
-        Button(texts.RT_BTN_YES, f"r:{kind_letter}:{target_id}:1"),
-        Button(texts.RT_BTN_NO, f"r:{kind_letter}:{target_id}:0"),
+        Rate(kind_letter, target_id, True).button(texts.RT_BTN_YES),
+        Rate(kind_letter, target_id, False).button(texts.RT_BTN_NO),
     ]
 
 
@@ -53,11 +54,10 @@ async def store_rating(
             existing.comment = comment
 
 
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    parts = (msg.action or "").split(":")
-    if len(parts) != 4 or parts[1] not in KINDS or parts[3] not in ("0", "1") or not parts[2]:
+async def on_action(ctx: Context, msg: Incoming, action: Rate) -> list[Reply]:
+    if not action.target:
         return [Reply(texts.EXPIRED_BUTTON)]
-    kind, target, value = KINDS[parts[1]], parts[2][:64], int(parts[3])
+    kind, target, value = KINDS[action.kind], action.target, int(action.useful)
     if kind == "topic" and ctx.kb.get(target) is None:
         return [Reply(texts.EXPIRED_BUTTON)]
     await store_rating(ctx, kind, target, value)
@@ -67,9 +67,9 @@ async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
         return [Reply(texts.RT_THANKS)]
     rows = []
     if ctx.has_feature(Feature.HANDOFF):
-        rows.append([Button(texts.RT_BTN_HUMAN, "ho:start")])
+        rows.append([StartHandoff().button(texts.RT_BTN_HUMAN)])
     if ctx.has_feature(Feature.FEEDBACK):
-        rows.append([Button(texts.MENU_COMPLAINT, "m:complaint")])
+        rows.append([MenuItem("complaint").button(texts.MENU_COMPLAINT)])
     reply = main_menu(ctx, texts.RT_SORRY.format(hotline=ctx.kb.locality.hotline))
     return [Reply(reply.text, buttons=rows + reply.buttons)]
 
@@ -78,4 +78,4 @@ FEATURE = Feature.RATINGS
 
 
 def register(router: Router) -> None:
-    router.legacy_action("r", on_action)
+    router.action(Rate, on_action)

@@ -10,15 +10,84 @@ s:an no area, s:ok save, s:x leave unchanged, s:u:<topic> / s:ua / s:uall unsubs
 
 from __future__ import annotations
 
-import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel
 
 from handlers import texts
+from handlers.actions import Action
 from handlers.context import Context
-from handlers.messages import Button, Incoming, Reply
+from handlers.flow import Flow, Run
+from handlers.messages import Incoming, Reply
 from handlers.router import Feature, HookPriority, Router
+from knowledge.normalize import fold
 from storage.outbox import DEFAULT_TOPIC, TOPIC_KEYS, set_subscriptions
 
-FLOW = "subscribe"
+
+# ---------------------------------------------------------------- buttons
+@dataclass(frozen=True)
+class ToggleTopic(Action, prefix="s:t"):
+    topic: str
+
+
+@dataclass(frozen=True)
+class AreaMenu(Action, prefix="s:a"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickArea(Action, prefix="s:ap"):
+    index: int
+
+
+@dataclass(frozen=True)
+class NoArea(Action, prefix="s:an"):
+    pass
+
+
+@dataclass(frozen=True)
+class SaveChoice(Action, prefix="s:ok"):
+    pass
+
+
+@dataclass(frozen=True)
+class KeepAsIs(Action, prefix="s:x"):
+    pass
+
+
+@dataclass(frozen=True)
+class UnsubscribeTopic(Action, prefix="s:u"):
+    topic: str
+
+
+@dataclass(frozen=True)
+class UnsubscribeArea(Action, prefix="s:ua"):
+    pass
+
+
+@dataclass(frozen=True)
+class UnsubscribeAll(Action, prefix="s:uall"):
+    pass
+
+
+# ---------------------------------------------------------------- the chooser flow
+class Step(StrEnum):
+    CHOOSING = "choosing"
+
+
+class Choice(BaseModel):
+    """The ticked topics and area: a draft until «Xong», so a half-finished menu changes nothing."""
+
+    topics: list[str] = []
+    area: str | None = None
+
+
+def _cancelled(ctx: Context, run: Run[Step, Choice]) -> list[Reply]:
+    return [Reply(texts.SUB_KEPT.format(now=_user_now(ctx)))]
+
+
+FLOW: Flow[Step, Choice] = Flow("subscribe", Step, Choice, cancelled=_cancelled)
 
 # Free text that means the same as the commands (folded: no diacritics, lower case).
 _SUBSCRIBE_PHRASES = {"dang ky", "dang ky nhan thong bao", "dang ky thong bao", "nhan thong bao"}
@@ -35,9 +104,7 @@ _ALL_WORDS = {"all", "tat ca", "het", "tatca"}
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.replace("/", " ").split()).strip(" .!?")
+    return fold(text).strip(" .!?")
 
 
 def current_text(topics: list[str], area: str | None) -> str:
@@ -59,27 +126,37 @@ def _areas(ctx: Context) -> list[str]:
     return list(ctx.kb.locality.areas or [])
 
 
-def _chooser(ctx: Context, header: str | None = None, *, edit: bool = False) -> Reply:
-    data = ctx.flow_data
-    chosen = set(data.get("topics", []))
+def _chooser(ctx: Context, choice: Choice, header: str | None = None, *, edit: bool = False) -> Reply:
+    chosen = set(choice.topics)
     rows = []
     for key in TOPIC_KEYS:
         mark = texts.SUB_CHECKED if key in chosen else texts.SUB_UNCHECKED
-        rows.append([Button(mark.format(label=texts.SUB_TOPICS[key]), f"s:t:{key}")])
+        rows.append([ToggleTopic(key).button(mark.format(label=texts.SUB_TOPICS[key]))])
     if _areas(ctx):
         rows.append(
-            [Button(texts.SUB_AREA_BUTTON.format(area=data.get("area") or texts.SUB_AREA_NONE), "s:a")]
+            [AreaMenu().button(texts.SUB_AREA_BUTTON.format(area=choice.area or texts.SUB_AREA_NONE))]
         )
-    rows.append([Button(texts.SUB_DONE, "s:ok"), Button(texts.SUB_CANCEL, "s:x")])
+    rows.append([SaveChoice().button(texts.SUB_DONE), KeepAsIs().button(texts.SUB_CANCEL)])
     intro = texts.SUB_INTRO.format(office=ctx.kb.locality.office_name)
     text = f"{header}\n\n{intro}" if header else intro
     return Reply(text, buttons=rows, edit=edit)
 
 
+def _start_choosing(ctx: Context) -> Run[Step, Choice]:
+    return FLOW.start(
+        ctx, Step.CHOOSING, Choice(topics=list(ctx.user.subscriptions or []), area=ctx.user.area)
+    )
+
+
+def _run(ctx: Context) -> Run[Step, Choice]:
+    """The chooser in progress, or (an old chooser message was pressed) one started from what is stored."""
+    return FLOW.run(ctx) or _start_choosing(ctx)
+
+
 async def subscribe(ctx: Context, msg: Incoming) -> list[Reply]:
     """Start (or restart) the chooser with the user's current subscriptions ticked."""
-    ctx.set_flow(FLOW, topics=list(ctx.user.subscriptions or []), area=ctx.user.area)
-    return [_chooser(ctx, _user_now(ctx))]
+    run = _start_choosing(ctx)
+    return [_chooser(ctx, run.data, _user_now(ctx))]
 
 
 async def unsubscribe(ctx: Context, msg: Incoming) -> list[Reply]:
@@ -91,61 +168,64 @@ async def unsubscribe(ctx: Context, msg: Incoming) -> list[Reply]:
     if not topics and not ctx.user.area:
         return [Reply(texts.SUB_NONE)]
     rows = [
-        [Button(texts.UNSUB_ONE.format(label=texts.SUB_TOPICS[t]), f"s:u:{t}")]
+        [UnsubscribeTopic(t).button(texts.UNSUB_ONE.format(label=texts.SUB_TOPICS[t]))]
         for t in TOPIC_KEYS
         if t in topics
     ]
     if ctx.user.area:
-        rows.append([Button(texts.UNSUB_AREA.format(area=ctx.user.area), "s:ua")])
-    rows.append([Button(texts.UNSUB_ALL, "s:uall"), Button(texts.UNSUB_KEEP, "s:x")])
+        rows.append([UnsubscribeArea().button(texts.UNSUB_AREA.format(area=ctx.user.area))])
+    rows.append([UnsubscribeAll().button(texts.UNSUB_ALL), KeepAsIs().button(texts.UNSUB_KEEP)])
     return [Reply(texts.UNSUB_PROMPT.format(now=_user_now(ctx)), buttons=rows)]
 
 
 async def _unsubscribe_all(ctx: Context) -> list[Reply]:
     await set_subscriptions(ctx.db, ctx.user, [], None)
-    if ctx.flow == FLOW:
-        ctx.clear_flow()
+    FLOW.end(ctx)
     return [Reply(texts.UNSUB_DONE_ALL)]
 
 
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    op, arg = msg.action_args(2)
-    if op in ("u", "ua", "uall"):
-        return await _on_unsubscribe(ctx, op, arg)
-    if op == "x":
-        if ctx.flow == FLOW:
-            ctx.clear_flow()
-        return [Reply(texts.SUB_KEPT.format(now=_user_now(ctx)), edit=True)]
-    if ctx.flow != FLOW:
-        # an old chooser message: start again from what is stored
-        ctx.set_flow(FLOW, topics=list(ctx.user.subscriptions or []), area=ctx.user.area)
-    data = ctx.flow_data
-    if op == "t" and arg in TOPIC_KEYS:
-        chosen = set(data.get("topics", []))
-        chosen ^= {arg}
-        ctx.update_flow(topics=[t for t in TOPIC_KEYS if t in chosen])
-        return [_chooser(ctx, edit=True)]
-    if op == "a":
-        rows = [[Button(name, f"s:ap:{i}")] for i, name in enumerate(_areas(ctx))]
-        rows.append([Button(texts.SUB_AREA_SKIP, "s:an")])
-        return [Reply(texts.SUB_AREA_PROMPT, buttons=rows, edit=True)]
-    if op == "ap":
-        areas = _areas(ctx)
-        if arg.isdigit() and int(arg) < len(areas):
-            ctx.update_flow(area=areas[int(arg)])
-        return [_chooser(ctx, edit=True)]
-    if op == "an":
-        ctx.update_flow(area=None)
-        return [_chooser(ctx, edit=True)]
-    if op == "ok":
-        return await _save(ctx)
-    return [Reply(texts.EXPIRED_BUTTON)]
+async def on_keep(ctx: Context, msg: Incoming, action: KeepAsIs) -> list[Reply]:
+    FLOW.end(ctx)
+    return [Reply(texts.SUB_KEPT.format(now=_user_now(ctx)), edit=True)]
 
 
-async def _save(ctx: Context) -> list[Reply]:
-    data = ctx.flow_data
-    topics = list(data.get("topics", []))
-    area = data.get("area")
+async def on_toggle(ctx: Context, msg: Incoming, action: ToggleTopic) -> list[Reply]:
+    if action.topic not in TOPIC_KEYS:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    run = _run(ctx)
+    chosen = set(run.data.topics) ^ {action.topic}
+    run.data.topics = [t for t in TOPIC_KEYS if t in chosen]
+    run.save(ctx)
+    return [_chooser(ctx, run.data, edit=True)]
+
+
+async def on_area_menu(ctx: Context, msg: Incoming, action: AreaMenu) -> list[Reply]:
+    _run(ctx)
+    rows = [[PickArea(i).button(name)] for i, name in enumerate(_areas(ctx))]
+    rows.append([NoArea().button(texts.SUB_AREA_SKIP)])
+    return [Reply(texts.SUB_AREA_PROMPT, buttons=rows, edit=True)]
+
+
+async def on_pick_area(ctx: Context, msg: Incoming, action: PickArea) -> list[Reply]:
+    run = _run(ctx)
+    areas = _areas(ctx)
+    if action.index < len(areas):
+        run.data.area = areas[action.index]
+        run.save(ctx)
+    return [_chooser(ctx, run.data, edit=True)]
+
+
+async def on_no_area(ctx: Context, msg: Incoming, action: NoArea) -> list[Reply]:
+    run = _run(ctx)
+    run.data.area = None
+    run.save(ctx)
+    return [_chooser(ctx, run.data, edit=True)]
+
+
+async def on_save(ctx: Context, msg: Incoming, action: SaveChoice) -> list[Reply]:
+    run = _run(ctx)
+    topics = list(run.data.topics)
+    area = run.data.area
     if area and area not in _areas(ctx):
         area = None  # the locality file changed since the menu was shown
     note = ""
@@ -153,32 +233,30 @@ async def _save(ctx: Context) -> list[Reply]:
         topics = [DEFAULT_TOPIC]
         note = "\n" + texts.SUB_AREA_ADDED_GENERAL
     if not topics:
-        return [_chooser(ctx, texts.SUB_NOTHING_CHOSEN, edit=True)]
+        return [_chooser(ctx, run.data, texts.SUB_NOTHING_CHOSEN, edit=True)]
     await set_subscriptions(ctx.db, ctx.user, topics, area)
-    ctx.clear_flow()
+    run.end(ctx)
     return [Reply(texts.SUB_SAVED.format(now=_user_now(ctx)) + note)]
 
 
-async def _on_unsubscribe(ctx: Context, op: str, arg: str) -> list[Reply]:
-    if op == "uall":
-        return await _unsubscribe_all(ctx)
-    topics = list(ctx.user.subscriptions or [])
-    if op == "ua":
-        area = ctx.user.area or ""
-        await set_subscriptions(ctx.db, ctx.user, topics, None)
-        return [Reply(texts.UNSUB_DONE_AREA.format(area=area, now=_user_now(ctx)))]
-    if arg not in TOPIC_KEYS:
+async def on_unsubscribe_all(ctx: Context, msg: Incoming, action: UnsubscribeAll) -> list[Reply]:
+    return await _unsubscribe_all(ctx)
+
+
+async def on_unsubscribe_area(ctx: Context, msg: Incoming, action: UnsubscribeArea) -> list[Reply]:
+    area = ctx.user.area or ""
+    await set_subscriptions(ctx.db, ctx.user, list(ctx.user.subscriptions or []), None)
+    return [Reply(texts.UNSUB_DONE_AREA.format(area=area, now=_user_now(ctx)))]
+
+
+async def on_unsubscribe_topic(ctx: Context, msg: Incoming, action: UnsubscribeTopic) -> list[Reply]:
+    if action.topic not in TOPIC_KEYS:
         return [Reply(texts.EXPIRED_BUTTON)]
-    remaining = [t for t in topics if t != arg]
+    remaining = [t for t in (ctx.user.subscriptions or []) if t != action.topic]
     await set_subscriptions(ctx.db, ctx.user, remaining, ctx.user.area if remaining else None)
     if not remaining:
         return [Reply(texts.UNSUB_DONE_ALL)]
-    return [Reply(texts.UNSUB_DONE_ONE.format(label=texts.SUB_TOPICS[arg], now=_user_now(ctx)))]
-
-
-async def on_flow_text(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    """Typing during the chooser is a question like any other: the draft simply waits."""
-    return None
+    return [Reply(texts.UNSUB_DONE_ONE.format(label=texts.SUB_TOPICS[action.topic], now=_user_now(ctx)))]
 
 
 async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
@@ -197,6 +275,14 @@ FEATURE = Feature.SUBSCRIPTIONS
 def register(router: Router) -> None:
     router.command("dangky", subscribe, texts.CMD_DANGKY)
     router.command("huy", unsubscribe, texts.CMD_HUY)
-    router.legacy_action("s", on_action)
-    router.legacy_flow(FLOW, on_flow_text)
+    router.action(ToggleTopic, on_toggle)
+    router.action(AreaMenu, on_area_menu)
+    router.action(PickArea, on_pick_area)
+    router.action(NoArea, on_no_area)
+    router.action(SaveChoice, on_save)
+    router.action(KeepAsIs, on_keep)
+    router.action(UnsubscribeTopic, on_unsubscribe_topic)
+    router.action(UnsubscribeArea, on_unsubscribe_area)
+    router.action(UnsubscribeAll, on_unsubscribe_all)
+    router.flow(FLOW)
     router.text_hook("subscriptions.phrases", text_hook, priority=HookPriority.PHRASE)
