@@ -16,21 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
+
 from handlers import texts
+from handlers.actions import Action
 from handlers.context import Context
+from handlers.flow import Flow, Kind, Run
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
 from handlers.serialize import replies_to_payload
+from knowledge.normalize import fold
 from storage import outbox as ob
 from storage.repos import audit
 
-FLOW = "broadcast"
 MAX_TEXT = 2000  # Zalo's message limit: the tightest channel a broadcast may reach
 MAX_CAPTION = 1024  # Telegram's photo caption limit
-_CANCEL_WORDS = {"huy", "huy bo", "thoi", "dung"}
 
 
 def citizen_replies(office: str, text: str, photo: str | None = None) -> list[Reply]:
@@ -80,24 +85,75 @@ def parse_send_time(text: str, local_now: dt.datetime) -> dt.datetime | None:
     return when.astimezone(dt.UTC)
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split()).strip(" .!")
+# ---------------------------------------------------------------- buttons
+@dataclass(frozen=True)
+class PickAudience(Action, prefix="bc:aud"):
+    kind: Literal["all", "t", "a", "c"]
+
+
+@dataclass(frozen=True)
+class PickTopic(Action, prefix="bc:t"):
+    topic: str
+
+
+@dataclass(frozen=True)
+class PickArea(Action, prefix="bc:ar"):
+    index: int
+
+
+@dataclass(frozen=True)
+class PickChannel(Action, prefix="bc:c"):
+    channel: str
+
+
+@dataclass(frozen=True)
+class Confirm(Action, prefix="bc:ok"):
+    pass
+
+
+@dataclass(frozen=True)
+class Schedule(Action, prefix="bc:when"):
+    pass
+
+
+@dataclass(frozen=True)
+class Discard(Action, prefix="bc:x"):
+    pass
+
+
+# ---------------------------------------------------------------- the draft flow
+class Step(StrEnum):
+    TEXT = "text"  # waiting for the text (a photo may come first)
+    AUDIENCE = "audience"  # choosing who receives it (buttons)
+    TIME = "time"  # waiting for a typed send time
+    PREVIEW = "preview"  # shown as citizens will see it; confirm or schedule
+
+
+class Draft(BaseModel):
+    text: str = ""
+    photo: str | None = None
+    audience: dict[str, str | None] | None = None
+    send_at: str | None = None  # ISO time in UTC; None: now
+
+
+FLOW: Flow[Step, Draft] = Flow(
+    "broadcast", Step, Draft, cancelled=texts.BC_DRAFT_CANCELLED, guard=lambda ctx: ctx.is_staff
+)
 
 
 def _cancel_button() -> list[Button]:
-    return [Button(texts.BC_CANCEL_DRAFT, "bc:x")]
+    return [Discard().button(texts.BC_CANCEL_DRAFT)]
 
 
 async def start(ctx: Context, msg: Incoming) -> list[Reply]:
     args = (msg.text or "").split()[1:]
     if args:
-        sub = _fold(args[0])
+        sub = fold(args[0])
         if sub in ("huy", "dung", "cancel") and len(args) > 1:
             return await cancel(ctx, args[1])
-        if sub in ("ds", "danhsach", "list"):
+        if sub in ("ds", "danhsach", "danh sach", "list"):
             return await show_list(ctx)
-    ctx.set_flow(FLOW, step="text")
+    FLOW.start(ctx, Step.TEXT)
     return [Reply(texts.BC_ASK_TEXT, buttons=[_cancel_button()])]
 
 
@@ -131,91 +187,149 @@ async def show_list(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-async def on_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    if not ctx.is_staff:  # staff rights were removed mid-draft
-        ctx.clear_flow()
+@FLOW.on(Step.TEXT, Kind.PHOTO)
+async def on_photo(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[Reply]:
+    assert msg.photo is not None
+    run.data.photo = msg.photo.ref
+    run.save(ctx)
+    return [Reply(texts.BC_PHOTO_SAVED, buttons=[_cancel_button()])]
+
+
+@FLOW.on(Step.TEXT, Kind.TEXT)
+async def on_text(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[Reply]:
+    text = (msg.text or "").strip()
+    if not text:
+        return [Reply(texts.BC_TEXT_EMPTY, buttons=[_cancel_button()])]
+    limit = MAX_CAPTION if run.data.photo else MAX_TEXT
+    limit -= len(texts.BC_CITIZEN.format(office=ctx.kb.locality.office_name, text=""))
+    if len(text) > limit:
+        return [Reply(texts.BC_TEXT_TOO_LONG.format(n=len(text), limit=limit), buttons=[_cancel_button()])]
+    run.data.text = text
+    run.move(ctx, Step.AUDIENCE)
+    return await _audience_menu(ctx)
+
+
+@FLOW.on(Step.TIME, Kind.TEXT)
+async def on_time(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[Reply]:
+    when = parse_send_time(msg.text or "", ctx.local_now())
+    if when is None:
+        return [
+            Reply(texts.BC_BAD_TIME.format(text=(msg.text or "").strip()[:40]), buttons=[_cancel_button()])
+        ]
+    run.data.send_at = when.isoformat()
+    run.move(ctx, Step.PREVIEW)
+    return await _preview(ctx, run)
+
+
+@FLOW.on(None, Kind.PHOTO, Kind.LOCATION, Kind.CONTACT, Kind.OTHER)
+async def on_media(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[Reply]:
+    return [Reply(texts.BC_USE_BUTTONS, buttons=[_cancel_button()])]
+
+
+# Text at the audience and preview steps is a question typed in the middle: answered
+# normally, the draft waits (no handler declared, so the flow lets it through).
+
+
+def _staff_run(ctx: Context) -> Run[Step, Draft] | None:
+    """The draft a button belongs to; None when it is gone (an old message's button)."""
+    run = FLOW.run(ctx)
+    if run is None or not run.data.text:
+        FLOW.end(ctx)
         return None
-    step = ctx.flow_data.get("step")
-    if msg.text is not None and _fold(msg.text) in _CANCEL_WORDS:
-        ctx.clear_flow()
-        return [Reply(texts.BC_DRAFT_CANCELLED)]
-    if step == "text":
-        if msg.photo is not None:
-            ctx.update_flow(photo=msg.photo.ref)
-            return [Reply(texts.BC_PHOTO_SAVED, buttons=[_cancel_button()])]
-        if msg.text is None or not msg.text.strip():
-            return [Reply(texts.BC_TEXT_EMPTY, buttons=[_cancel_button()])]
-        text = msg.text.strip()
-        limit = MAX_CAPTION if ctx.flow_data.get("photo") else MAX_TEXT
-        limit -= len(texts.BC_CITIZEN.format(office=ctx.kb.locality.office_name, text=""))
-        if len(text) > limit:
-            return [
-                Reply(texts.BC_TEXT_TOO_LONG.format(n=len(text), limit=limit), buttons=[_cancel_button()])
-            ]
-        ctx.update_flow(text=text, step="audience")
-        return await _audience_menu(ctx)
-    if step == "time" and msg.text is not None:
-        when = parse_send_time(msg.text, ctx.local_now())
-        if when is None:
-            return [Reply(texts.BC_BAD_TIME.format(text=msg.text.strip()[:40]), buttons=[_cancel_button()])]
-        ctx.update_flow(send_at=when.isoformat(), step="preview")
-        return await _preview(ctx)
-    if msg.text is None:
-        return [Reply(texts.BC_USE_BUTTONS, buttons=[_cancel_button()])]
-    return None  # a question typed in the middle: answered normally, the draft waits
+    return run
+
+
+def _not_staff(ctx: Context) -> list[Reply]:
+    return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))]
+
+
+async def on_discard(ctx: Context, msg: Incoming, action: Discard) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    FLOW.end(ctx)
+    return [Reply(texts.BC_DRAFT_CANCELLED, edit=True)]
+
+
+async def on_pick_audience(ctx: Context, msg: Incoming, action: PickAudience) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    if run is None:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    if action.kind == "all":
+        return await _choose(ctx, run, ob.Audience())
+    if action.kind == "t":
+        return await _topic_menu(ctx)
+    if action.kind == "a":
+        return await _area_menu(ctx)
+    return await _channel_menu(ctx)
+
+
+async def on_pick_topic(ctx: Context, msg: Incoming, action: PickTopic) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    if run is None or action.topic not in ob.TOPIC_KEYS:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    return await _choose(ctx, run, ob.Audience(topic=action.topic))
+
+
+async def on_pick_area(ctx: Context, msg: Incoming, action: PickArea) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    areas = ctx.kb.locality.areas
+    if run is None or action.index >= len(areas):
+        return [Reply(texts.EXPIRED_BUTTON)]
+    return await _choose(ctx, run, ob.Audience(area=areas[action.index]))
+
+
+async def on_pick_channel(ctx: Context, msg: Incoming, action: PickChannel) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    if run is None or not action.channel:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    return await _choose(ctx, run, ob.Audience(channel=action.channel))
+
+
+async def on_schedule(ctx: Context, msg: Incoming, action: Schedule) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    if run is None or run.data.audience is None:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    run.move(ctx, Step.TIME)
+    return [Reply(texts.BC_ASK_TIME, buttons=[_cancel_button()])]
+
+
+async def on_confirm(ctx: Context, msg: Incoming, action: Confirm) -> list[Reply]:
+    if not ctx.is_staff:
+        return _not_staff(ctx)
+    run = _staff_run(ctx)
+    if run is None or run.data.audience is None:
+        return [Reply(texts.EXPIRED_BUTTON)]
+    return await _confirm(ctx, run)
 
 
 async def _audience_menu(ctx: Context) -> list[Reply]:
     counts = await ob.count_recipients(ctx.db, ob.Audience())
     rows = [
-        [Button(texts.BC_AUD_ALL.format(n=sum(counts.values())), "bc:aud:all")],
-        [Button(texts.BC_AUD_TOPIC, "bc:aud:t")],
+        [PickAudience("all").button(texts.BC_AUD_ALL.format(n=sum(counts.values())))],
+        [PickAudience("t").button(texts.BC_AUD_TOPIC)],
     ]
     if ctx.kb.locality.areas:
-        rows.append([Button(texts.BC_AUD_AREA, "bc:aud:a")])
-    rows.append([Button(texts.BC_AUD_CHANNEL, "bc:aud:c")])
+        rows.append([PickAudience("a").button(texts.BC_AUD_AREA)])
+    rows.append([PickAudience("c").button(texts.BC_AUD_CHANNEL)])
     rows.append(_cancel_button())
     return [Reply(texts.BC_AUDIENCE_PROMPT, buttons=rows)]
-
-
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    if not ctx.is_staff:
-        return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))]
-    op, arg = msg.action_args(2)
-    if op == "x":
-        ctx.clear_flow()
-        return [Reply(texts.BC_DRAFT_CANCELLED, edit=True)]
-    if ctx.flow != FLOW or not ctx.flow_data.get("text"):
-        ctx.clear_flow()
-        return [Reply(texts.EXPIRED_BUTTON)]
-    if op == "aud":
-        if arg == "all":
-            return await _choose(ctx, ob.Audience())
-        if arg == "t":
-            return await _topic_menu(ctx)
-        if arg == "a":
-            return await _area_menu(ctx)
-        if arg == "c":
-            return await _channel_menu(ctx)
-    if op == "t" and arg in ob.TOPIC_KEYS:
-        return await _choose(ctx, ob.Audience(topic=arg))
-    if op == "ar" and arg.isdigit() and int(arg) < len(ctx.kb.locality.areas):
-        return await _choose(ctx, ob.Audience(area=ctx.kb.locality.areas[int(arg)]))
-    if op == "c" and arg:
-        return await _choose(ctx, ob.Audience(channel=arg))
-    if op == "when" and ctx.flow_data.get("audience") is not None:
-        ctx.update_flow(step="time")
-        return [Reply(texts.BC_ASK_TIME, buttons=[_cancel_button()])]
-    if op == "ok" and ctx.flow_data.get("audience") is not None:
-        return await _confirm(ctx)
-    return [Reply(texts.EXPIRED_BUTTON)]
 
 
 async def _topic_menu(ctx: Context) -> list[Reply]:
     rows = []
     for key in ob.TOPIC_KEYS:
         n = sum((await ob.count_recipients(ctx.db, ob.Audience(topic=key))).values())
-        rows.append([Button(texts.BC_OPTION_N.format(label=texts.SUB_TOPICS[key], n=n), f"bc:t:{key}")])
+        rows.append([PickTopic(key).button(texts.BC_OPTION_N.format(label=texts.SUB_TOPICS[key], n=n))])
     rows.append(_cancel_button())
     return [Reply(texts.BC_PICK_TOPIC, buttons=rows, edit=True)]
 
@@ -227,7 +341,7 @@ async def _area_menu(ctx: Context) -> list[Reply]:
     rows = []
     for i, area in enumerate(areas):
         n = sum((await ob.count_recipients(ctx.db, ob.Audience(area=area))).values())
-        rows.append([Button(texts.BC_OPTION_N.format(label=area, n=n), f"bc:ar:{i}")])
+        rows.append([PickArea(i).button(texts.BC_OPTION_N.format(label=area, n=n))])
     rows.append(_cancel_button())
     return [Reply(texts.BC_PICK_AREA, buttons=rows, edit=True)]
 
@@ -235,54 +349,55 @@ async def _area_menu(ctx: Context) -> list[Reply]:
 async def _channel_menu(ctx: Context) -> list[Reply]:
     counts = await ob.count_recipients(ctx.db, ob.Audience())
     rows = [
-        [Button(texts.BC_OPTION_N.format(label=texts.BC_CHANNEL_NAMES.get(ch, ch), n=n), f"bc:c:{ch}"[:64])]
+        [PickChannel(ch).button(texts.BC_OPTION_N.format(label=texts.BC_CHANNEL_NAMES.get(ch, ch), n=n))]
         for ch, n in sorted(counts.items())
     ]
     rows.append(_cancel_button())
     return [Reply(texts.BC_PICK_CHANNEL, buttons=rows, edit=True)]
 
 
-async def _choose(ctx: Context, audience: ob.Audience) -> list[Reply]:
+async def _choose(ctx: Context, run: Run[Step, Draft], audience: ob.Audience) -> list[Reply]:
     counts = await ob.count_recipients(ctx.db, audience)
     if not counts:
         return [Reply(texts.BC_NO_RECIPIENTS), *await _audience_menu(ctx)]
-    ctx.update_flow(audience=audience.to_dict(), step="preview")
-    return await _preview(ctx)
+    run.data.audience = audience.to_dict()
+    run.move(ctx, Step.PREVIEW)
+    return await _preview(ctx, run)
 
 
-async def _preview(ctx: Context) -> list[Reply]:
-    data = ctx.flow_data
-    audience = ob.Audience.from_dict(data.get("audience") or {})
+async def _preview(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
+    data = run.data
+    audience = ob.Audience.from_dict(data.audience or {})
     counts = await ob.count_recipients(ctx.db, audience)
     detail = ", ".join(f"{texts.BC_CHANNEL_NAMES.get(ch, ch)}: {n}" for ch, n in sorted(counts.items()))
     when = texts.BC_WHEN_NOW
-    if data.get("send_at"):
-        local = dt.datetime.fromisoformat(data["send_at"]).astimezone(ZoneInfo(ctx.settings.timezone))
+    if data.send_at:
+        local = dt.datetime.fromisoformat(data.send_at).astimezone(ZoneInfo(ctx.settings.timezone))
         when = local.strftime("%H:%M %d/%m/%Y")
     footer = texts.BC_PREVIEW_FOOTER.format(
         n=sum(counts.values()), detail=detail or "0", audience=audience_label(audience), when=when
     )
     buttons = [
-        [Button(texts.BC_CONFIRM, "bc:ok")],
-        [Button(texts.BC_SCHEDULE, "bc:when")],
+        [Confirm().button(texts.BC_CONFIRM)],
+        [Schedule().button(texts.BC_SCHEDULE)],
         _cancel_button(),
     ]
-    preview = citizen_replies(ctx.kb.locality.office_name, data["text"], data.get("photo"))
+    preview = citizen_replies(ctx.kb.locality.office_name, data.text, data.photo)
     return [Reply(texts.BC_PREVIEW_HEADER), *preview, Reply(footer, buttons=buttons)]
 
 
-async def _confirm(ctx: Context) -> list[Reply]:
-    data = ctx.flow_data
-    audience = ob.Audience.from_dict(data.get("audience") or {})
-    send_at = dt.datetime.fromisoformat(data["send_at"]) if data.get("send_at") else ctx.now()
+async def _confirm(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
+    data = run.data
+    audience = ob.Audience.from_dict(data.audience or {})
+    send_at = dt.datetime.fromisoformat(data.send_at) if data.send_at else ctx.now()
     if send_at < ctx.now():
         send_at = ctx.now()  # the scheduled time passed while the staff member was deciding
-    replies = citizen_replies(ctx.kb.locality.office_name, data["text"], data.get("photo"))
+    replies = citizen_replies(ctx.kb.locality.office_name, data.text, data.photo)
     b = await ob.create_broadcast(
         ctx.db,
         created_by=ctx.user_key,
-        text=data["text"],
-        photo=data.get("photo"),
+        text=data.text,
+        photo=data.photo,
         audience=audience,
         payload=replies_to_payload(replies),
         send_at=send_at,
@@ -298,15 +413,15 @@ async def _confirm(ctx: Context) -> list[Reply]:
         ctx.user_key,
         "broadcast.create",
         f"broadcast:{b.id}",
-        text=data["text"],
-        photo=data.get("photo"),
+        text=data.text,
+        photo=data.photo,
         audience=audience.to_dict(),
         recipients=b.total,
         send_at=send_at.isoformat(),
     )
-    ctx.clear_flow()
+    run.end(ctx)
     when = texts.BC_WHEN_NOW
-    if data.get("send_at"):
+    if data.send_at:
         when = send_at.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%H:%M %d/%m/%Y")
     return [Reply(texts.BC_QUEUED.format(id=b.id, n=b.total, when=when), edit=True)]
 
@@ -316,5 +431,11 @@ FEATURE = Feature.BROADCAST
 
 def register(router: Router) -> None:
     router.command("thongbao", start, texts.CMD_THONGBAO, staff_only=True)
-    router.legacy_action("bc", on_action)
-    router.legacy_flow(FLOW, on_flow)
+    router.action(PickAudience, on_pick_audience)
+    router.action(PickTopic, on_pick_topic)
+    router.action(PickArea, on_pick_area)
+    router.action(PickChannel, on_pick_channel)
+    router.action(Schedule, on_schedule)
+    router.action(Confirm, on_confirm)
+    router.action(Discard, on_discard)
+    router.flow(FLOW)

@@ -24,7 +24,7 @@ async def on_unfollow(ctx: Context, msg: Incoming) -> list[Reply]:
     """Mark the user unreachable and unsubscribed; nothing is sent (Zalo would refuse it)."""
     ctx.user.blocked = True
     ctx.user.subscriptions = []
-    ctx.clear_flow()
+    ctx.leave_flow()
     return []
 
 

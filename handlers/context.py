@@ -113,6 +113,14 @@ class Context:
         data.update(changes)
         self._put("flow", data)
 
+    def leave_flow(self) -> None:
+        """Step out of whatever flow is active (a draft kept in memory stays for later)."""
+        flow = self.router.active_flow(self)
+        if flow is not None:
+            flow.leave(self)
+        else:
+            self.clear_flow()
+
     def clear_flow(self) -> None:
         self.session.flow = None
         self._put("flow", {})

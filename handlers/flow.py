@@ -32,6 +32,7 @@ instead of crashing every message of that user.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -155,7 +156,8 @@ class Run(Generic[S, D]):
 
 
 StepHandler = Callable[["Context", Incoming, Run[S, D]], Awaitable[list[Reply] | None]]
-CancelReplies = Callable[["Context", Run[S, D]], list[Reply]]
+# What a cancel says (and does: ending a live conversation must write): replies, sync or async.
+CancelReplies = Callable[["Context", Run[S, D]], list[Reply] | Awaitable[list[Reply]]]
 Guard = Callable[["Context"], bool]
 
 
@@ -173,12 +175,15 @@ class Flow(Generic[S, D]):
         fallbacks: dict[str, Fallback] | None = None,
         guard: Guard | None = None,
         left: str | None = None,
+        cancel_words: bool = True,
     ) -> None:
         """`cancelled`: the confirmation of what a cancel dropped (text or replies).
 
         `guard`: checked before every step (e.g. still staff); a failing guard
         ends the flow quietly and the message goes on as if there were none.
         `left`: said before the global command when a LEAVE fallback keeps a draft.
+        `cancel_words`: False where typed text is for a person (a live conversation
+        with an officer), so «thôi» is relayed instead of ending it; /huy still cancels.
         """
         self.name = name
         self.states = states
@@ -187,6 +192,7 @@ class Flow(Generic[S, D]):
         self.fallbacks = dict(DEFAULT_FALLBACKS if fallbacks is None else fallbacks)
         self.guard = guard
         self.left = left
+        self.cancel_words = cancel_words
         self._cancelled = cancelled
         self._steps: dict[tuple[S, Kind], StepHandler[S, D]] = {}
         self._default: dict[Kind, StepHandler[S, D]] = {}
@@ -261,17 +267,16 @@ class Flow(Generic[S, D]):
         self.store.drop(ctx, self.name)
 
     # ------------------------------------------------------------------ the dispatcher's side
-    def cancel_replies(self, ctx: Context, run: Run[S, D] | None) -> list[Reply]:
+    async def cancel(self, ctx: Context) -> list[Reply]:
+        """End the flow and say what was cancelled (the callable sees the run as it was)."""
+        run = self.stored(ctx)
+        self.end(ctx)
         if isinstance(self._cancelled, str):
             return [Reply(self._cancelled)]
         if run is None:
             run = Run(self, next(iter(self.states)), self.data_model())
-        return self._cancelled(ctx, run)
-
-    async def cancel(self, ctx: Context) -> list[Reply]:
-        run = self.stored(ctx)
-        self.end(ctx)
-        return self.cancel_replies(ctx, run)
+        replies = self._cancelled(ctx, run)
+        return await replies if inspect.isawaitable(replies) else replies
 
     def fallback_for(self, command: str) -> Fallback | None:
         return self.fallbacks.get(command)
@@ -284,7 +289,7 @@ class Flow(Generic[S, D]):
         run = self.run(ctx)
         if run is None:
             return None
-        if msg.text is not None and is_cancel(msg.text):
+        if self.cancel_words and msg.text is not None and is_cancel(msg.text):
             return await self.cancel(ctx)
         kind = kind_of(msg)
         if kind is None:

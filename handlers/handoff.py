@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
+from handlers.actions import Action
+from handlers.buttons import CallbackDone, Rate, StartHandoff
 from handlers.context import Context
-from handlers.feedback_core import (
-    in_working_hours,
-    mask_phone,
-    normalize_phone,
-    notify_staff,
-    staff_recipients,
-)
+from handlers.feedback_core import in_working_hours, notify_staff, staff_recipients
+from handlers.flow import Fallback, Flow, Kind, Run
 from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
+from handlers.phone import mask_phone, normalize_phone
 from handlers.router import Feature, HookPriority, Router
 from handlers.serialize import replies_to_payload
 from knowledge.matcher import fold
@@ -34,9 +36,6 @@ from storage.db import lock_for_update
 from storage.models_feedback import Handoff
 from storage.repos import audit, enqueue
 
-CITIZEN_FLOW = "handoff"
-STAFF_FLOW = "handoff_staff"
-CALLBACK_FLOW = "callback"
 MAX_RELAY_CHARS = 2000
 # explicit wishes to talk to a person, folded (no diacritics); the matcher's "human"
 # intent catches more, this hook makes sure the plain phrases always work
@@ -47,8 +46,103 @@ _WANT_HUMAN = re.compile(
 )
 
 
+# ---------------------------------------------------------------- buttons
+@dataclass(frozen=True)
+class CallbackAnswer(Action, prefix="ho:cb"):
+    """The answer to «may we call you back?»: yes (type a number), keep (the stored one), no."""
+
+    answer: Literal["yes", "keep", "no"]
+
+
+@dataclass(frozen=True)
+class EndHandoff(Action, prefix="ho:end"):
+    hid: int
+
+
+@dataclass(frozen=True)
+class BackToHandoff(Action, prefix="ho:back"):
+    """The citizen answers a staff message after having left the conversation."""
+
+    hid: int
+
+
+@dataclass(frozen=True)
+class TakeHandoff(Action, prefix="ho:take"):
+    hid: int
+
+
+# ---------------------------------------------------------------- flows
+class Relay(StrEnum):
+    LIVE = "live"
+
+
+class Conversation(BaseModel):
+    hid: int
+
+
+class Callback(StrEnum):
+    OFFERED = "offered"  # the call-back offer is shown; typed text is a new question
+    ASKED = "asked"  # waiting for a phone number
+
+
+class NoData(BaseModel):
+    pass
+
+
+async def _citizen_cancelled(ctx: Context, run: Run[Relay, Conversation]) -> list[Reply]:
+    return await _end(ctx, run.data.hid)
+
+
+async def _staff_cancelled(ctx: Context, run: Run[Relay, Conversation]) -> list[Reply]:
+    return await _end(ctx, run.data.hid)
+
+
+def _callback_cancelled(ctx: Context, run: Run[Callback, NoData]) -> list[Reply]:
+    return [Reply(texts.HO_CALLBACK_DECLINED), contact_reply(ctx)]
+
+
+_RELAY_FALLBACKS = {
+    "huy": Fallback.CANCEL,
+    "ketthuc": Fallback.CANCEL,
+    "menu": Fallback.LEAVE,
+    "start": Fallback.LEAVE,
+}
+# Typed words in a live conversation are for the person on the other side: «thôi» is relayed.
+CITIZEN_FLOW: Flow[Relay, Conversation] = Flow(
+    "handoff",
+    Relay,
+    Conversation,
+    cancelled=_citizen_cancelled,
+    fallbacks=_RELAY_FALLBACKS,
+    cancel_words=False,
+)
+STAFF_FLOW: Flow[Relay, Conversation] = Flow(
+    "handoff_staff",
+    Relay,
+    Conversation,
+    cancelled=_staff_cancelled,
+    fallbacks=_RELAY_FALLBACKS,
+    cancel_words=False,
+    guard=lambda ctx: ctx.is_staff,
+)
+CALLBACK_FLOW: Flow[Callback, NoData] = Flow("callback", Callback, NoData, cancelled=_callback_cancelled)
+
+
 def _end_button(hid: int) -> list[Button]:
-    return [Button(texts.HO_BTN_END, f"ho:end:{hid}")]
+    return [EndHandoff(hid).button(texts.HO_BTN_END)]
+
+
+def _callback_offer(ctx: Context | None) -> list[list[Button]]:
+    rows = []
+    if ctx is not None and ctx.user.phone and ctx.user.consent_at:
+        rows.append(
+            [CallbackAnswer("keep").button(texts.HO_BTN_CB_KEEP.format(phone=mask_phone(ctx.user.phone)))]
+        )
+    rows += [
+        [CallbackAnswer("yes").button(texts.HO_BTN_CB_YES)],
+        [CallbackAnswer("no").button(texts.HO_BTN_CB_NO)],
+    ]
+    return rows
 
 
 async def _open_handoff_of(ctx: Context) -> Handoff | None:
@@ -64,19 +158,15 @@ async def start(ctx: Context, msg: Incoming) -> list[Reply]:
     """The citizen asked for a person: hand over in office hours, else offer a call-back."""
     existing = await _open_handoff_of(ctx)
     if existing is not None:
-        ctx.set_flow(CITIZEN_FLOW, hid=existing.id)
+        CITIZEN_FLOW.start(ctx, Relay.LIVE, Conversation(hid=existing.id))
         return [Reply(texts.HO_ALREADY, buttons=[_end_button(existing.id)])]
     loc = ctx.kb.locality
     now = ctx.now()
     recipients = await staff_recipients(ctx.db, ctx.services.staff, ctx.settings.staff_chat)
     if not in_working_hours(now, loc, ctx.settings.timezone) or not recipients:
-        ctx.set_flow(CALLBACK_FLOW)
-        rows = []
-        if ctx.user.phone and ctx.user.consent_at:
-            rows.append([Button(texts.HO_BTN_CB_KEEP.format(phone=mask_phone(ctx.user.phone)), "ho:cb:keep")])
-        rows += [[Button(texts.HO_BTN_CB_YES, "ho:cb:yes")], [Button(texts.HO_BTN_CB_NO, "ho:cb:no")]]
+        CALLBACK_FLOW.start(ctx, Callback.OFFERED)
         text = texts.HO_OUT_OF_HOURS.format(hours=format_hours(loc), hotline=loc.hotline)
-        return [Reply(text, buttons=rows)]
+        return [Reply(text, buttons=_callback_offer(ctx))]
     handoff = Handoff(
         user_id=ctx.user.id,
         channel=ctx.incoming.channel,
@@ -90,19 +180,22 @@ async def start(ctx: Context, msg: Incoming) -> list[Reply]:
     name = ctx.user.display_name or texts.PA_ANONYMOUS
     notice = Reply(
         texts.HO_STAFF_REQUEST.format(name=name, hid=handoff.id),
-        buttons=[[Button(texts.HO_BTN_TAKE, f"ho:take:{handoff.id}")]],
+        buttons=[[TakeHandoff(handoff.id).button(texts.HO_BTN_TAKE)]],
     )
     await notify_staff(
         ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="handoff", ref=f"ho:{handoff.id}"
     )
-    ctx.set_flow(CITIZEN_FLOW, hid=handoff.id)
+    CITIZEN_FLOW.start(ctx, Relay.LIVE, Conversation(hid=handoff.id))
     return [Reply(texts.HO_WAITING.format(hotline=loc.hotline), buttons=[_end_button(handoff.id)])]
 
 
-async def on_citizen_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    handoff = await ctx.db.get(Handoff, int(ctx.flow_data.get("hid", 0) or 0))
+@CITIZEN_FLOW.on(Relay.LIVE, *Kind)
+async def on_citizen_message(
+    ctx: Context, msg: Incoming, run: Run[Relay, Conversation]
+) -> list[Reply] | None:
+    handoff = await ctx.db.get(Handoff, run.data.hid)
     if handoff is None or handoff.status == "ended" or handoff.user_id != ctx.user.id:
-        ctx.clear_flow()
+        run.end(ctx)
         return None
     if msg.text is not None:
         text = msg.text.strip()
@@ -122,7 +215,7 @@ async def on_citizen_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
         return [Reply(texts.HO_TEXT_ONLY)]
     if handoff.status == "waiting":
         relay = Reply(
-            relay.text, photo=relay.photo, buttons=[[Button(texts.HO_BTN_TAKE, f"ho:take:{handoff.id}")]]
+            relay.text, photo=relay.photo, buttons=[[TakeHandoff(handoff.id).button(texts.HO_BTN_TAKE)]]
         )
     else:
         relay = Reply(relay.text, photo=relay.photo, buttons=[_end_button(handoff.id)])
@@ -142,19 +235,27 @@ async def on_citizen_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
 
 
 # ---------------------------------------------------------------- call-back requests
-async def on_callback_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    if msg.contact is not None:
-        return await _take_callback_phone(ctx, msg.contact.phone)
-    if msg.text is not None and normalize_phone(msg.text):
-        return await _take_callback_phone(ctx, msg.text)
-    if ctx.flow_data.get("asked") and msg.text is not None:
+@CALLBACK_FLOW.on(None, Kind.CONTACT)
+async def on_callback_contact(ctx: Context, msg: Incoming, run: Run[Callback, NoData]) -> list[Reply]:
+    assert msg.contact is not None
+    return await _take_callback_phone(ctx, msg.contact.phone)
+
+
+@CALLBACK_FLOW.on(None, Kind.TEXT)
+async def on_callback_text(ctx: Context, msg: Incoming, run: Run[Callback, NoData]) -> list[Reply] | None:
+    text = msg.text or ""
+    if normalize_phone(text):
+        return await _take_callback_phone(ctx, text)
+    if run.state is Callback.ASKED:
         return [Reply(texts.PA_PHONE_INVALID), _callback_phone_request()]
-    ctx.clear_flow()
+    run.end(ctx)  # the offer was ignored: the text is a new question
     return None
 
 
 def _callback_phone_request() -> Reply:
-    return Reply(texts.HO_ASK_PHONE, request_contact=True, buttons=[[Button(texts.HO_BTN_CB_NO, "ho:cb:no")]])
+    return Reply(
+        texts.HO_ASK_PHONE, request_contact=True, buttons=[[CallbackAnswer("no").button(texts.HO_BTN_CB_NO)]]
+    )
 
 
 async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
@@ -186,45 +287,46 @@ async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
     name = ctx.user.display_name or texts.PA_ANONYMOUS
     notice = Reply(
         texts.HO_CALLBACK_NOTICE.format(name=name, phone=phone, id=request.id),
-        buttons=[[Button(texts.HO_BTN_CALLED, f"g:cbd:{request.id}")]],
+        buttons=[[CallbackDone(request.id).button(texts.HO_BTN_CALLED)]],
     )
     await notify_staff(
         ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="notice", ref=f"cb:{request.id}"
     )
-    ctx.clear_flow()
+    CALLBACK_FLOW.end(ctx)
     return [Reply(texts.HO_CALLBACK_SAVED.format(phone=mask_phone(phone)), buttons=[menu_button()])]
 
 
 # ---------------------------------------------------------------- staff side and buttons
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    verb, arg = msg.action_args(2)
-    if verb == "start":
-        return await start(ctx, msg)
-    if verb == "cb":
-        if arg == "yes":
-            ctx.set_flow(CALLBACK_FLOW, asked=True)
-            return [_callback_phone_request()]
-        if arg == "keep" and ctx.user.phone and ctx.user.consent_at:
-            return await _take_callback_phone(ctx, ctx.user.phone)
-        ctx.clear_flow()
-        return [Reply(texts.HO_CALLBACK_DECLINED), contact_reply(ctx)]
-    if verb == "end":
-        return await _end(ctx, int(arg) if arg.isdigit() else 0)
-    if verb == "back":
-        handoff = await ctx.db.get(Handoff, int(arg) if arg.isdigit() else 0)
-        if handoff is None or handoff.status == "ended" or handoff.user_id != ctx.user.id:
-            return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
-        ctx.set_flow(CITIZEN_FLOW, hid=handoff.id)
-        return [Reply(texts.HO_BACK, buttons=[_end_button(handoff.id)])]
-    # the rest is for staff only
+async def on_start(ctx: Context, msg: Incoming, action: StartHandoff) -> list[Reply]:
+    return await start(ctx, msg)
+
+
+async def on_callback_answer(ctx: Context, msg: Incoming, action: CallbackAnswer) -> list[Reply]:
+    if action.answer == "yes":
+        CALLBACK_FLOW.start(ctx, Callback.ASKED)
+        return [_callback_phone_request()]
+    if action.answer == "keep" and ctx.user.phone and ctx.user.consent_at:
+        return await _take_callback_phone(ctx, ctx.user.phone)
+    CALLBACK_FLOW.end(ctx)
+    return [Reply(texts.HO_CALLBACK_DECLINED), contact_reply(ctx)]
+
+
+async def on_end(ctx: Context, msg: Incoming, action: EndHandoff) -> list[Reply]:
+    return await _end(ctx, action.hid)
+
+
+async def on_back(ctx: Context, msg: Incoming, action: BackToHandoff) -> list[Reply]:
+    handoff = await ctx.db.get(Handoff, action.hid)
+    if handoff is None or handoff.status == "ended" or handoff.user_id != ctx.user.id:
+        return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
+    CITIZEN_FLOW.start(ctx, Relay.LIVE, Conversation(hid=handoff.id))
+    return [Reply(texts.HO_BACK, buttons=[_end_button(handoff.id)])]
+
+
+async def on_take(ctx: Context, msg: Incoming, action: TakeHandoff) -> list[Reply]:
     if not ctx.is_staff:
         return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name), buttons=[menu_button()])]
-    if verb == "take":
-        return await _take(ctx, int(arg) if arg.isdigit() else 0)
-    return [Reply(texts.EXPIRED_BUTTON)]
-
-
-async def _take(ctx: Context, hid: int) -> list[Reply]:
+    hid = action.hid
     handoff = await ctx.db.scalar(await lock_for_update(ctx.db, select(Handoff).where(Handoff.id == hid)))
     if handoff is None or handoff.status == "ended":
         return [Reply(texts.HO_ENDED_ALREADY)]
@@ -233,7 +335,7 @@ async def _take(ctx: Context, hid: int) -> list[Reply]:
     handoff.status = "active"
     handoff.staff_key = ctx.user_key
     handoff.taken_at = handoff.taken_at or ctx.now()
-    ctx.set_flow(STAFF_FLOW, hid=handoff.id)
+    STAFF_FLOW.start(ctx, Relay.LIVE, Conversation(hid=handoff.id))
     await audit(ctx.db, ctx.user_key, "handoff.take", f"ho:{handoff.id}")
     await _to_citizen(ctx, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[_end_button(handoff.id)])])
     return [Reply(texts.HO_TAKEN.format(hid=handoff.id), buttons=[_end_button(handoff.id)])]
@@ -253,13 +355,14 @@ async def _to_citizen(ctx: Context, handoff: Handoff, replies: list[Reply]) -> N
     )
 
 
-async def on_staff_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    handoff = await ctx.db.get(Handoff, int(ctx.flow_data.get("hid", 0) or 0))
-    if not ctx.is_staff or handoff is None or handoff.staff_key != ctx.user_key:
-        ctx.clear_flow()
+@STAFF_FLOW.on(Relay.LIVE, *Kind)
+async def on_staff_message(ctx: Context, msg: Incoming, run: Run[Relay, Conversation]) -> list[Reply] | None:
+    handoff = await ctx.db.get(Handoff, run.data.hid)
+    if handoff is None or handoff.staff_key != ctx.user_key:
+        run.end(ctx)
         return None
     if handoff.status == "ended":
-        ctx.clear_flow()
+        run.end(ctx)
         return [Reply(texts.HO_ENDED_ALREADY)]
     if msg.text is None:
         if msg.photo is not None and handoff.channel == msg.channel:
@@ -272,7 +375,7 @@ async def on_staff_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
     if len(text) > MAX_RELAY_CHARS:
         return [Reply(texts.HO_TOO_LONG.format(limit=MAX_RELAY_CHARS))]
     handoff.messages += 1
-    back = [Button(texts.HO_BTN_REPLY, f"ho:back:{handoff.id}"), *_end_button(handoff.id)]
+    back = [BackToHandoff(handoff.id).button(texts.HO_BTN_REPLY), *_end_button(handoff.id)]
     await _to_citizen(ctx, handoff, [Reply(texts.HO_FROM_STAFF.format(text=text), buttons=[back])])
     await audit(ctx.db, ctx.user_key, "handoff.message", f"ho:{handoff.id}", chars=len(text))
     return []
@@ -284,14 +387,19 @@ async def _end(ctx: Context, hid: int) -> list[Reply]:
     citizen_side = handoff is not None and handoff.user_id == ctx.user.id
     if handoff is None or not (staff_side or citizen_side):
         return [Reply(texts.EXPIRED_BUTTON, buttons=[menu_button()])]
-    if ctx.flow in (CITIZEN_FLOW, STAFF_FLOW):
-        ctx.clear_flow()
+    CITIZEN_FLOW.end(ctx)
+    STAFF_FLOW.end(ctx)
     if handoff.status == "ended":
         return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
     handoff.status = "ended"
     handoff.ended_at = ctx.now()
     handoff.ended_by = "citizen" if citizen_side else "staff"
-    rate = [[Button(texts.RT_BTN_YES, f"r:h:{handoff.id}:1"), Button(texts.RT_BTN_NO, f"r:h:{handoff.id}:0")]]
+    rate = [
+        [
+            Rate("h", str(handoff.id), True).button(texts.RT_BTN_YES),
+            Rate("h", str(handoff.id), False).button(texts.RT_BTN_NO),
+        ]
+    ]
     if citizen_side:
         if handoff.staff_key:
             await notify_staff(
@@ -312,7 +420,8 @@ async def _end(ctx: Context, hid: int) -> list[Reply]:
 
 
 async def on_end_command(ctx: Context, msg: Incoming) -> list[Reply]:
-    hid = ctx.flow_data.get("hid") if ctx.flow in (CITIZEN_FLOW, STAFF_FLOW) else None
+    run = CITIZEN_FLOW.run(ctx) or STAFF_FLOW.run(ctx)
+    hid = run.data.hid if run is not None else None
     if hid is None:
         open_one = await _open_handoff_of(ctx)
         if open_one is None and ctx.is_staff:
@@ -348,13 +457,7 @@ async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) 
         handoff.ended_at = now
         handoff.ended_by = "timeout"
         if handoff.channel and handoff.platform_id:
-            offer = Reply(
-                texts.HO_NOBODY_FREE,
-                buttons=[
-                    [Button(texts.HO_BTN_CB_YES, "ho:cb:yes")],
-                    [Button(texts.HO_BTN_CB_NO, "ho:cb:no")],
-                ],
-            )
+            offer = Reply(texts.HO_NOBODY_FREE, buttons=_callback_offer(None))
             await enqueue(
                 db,
                 channel=handoff.channel,
@@ -373,9 +476,13 @@ FEATURE = Feature.HANDOFF
 def register(router: Router) -> None:
     router.command("gapcanbo", start, texts.CMD_GAPCANBO)
     router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
-    router.legacy_action("ho", on_action)
-    router.legacy_flow(CITIZEN_FLOW, on_citizen_flow)
-    router.legacy_flow(STAFF_FLOW, on_staff_flow)
-    router.legacy_flow(CALLBACK_FLOW, on_callback_flow)
+    router.action(StartHandoff, on_start)
+    router.action(CallbackAnswer, on_callback_answer)
+    router.action(EndHandoff, on_end)
+    router.action(BackToHandoff, on_back)
+    router.action(TakeHandoff, on_take)
+    router.flow(CITIZEN_FLOW)
+    router.flow(STAFF_FLOW)
+    router.flow(CALLBACK_FLOW)
     router.intent("human", start)
     router.text_hook("handoff.want_human", text_hook, priority=HookPriority.PHRASE)

@@ -29,13 +29,13 @@ def menu_button() -> list[Button]:
 
 
 async def start(ctx: Context, msg: Incoming) -> list[Reply]:
-    ctx.clear_flow()
+    ctx.leave_flow()
     welcome = texts.WELCOME.format(office=ctx.kb.locality.office_name)
     return [main_menu(ctx, welcome)]
 
 
 async def show_menu(ctx: Context, msg: Incoming) -> list[Reply]:
-    ctx.clear_flow()
+    ctx.leave_flow()
     return [main_menu(ctx)]
 
 
@@ -44,7 +44,7 @@ async def on_menu_action(ctx: Context, msg: Incoming, action: MenuItem) -> list[
     if item == "home":
         return await show_menu(ctx, msg)
     if item == "ask":
-        ctx.clear_flow()
+        ctx.leave_flow()
         from handlers.answers import group_buttons
 
         return [Reply(texts.ASK_PROMPT, buttons=group_buttons(ctx))]
@@ -130,7 +130,7 @@ async def on_thanks(ctx: Context, msg: Incoming) -> list[Reply]:
 
 
 async def on_goodbye(ctx: Context, msg: Incoming) -> list[Reply]:
-    ctx.clear_flow()
+    ctx.leave_flow()
     return [Reply(texts.GOODBYE_REPLY)]
 
 

@@ -13,15 +13,18 @@ here (`ERASERS`, `DESCRIBERS`), so one command erases everything.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
+from handlers.actions import Action
 from handlers.context import Context
 from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
-from handlers.messages import Button, Incoming, Reply
+from handlers.messages import Incoming, Reply
 from handlers.router import Feature, Router
 from storage.guides import erase_user as erase_guides
 from storage.models import Outbox, QuestionLog, User
@@ -33,6 +36,13 @@ Eraser = Callable[[AsyncSession, User], Awaitable[None]]
 Describer = Callable[[AsyncSession, User], Awaitable[list[str]]]
 ERASERS: list[Eraser] = []
 DESCRIBERS: list[Describer] = []
+
+
+@dataclass(frozen=True)
+class Erasure(Action, prefix="pv"):
+    """«Xóa dữ liệu của tôi»: ask, then confirm (yes) or keep (no)."""
+
+    step: Literal["ask", "yes", "no"]
 
 
 async def _count(db: AsyncSession, stmt) -> int:
@@ -78,11 +88,11 @@ async def describe(ctx: Context) -> list[str]:
 
 async def show_my_data(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.PV_HEAD, *await describe(ctx), "", texts.PV_FOOT]
-    return [Reply("\n".join(lines), buttons=[[Button(texts.PV_BTN_ERASE, "pv:ask")], menu_button()])]
+    return [Reply("\n".join(lines), buttons=[[Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()])]
 
 
 async def ask_erase(ctx: Context, msg: Incoming) -> list[Reply]:
-    rows = [[Button(texts.PV_BTN_CONFIRM, "pv:yes")], [Button(texts.PV_BTN_KEEP, "pv:no")]]
+    rows = [[Erasure("yes").button(texts.PV_BTN_CONFIRM)], [Erasure("no").button(texts.PV_BTN_KEEP)]]
     return [Reply(texts.PV_CONFIRM, buttons=rows)]
 
 
@@ -122,14 +132,11 @@ async def erase_user(db: AsyncSession, user: User) -> None:
     user.area = None
 
 
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    verb = (msg.action or "").partition(":")[2]
-    if verb == "ask":
+async def on_action(ctx: Context, msg: Incoming, action: Erasure) -> list[Reply]:
+    if action.step == "ask":
         return await ask_erase(ctx, msg)
-    if verb == "no":
+    if action.step == "no":
         return [main_menu(ctx, texts.PV_KEPT)]
-    if verb != "yes":
-        return [Reply(texts.EXPIRED_BUTTON)]
     await erase_user(ctx.db, ctx.user)
     # the session goes too: flows, drafts, memory
     ctx.session.flow = None
@@ -145,4 +152,4 @@ FEATURE = Feature.PRIVACY
 def register(router: Router) -> None:
     router.command("dulieucuatoi", show_my_data, texts.CMD_DULIEUCUATOI)
     router.command("xoadulieu", ask_erase, texts.CMD_XOADULIEU)
-    router.legacy_action("pv", on_action)
+    router.action(Erasure, on_action)

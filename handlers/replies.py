@@ -48,6 +48,7 @@ _PHRASES: dict[Word, frozenset[str]] = {
             "khong lam nua",
             "dung lai",
             "ngung lai",
+            "ngung",
             "bo di",
             "cancel",
             "quit",
