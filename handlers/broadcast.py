@@ -132,7 +132,7 @@ class Step(StrEnum):
 class Draft(BaseModel):
     text: str = ""
     photo: str | None = None
-    audience: dict[str, str | None] | None = None
+    audience: dict[str, str] | None = None
     send_at: str | None = None  # ISO time in UTC; None: now
 
 

@@ -152,13 +152,13 @@ class Dispatcher:
             # lifecycle events (follow, unfollow) are not part of any conversation flow
             return await router.events[msg.other](ctx, msg)
         if flow is not None:
-            replies = await flow.handle(ctx, msg)
-            if replies is not None:
-                return replies
+            step = await flow.handle(ctx, msg)
+            if step is not None:
+                return step
         elif ctx.flow and ctx.flow in router.legacy_flows:
-            replies = await router.legacy_flows[ctx.flow](ctx, msg)
-            if replies is not None:
-                return replies
+            step = await router.legacy_flows[ctx.flow](ctx, msg)
+            if step is not None:
+                return step
         elif ctx.flow:
             ctx.clear_flow()  # a flow whose feature is gone: forget it
         if msg.text is None:

@@ -117,7 +117,7 @@ async def _new_session(db: AsyncSession, user: User) -> ChatSession:
     return row
 
 
-_INSERT_QUESTION = insert(QuestionLog.__table__)
+_INSERT_QUESTION = insert(QuestionLog)
 
 
 async def log_question(

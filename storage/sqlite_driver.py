@@ -149,6 +149,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _run(self, operation: str, parameters: Any, many: bool) -> None:
         adapter = self._adapt_connection
+        assert isinstance(adapter, InlineConnection)  # this cursor is only made by InlineConnection
         if adapter._held is None and is_write(operation):
             adapter._held = self.await_(adapter.dbapi.write_lock.acquire(adapter.dbapi.OperationalError))
         connection = self._connection

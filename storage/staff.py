@@ -45,7 +45,7 @@ def parse_inline(spec: str) -> list[StaffMember]:
 
 
 def read_file(path: Path) -> list[StaffMember]:
-    members = []
+    members: list[StaffMember] = []
     if not path.exists():
         return members
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -41,6 +41,8 @@ from bot.channels.zalo_common import (
     SeenEvents,
     UserQueue,
     answer_with_retries,
+    as_dict,
+    as_str,
     converse,
     is_http_url,
     register_sender,
@@ -130,8 +132,8 @@ def parse_update(update: Any) -> tuple[str, str, list[Incoming]] | None:
     message = update.get("message")
     if not isinstance(message, dict):
         return None
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = as_dict(message.get("chat"))
+    sender = as_dict(message.get("from"))
     if sender.get("is_bot"):
         return None
     if chat.get("chat_type") not in (None, "PRIVATE"):
@@ -145,8 +147,8 @@ def parse_update(update: Any) -> tuple[str, str, list[Incoming]] | None:
     event = str(update.get("event_name") or "")
     message_id = str(message.get("message_id") or "")
     key = f"{event}:{message_id}" if message_id else f"{event}:{chat_id}:{message.get('date')}"
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
-    caption = message.get("caption") if isinstance(message.get("caption"), str) else ""
+    text = as_str(message.get("text"))
+    caption = as_str(message.get("caption"))
     photo = message.get("photo") or message.get("photo_url")
 
     def make(**kind: Any) -> Incoming:

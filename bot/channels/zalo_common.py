@@ -231,6 +231,16 @@ def local_phone(phone: str) -> str:
     return f"0{match.group(1)}" if match else digits
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """A JSON object field, or {} when the platform sent something else (or nothing)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value: Any) -> str:
+    """A JSON string field, or "" when the platform sent something else (or nothing)."""
+    return value if isinstance(value, str) else ""
+
+
 def is_http_url(value: str | None) -> bool:
     return bool(value) and str(value).startswith(("https://", "http://"))
 

@@ -46,6 +46,7 @@ from bot.channels.zalo_common import (
     UserQueue,
     alert_hook,
     answer_with_retries,
+    as_dict,
     clip,
     converse,
     is_http_url,
@@ -149,7 +150,7 @@ def parse_event(payload: dict[str, Any]) -> tuple[str, str, list[Incoming]] | No
     event = str(payload.get("event_name") or "")
     if not event or event.startswith(("oa_send_", "anonymous_")) or event in IGNORED_EVENTS:
         return None
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    message = as_dict(payload.get("message"))
     timestamp = str(payload.get("timestamp") or "")
     if event in ("follow", "unfollow"):
         follower = payload.get("follower") or {}
@@ -178,15 +179,15 @@ def parse_event(payload: dict[str, Any]) -> tuple[str, str, list[Incoming]] | No
         out.append(make(action=action) if action else make(text=text))
     elif event == "user_send_image":
         for att in attachments:
-            url = (att.get("payload") or {}).get("url")
+            url = as_dict(att.get("payload")).get("url")
             if is_http_url(url):
                 out.append(make(photo=Photo(ref=str(url))))
         if text.strip():
             out.append(make(text=text))
     elif event == "user_send_location":
         for att in attachments:
-            data = att.get("payload") or {}
-            coords = data.get("coordinates") if isinstance(data.get("coordinates"), dict) else data
+            data = as_dict(att.get("payload"))
+            coords = as_dict(data.get("coordinates")) or data
             lat = _float(coords.get("latitude", coords.get("lat")))
             lon = _float(coords.get("longitude", coords.get("long", coords.get("lng"))))
             if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:

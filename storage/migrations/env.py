@@ -37,4 +37,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url")))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: no sqlalchemy.url configured (set MOTCUA_DATABASE_URL)")
+    asyncio.run(_run_async(url))
