@@ -145,7 +145,7 @@ class Action:
 
     @classmethod
     def _spec(cls) -> tuple[_Field, ...]:
-        spec = cls.__dict__.get("_fields")
+        spec: tuple[_Field, ...] | None = cls.__dict__.get("_fields")
         if spec is None:
             if not dataclasses.is_dataclass(cls):
                 raise TypeError(f"{cls.__name__} must be a dataclass")

@@ -239,7 +239,7 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
 FEATURE = Feature.ANSWERS
 
 
-def register(router) -> None:
+def register(router: Router) -> None:
     router.action(ShowTopic, on_topic_action)
     router.action(ShowSection, on_detail_action)
     router.action(ShowGroup, on_group_action)

@@ -31,7 +31,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.phone import mask_phone, normalize_phone
 from handlers.router import Feature, HookPriority, Router
 from handlers.serialize import replies_to_payload
-from knowledge.matcher import fold
+from knowledge.normalize import fold
 from storage.db import lock_for_update
 from storage.models_feedback import Handoff
 from storage.repos import audit, enqueue
@@ -146,11 +146,12 @@ def _callback_offer(ctx: Context | None) -> list[list[Button]]:
 
 
 async def _open_handoff_of(ctx: Context) -> Handoff | None:
-    return await ctx.db.scalar(
+    handoff: Handoff | None = await ctx.db.scalar(
         select(Handoff)
         .where(Handoff.user_id == ctx.user.id, Handoff.status.in_(("waiting", "active")))
         .order_by(Handoff.id.desc())
     )
+    return handoff
 
 
 # ---------------------------------------------------------------- citizen side

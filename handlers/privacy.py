@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
@@ -45,7 +45,7 @@ class Erasure(Action, prefix="pv"):
     step: Literal["ask", "yes", "no"]
 
 
-async def _count(db: AsyncSession, stmt) -> int:
+async def _count(db: AsyncSession, stmt: Select[Any]) -> int:
     return int(await db.scalar(stmt) or 0)
 
 

@@ -55,6 +55,6 @@ async def show_unanswered(ctx: Context, msg: Incoming) -> list[Reply]:
 FEATURE = Feature.STAFF_TOOLS
 
 
-def register(router) -> None:
+def register(router: Router) -> None:
     router.command("capnhat", reload_kb, texts.CMD_CAPNHAT, staff_only=True)
     router.command("chuatraloi", show_unanswered, texts.CMD_CHUATRALOI, staff_only=True)
