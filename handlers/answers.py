@@ -11,7 +11,7 @@ from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic, Submit
 from handlers.context import Context
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Feature
+from handlers.router import Feature, Router
 from knowledge.schema import Guide, Procedure, Service
 from storage.repos import log_question
 

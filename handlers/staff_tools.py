@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import texts
 from handlers.context import Context
 from handlers.messages import Incoming, Reply
-from handlers.router import Feature
+from handlers.router import Feature, Router
 from storage.models import QuestionLog
 from storage.repos import audit
 
