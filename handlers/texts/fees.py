@@ -6,7 +6,7 @@ FEE_LAPSED = (
     "• {fee}: mức thu đang được cập nhật. Anh/chị vui lòng hỏi {office} "
     "hoặc xem số tiền ở bước thanh toán trên cổng dịch vụ công trước khi nộp."
 )
-FEE_BASIS = " Căn cứ: {basis}."
+FEE_BASIS = ". Căn cứ: {basis}."
 FEE_CONDITIONS = " ({conditions})"
 FEE_CONDITION = {
     "online": "nộp trực tuyến",
