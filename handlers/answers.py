@@ -6,12 +6,15 @@ most people read one screen on a phone; details come behind buttons.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from handlers import texts
 from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic, SubmitGuide
 from handlers.context import Context
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
+from handlers.topic_text import fee_summary, fees_section
 from knowledge.schema import Guide, Procedure, Service
 from storage.repos import log_question
 
@@ -19,28 +22,17 @@ MAX_QUESTION_CHARS = 2000
 CLARIFY_MAX = 4
 
 
-def _fee_summary(p: Procedure) -> str:
-    if not p.fees:
-        return texts.TOPIC_FEE_FREE
-    if all(f.amount == 0 for f in p.fees):
-        return texts.TOPIC_FEE_FREE
-    known = [f for f in p.fees if f.amount]
-    if len(p.fees) == 1 and known:
-        return f"{format_vnd(known[0].amount or 0)}"
-    return texts.TOPIC_FEE_VARIES
-
-
 def format_vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
-def procedure_summary(p: Procedure) -> str:
+def procedure_summary(p: Procedure, today: dt.date | None = None) -> str:
     portals = ", ".join(p.online.portals) or "dichvucong.gov.vn"
     lines = [
         texts.TOPIC_HEADER.format(name=p.name),
         texts.TOPIC_WHAT.format(summary=p.summary),
         texts.TOPIC_WHERE.format(agency=p.agency.name),
-        texts.TOPIC_FEE.format(fee=_fee_summary(p)),
+        texts.TOPIC_FEE.format(fee=fee_summary(p, today)),
         texts.TOPIC_TIME.format(time=p.processing_time),
         texts.TOPIC_ONLINE[p.online.level].format(portals=portals),
         "",
@@ -68,7 +60,7 @@ def procedure_buttons(ctx: Context, p: Procedure) -> list[list[Button]]:
     return rows
 
 
-def section_text(p: Procedure, section: str) -> str | None:
+def section_text(p: Procedure, section: str, today: dt.date | None = None) -> str | None:
     """The text of one detail section of a procedure, or None for an unknown section."""
     if section == "docs":
         lines = [
@@ -82,20 +74,7 @@ def section_text(p: Procedure, section: str) -> str | None:
             lines.append(f"{line}. {d.note}" if d.note else line)
         return "\n".join(lines)
     if section == "fees":
-        lines = [texts.SECTION_FEES.format(name=p.name)]
-        if not p.fees:
-            lines.append(texts.FEE_NONE)
-        for f in p.fees:
-            if f.amount is None:
-                line = texts.FEE_LINE_NOAMOUNT.format(fee=f.name)
-            else:
-                amount = texts.FEE_FREE if f.amount == 0 else format_vnd(f.amount)
-                line = texts.FEE_LINE_AMOUNT.format(fee=f.name, amount=amount)
-            lines.append(f"{line} ({f.note})" if f.note else line)
-        if p.exemptions:
-            lines.append(texts.SECTION_EXEMPTIONS)
-            lines += [f"• {e}" for e in p.exemptions]
-        return "\n".join(lines)
+        return fees_section(p, today)
     if section == "legal":
         lines = [texts.SECTION_LEGAL.format(name=p.name)] + [f"• {b}" for b in p.legal_basis]
         lines.append(
@@ -139,7 +118,11 @@ async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
     if renderer is not None:
         return await renderer(ctx, topic_id)
     if isinstance(topic, Procedure):
-        return [with_rating(ctx, topic_id, procedure_summary(topic), procedure_buttons(ctx, topic))]
+        return [
+            with_rating(
+                ctx, topic_id, procedure_summary(topic, ctx.local_now().date()), procedure_buttons(ctx, topic)
+            )
+        ]
     if isinstance(topic, Service):
         return [with_rating(ctx, topic_id, service_text(ctx, topic), [menu_button()])]
     assert isinstance(topic, Guide)
@@ -178,7 +161,9 @@ async def on_topic_action(ctx: Context, msg: Incoming, action: ShowTopic) -> lis
 
 async def on_detail_action(ctx: Context, msg: Incoming, action: ShowSection) -> list[Reply]:
     topic = ctx.kb.get(action.topic)
-    text = section_text(topic, action.section) if isinstance(topic, Procedure) else None
+    text = (
+        section_text(topic, action.section, ctx.local_now().date()) if isinstance(topic, Procedure) else None
+    )
     if text is None or not isinstance(topic, Procedure):
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
     return [Reply(text, buttons=procedure_buttons(ctx, topic))]

@@ -227,7 +227,11 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
         )
     if o.fee_step:
         pay = texts.TAILORED_PAY_TEXT.format(fee_step=o.fee_step)
-        amounts = [f"{f.name}: {f.amount:,}".replace(",", ".") + " đồng" for f in p.fees if f.amount]
+        amounts = [
+            f"{f.name}: {f.amount:,}".replace(",", ".") + " đồng"
+            for f in p.fees
+            if f.amount and not (f.valid_from or f.valid_until)
+        ]
         if amounts:
             pay += "\n" + texts.TAILORED_PAY_FEES.format(fees=_join(amounts))
         add(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from knowledge.walkthrough_schema import Walkthrough
 
@@ -49,12 +49,57 @@ class Document(Strict):
     note: str | None = None
 
 
+Channel = Literal["any", "online", "in_person"]
+
+
 class Fee(Strict):
-    """A fee or charge; amount is in VND, None when it varies (the note says why)."""
+    """A fee rule: amount in VND (None when it varies; the note says why).
+
+    Fees change by date (temporary reductions, waivers for filing online), so a
+    rule may carry a validity period; without one it is valid always, which keeps
+    files written before periods existed loading unchanged. The conditions the bot
+    must choose between (channel, level-2 VNeID) are structured; anything else
+    (exempt groups, the decree's own conditions) is free text in `condition`.
+    Two rules with the same name and conditions must not overlap in time.
+    """
 
     name: Text
     amount: int | None = Field(default=None, ge=0)
     note: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    channel: Channel = "any"
+    vneid_level2: bool = False
+    condition: str | None = None
+    legal_basis: str | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _period_is_sound(self) -> Fee:
+        if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
+            raise ValueError(f"valid_from {self.valid_from} is after valid_until {self.valid_until}")
+        if (self.valid_from or self.valid_until) and self.source is None:
+            raise ValueError("a fee with a validity period needs a source (title, url, checked)")
+        return self
+
+    @property
+    def conditions(self) -> tuple[str, bool, str]:
+        """What makes two rules of one fee apply to different people (not to different dates)."""
+        return (self.channel, self.vneid_level2, (self.condition or "").casefold())
+
+    @property
+    def key(self) -> tuple[str, tuple[str, bool, str]]:
+        return (self.name.casefold(), self.conditions)
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def overlaps(self, other: Fee) -> bool:
+        start = max(self.valid_from or dt.date.min, other.valid_from or dt.date.min)
+        end = min(self.valid_until or dt.date.max, other.valid_until or dt.date.max)
+        return start <= end
 
 
 class OnlineService(Strict):
@@ -103,6 +148,20 @@ class Procedure(TopicBase):
         if len(examples) < 5:
             raise ValueError(f"a procedure needs at least 5 example questions, found {len(examples)}")
         return examples
+
+    @field_validator("fees")
+    @classmethod
+    def _no_overlapping_rules(cls, fees: list[Fee]) -> list[Fee]:
+        """Two rules for the same people on the same day contradict each other: refuse them."""
+        clashes = []
+        for i, a in enumerate(fees):
+            for j in range(i + 1, len(fees)):
+                b = fees[j]
+                if a.key == b.key and a.overlaps(b):
+                    clashes.append(f"fees[{i}] and fees[{j}] ({a.name!r}, same conditions) overlap in time")
+        if clashes:
+            raise ValueError("; ".join(clashes))
+        return fees
 
 
 class Guide(TopicBase):

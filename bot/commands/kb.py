@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import signal
@@ -10,7 +11,15 @@ import sys
 from pathlib import Path
 
 from bot.commands.common import load_settings
+from knowledge.fee_rules import WARN_DAYS, expiring, local_today
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+
+_TODAY_HELP = "YYYY-MM-DD: check or show as of that day (default: today in MOTCUA_TIMEZONE)"
+
+
+def _today(args: argparse.Namespace, timezone: str) -> dt.date:
+    """The day rules are judged on: the commune's today, or the one staff ask about."""
+    return args.today or local_today(timezone)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -19,11 +28,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     check = ksub.add_parser("check", help="validate a knowledge directory (exit 1 on errors)")
     check.add_argument("directory", nargs="?", type=Path, help="default: the configured or bundled one")
     check.add_argument("--max-age-days", type=int, default=None, help="warn on topics checked longer ago")
+    check.add_argument("--today", type=dt.date.fromisoformat, default=None, help=_TODAY_HELP)
     check.set_defaults(func=_check)
     ls = ksub.add_parser("list", help="list topics")
     ls.set_defaults(func=_list)
     show = ksub.add_parser("show", help="show a topic as the bot sends it")
     show.add_argument("topic_id")
+    show.add_argument("--today", type=dt.date.fromisoformat, default=None, help=_TODAY_HELP)
     show.set_defaults(func=_show)
     export = ksub.add_parser("export", help="export the whole knowledge base")
     export.add_argument("--json", action="store_true", required=True, help="as one JSON document")
@@ -60,9 +71,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
     max_age = args.max_age_days or settings.kb_max_age_days
-    for topic_id in kb.stale(max_age):
+    today = _today(args, settings.timezone)
+    for topic_id in kb.stale(max_age, today=today):
         topic = kb.topics[topic_id]
         print(f"warning: {topic_id}: last checked {topic.source.checked}, more than {max_age} days ago")
+    for e in expiring(kb.procedures, today, WARN_DAYS):
+        print(
+            f"warning: {e.topic_id}: fee {e.rule.name!r} ends on {e.rule.valid_until} ({e.days_left} days), "
+            f"within {WARN_DAYS} days, and no rule follows it; re-check its source and add what applies next"
+        )
     print(f"ok: {len(kb.topics)} topics in {kb.directory}")
     return 0
 
@@ -82,7 +99,7 @@ def _show(args: argparse.Namespace) -> int:
     topic = kb.get(args.topic_id)
     if topic is None:
         raise CliError(f"no topic {args.topic_id!r}; see `motcua kb list`")
-    print(topic_full_text(kb, topic))
+    print(topic_full_text(kb, topic, _today(args, load_settings().timezone)))
     return 0
 
 

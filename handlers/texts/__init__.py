@@ -10,5 +10,6 @@ handlers read them all as `texts.NAME`.
 from handlers.texts.broadcast import *  # noqa: F403
 from handlers.texts.channels import *  # noqa: F403
 from handlers.texts.feedback import *  # noqa: F403
+from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
