@@ -136,6 +136,7 @@ class Vocabulary:
     noise_phrases: tuple[str, ...] = ()
     intent_fillers: tuple[str, ...] = ()
     intent_phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (intent, phrases), file order
+    sources: tuple[Path, ...] = ()  # folders read, bundled first: `motcua kb check` says which
 
 
 def _key(phrase: str) -> str:
@@ -243,7 +244,9 @@ def bundled_vocabulary() -> Vocabulary:
     from knowledge.loader import KnowledgeError
 
     problems: list[str] = []
-    vocabulary = _load_folder(Vocabulary(), BUNDLED_VOCABULARY_DIR, problems, required=True)
+    vocabulary = _load_folder(
+        Vocabulary(sources=(BUNDLED_VOCABULARY_DIR,)), BUNDLED_VOCABULARY_DIR, problems, required=True
+    )
     if problems:
         raise KnowledgeError(problems)
     return vocabulary
@@ -260,7 +263,9 @@ def load_vocabulary(knowledge_dir: Path | None = None) -> Vocabulary:
     if not folder.is_dir() or folder.resolve() == BUNDLED_VOCABULARY_DIR:
         return base
     problems: list[str] = []
-    vocabulary = _load_folder(base, folder, problems, required=False)
+    vocabulary = _load_folder(
+        _replace(base, sources=(*base.sources, folder)), folder, problems, required=False
+    )
     if problems:
         raise KnowledgeError(problems)
     return vocabulary

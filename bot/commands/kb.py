@@ -64,6 +64,8 @@ def _check(args: argparse.Namespace) -> int:
         topic = kb.topics[topic_id]
         print(f"warning: {topic_id}: last checked {topic.source.checked}, more than {max_age} days ago")
     print(f"ok: {len(kb.topics)} topics in {kb.directory}")
+    for folder in kb.vocabulary.sources[1:]:
+        print(f"ok: vocabulary in {folder} extends the bundled one")
     return 0
 
 
