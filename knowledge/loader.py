@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -18,6 +19,9 @@ from pydantic import TypeAdapter, ValidationError
 from knowledge.parse_cache import ParseCache
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
 from knowledge.walkthrough_schema import check_links
+
+if TYPE_CHECKING:
+    from knowledge.vocabulary import Vocabulary
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 LOCALITY_FILE = "locality.yaml"
@@ -33,14 +37,21 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(problems))
 
 
+def _bundled_vocabulary() -> Vocabulary:
+    from knowledge.vocabulary import bundled_vocabulary  # it imports this module's helpers
+
+    return bundled_vocabulary()
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """An immutable, validated knowledge base: topics by id, plus the locality."""
+    """An immutable, validated knowledge base: topics by id, the locality, the matcher's vocabulary."""
 
     topics: dict[str, Procedure | Guide | Service]
     locality: Locality
     directory: Path
     loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    vocabulary: Vocabulary = field(default_factory=_bundled_vocabulary)
 
     def get(self, topic_id: str) -> Procedure | Guide | Service | None:
         return self.topics.get(topic_id)
@@ -163,9 +174,16 @@ def load_knowledge(
             locality = load_locality(locality_path)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
-    if problems or locality is None:
+    from knowledge.vocabulary import load_vocabulary  # it imports this module's helpers
+
+    vocabulary: Vocabulary | None = None
+    try:
+        vocabulary = load_vocabulary(directory)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+    if problems or locality is None or vocabulary is None:
         raise KnowledgeError(problems)
-    return KnowledgeBase(topics=topics, locality=locality, directory=directory)
+    return KnowledgeBase(topics=topics, locality=locality, directory=directory, vocabulary=vocabulary)
 
 
 if __name__ == "__main__":  # quick validation while editing: python -m knowledge.loader [DIR]

@@ -81,6 +81,8 @@ def _check(args: argparse.Namespace) -> int:
             f"within {WARN_DAYS} days, and no rule follows it; re-check its source and add what applies next"
         )
     print(f"ok: {len(kb.topics)} topics in {kb.directory}")
+    for folder in kb.vocabulary.sources[1:]:
+        print(f"ok: vocabulary in {folder} extends the bundled one")
     return 0
 
 
