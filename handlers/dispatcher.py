@@ -21,7 +21,6 @@ from handlers.flow import Fallback
 from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
-from knowledge.matcher import detect_intent
 from storage.repos import TOUCH_RESOLUTION, open_conversation
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ class Dispatcher:
         text = (msg.text or "").strip()
         if not text:
             return [Reply(texts.EMPTY_TEXT)]
-        intent = detect_intent(text[:200])
+        intent = ctx.matcher.detect_intent(text[:200])  # the deployment's intent phrases too
         if intent and intent in router.intents:
             return await router.intents[intent](ctx, msg)
         for hook in router.text_hooks:
