@@ -59,8 +59,8 @@ class TelegramOutboxSender:
 
 async def open_sender(app: App, channel: str) -> ChannelSender | None:
     """The sender of a channel: one a channel runner registered in
-    `services.extras["senders"]`, else one built from the settings; None if unconfigured."""
-    registered = app.services.extras.get("senders", {}).get(channel)
+    `app.senders`, else one built from the settings; None if unconfigured."""
+    registered = app.senders.get(channel)
     if registered is not None:
         if channel == "telegram" and not isinstance(registered, EditingSender) and hasattr(registered, "bot"):
             return TelegramOutboxSender(registered, owns_bot=False)  # same bot, plus editing
@@ -83,7 +83,7 @@ async def open_sender(app: App, channel: str) -> ChannelSender | None:
 
 async def close_sender(app: App, sender: ChannelSender) -> None:
     """Close senders this module opened (registered ones belong to their channel runner)."""
-    if sender in app.services.extras.get("senders", {}).values():
+    if sender in app.senders.values():
         return
     closer = getattr(sender, "close", None)
     if closer is not None:
@@ -142,7 +142,7 @@ class OutboxRunner:
 def outbox_runner_factories() -> list[Callable[[App], OutboxRunner | None]]:
     def factory_for(channel: str) -> Callable[[App], OutboxRunner | None]:
         def factory(app: App) -> OutboxRunner | None:
-            if channel in app.services.extras.get("senders", {}) or channel_configured(app.settings, channel):
+            if channel in app.senders or channel_configured(app.settings, channel):
                 return OutboxRunner(app, channel)
             return None
 

@@ -86,7 +86,7 @@ class TelegramRunner:
         self.sleep = sleep
         self.channel = TelegramChannel(self.bot, on_unreachable=self._mark_unreachable, sleep=sleep)
         self.sender = TelegramSender(self.bot, sleep=sleep)
-        app.services.extras.setdefault("senders", {})[CHANNEL] = self.sender
+        app.senders[CHANNEL] = self.sender
         self.webhook_url = self.settings.telegram_webhook_url.strip()
         self.secret = self.settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         path = urlsplit(self.webhook_url).path if self.webhook_url else ""
