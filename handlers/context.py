@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,6 @@ class Services:
     staff: StaffDirectory
     router: Router
     clock: Callable[[], dt.datetime] = utcnow
-    extras: dict[str, Any] = field(default_factory=dict)  # feature services (notifier, senders…)
 
 
 @dataclass
