@@ -246,3 +246,12 @@ TAILORED_TRACK_TEXT = (
 TAILORED_TRACK_PARTIAL = "Lưu ý: thủ tục này vẫn cần anh/chị đến {agency} một lần theo hẹn."
 TAILORED_OWN_STEPS = "Tóm tắt các bước của thủ tục này (tôi sẽ hướng dẫn lần lượt):\n{steps}"
 TAILORED_OVERVIEW_TITLE = "Tổng quan thủ tục"
+
+# cancelling («hủy», «thôi», /huy) while a walkthrough waits for an answer
+GUIDE_CANCELLED = "Dạ, tôi đã dừng hướng dẫn từng bước. Khi cần, anh/chị gõ /huongdan để bắt đầu lại."
+GUIDE_RATING_CANCELLED = (
+    "Dạ, tôi bỏ qua phần đánh giá hướng dẫn «{title}». Xin cảm ơn anh/chị đã làm theo hướng dẫn!"
+)
+GUIDE_COMMENT_CANCELLED = (
+    "Dạ, tôi không ghi góp ý nữa; đánh giá của anh/chị vẫn được lưu. Xin cảm ơn anh/chị!"
+)
