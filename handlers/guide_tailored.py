@@ -221,7 +221,11 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
         )
     if o.fee_step:
         pay = texts.TAILORED_PAY_TEXT.format(fee_step=o.fee_step)
-        amounts = [f"{f.name}: {f.amount:,}".replace(",", ".") + " đồng" for f in p.fees if f.amount]
+        amounts = [
+            texts.TAILORED_FEE_AMOUNT.format(name=f.name, amount=f"{f.amount:,}".replace(",", "."))
+            for f in p.fees
+            if f.amount
+        ]
         if amounts:
             pay += "\n" + texts.TAILORED_PAY_FEES.format(fees=_join(amounts))
         add(

@@ -230,6 +230,7 @@ TAILORED_ATTACH_TAP = "«Chọn tệp» hoặc «Tải lên» ở từng giấy 
 TAILORED_PAY_TITLE = "Nộp phí, lệ phí"
 TAILORED_PAY_TEXT = "{fee_step}\nCó thể thanh toán bằng ứng dụng ngân hàng, thẻ hoặc ví điện tử."
 TAILORED_PAY_FEES = "Mức thu theo quy định: {fees}."
+TAILORED_FEE_AMOUNT = "{name}: {amount} đồng"
 TAILORED_SUBMIT_TITLE = "Gửi hồ sơ"
 TAILORED_SUBMIT_TEXT = (
     "Kiểm tra lại tờ khai và các tệp đính kèm, đánh dấu cam kết (nếu có), rồi bấm nút gửi hồ sơ. "
