@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -55,6 +55,8 @@ from knowledge.normalize import fold
 from storage import complaints as repo
 
 log = logging.getLogger(__name__)
+S = TypeVar("S", bound=StrEnum)
+D = TypeVar("D", bound=BaseModel)
 
 DRAFT_KEY = "pa_draft"  # the memory key (the same as earlier releases, whose drafts are read too)
 MIN_DESCRIPTION = 10
@@ -121,8 +123,8 @@ def cancels_complaint(text: str) -> bool:
     return rest != fold(text).strip(" .!") and is_cancel(rest)
 
 
-class ComplaintFlow(Flow[Step, Draft]):
-    """The draft flow; a cancel word followed by its object («hủy phản ánh») cancels as the word alone."""
+class ComplaintFlow(Flow[S, D]):
+    """A flow of this feature: a cancel word followed by its object («hủy phản ánh») cancels as the word alone."""
 
     async def handle(self, ctx: Context, msg: Incoming) -> list[Reply] | None:
         if msg.text is not None and self.is_active(ctx) and cancels_complaint(msg.text):
@@ -134,7 +136,7 @@ def _cancelled(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
     return [main_menu(ctx, texts.PA_CANCELLED)]
 
 
-FORM = ComplaintFlow(
+FORM: ComplaintFlow[Step, Draft] = ComplaintFlow(
     "complaint", Step, Draft, cancelled=_cancelled, store=_DraftStore(DRAFT_KEY), left=texts.PA_DRAFT_KEPT
 )
 ORDER = [Step.CATEGORY, Step.DESCRIPTION, Step.MEDIA, Step.PHONE_PERMISSION, Step.CONFIRM]
