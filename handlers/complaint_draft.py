@@ -48,10 +48,8 @@ from handlers.feedback_core import (
 )
 from handlers.flow import Flow, MemoryStore, Run
 from handlers.menu import main_menu, menu_button
-from handlers.messages import Incoming, Reply
+from handlers.messages import Reply
 from handlers.phone import mask_phone
-from handlers.replies import is_cancel
-from knowledge.normalize import fold
 from storage import complaints as repo
 
 log = logging.getLogger(__name__)
@@ -63,7 +61,8 @@ MIN_DESCRIPTION = 10
 MAX_URLS = 2
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 # what a cancel word may be followed by and still mean «cancel the complaint»: «hủy phản ánh này»
-_CANCEL_OBJECTS = ("phan anh", "khong gui", "nay", "nua", "di", "a", "nhe", "nha")
+# «hủy phản ánh», «thôi không gửi kiến nghị nữa» cancel the draft like «hủy» alone.
+CANCEL_OBJECTS = ("phan anh", "kien nghi", "phan anh kien nghi")
 
 
 class Step(StrEnum):
@@ -109,35 +108,24 @@ class _DraftStore(MemoryStore):
         }
 
 
-def cancels_complaint(text: str) -> bool:
-    """A cancel word of the reply vocabulary, alone or followed by what it cancels: «hủy phản ánh»."""
-    if is_cancel(text):
-        return True
-    rest = fold(text).strip(" .!")
-    changed = True
-    while changed:
-        changed = False
-        for tail in _CANCEL_OBJECTS:
-            if rest.endswith(" " + tail):
-                rest, changed = rest[: -len(tail) - 1].strip(), True
-    return rest != fold(text).strip(" .!") and is_cancel(rest)
-
-
-class ComplaintFlow(Flow[S, D]):
-    """A flow of this feature: a cancel word followed by its object («hủy phản ánh») cancels as the word alone."""
-
-    async def handle(self, ctx: Context, msg: Incoming) -> list[Reply] | None:
-        if msg.text is not None and self.is_active(ctx) and cancels_complaint(msg.text):
-            return await self.cancel(ctx)
-        return await super().handle(ctx, msg)
-
-
 def _cancelled(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
     return [main_menu(ctx, texts.PA_CANCELLED)]
 
 
-FORM: ComplaintFlow[Step, Draft] = ComplaintFlow(
-    "complaint", Step, Draft, cancelled=_cancelled, store=_DraftStore(DRAFT_KEY), left=texts.PA_DRAFT_KEPT
+def _left(ctx: Context, run: Run[Step, Draft]) -> str | None:
+    """«The draft is kept» only when there is something in it worth coming back to."""
+    d = run.data
+    return texts.PA_DRAFT_KEPT if (d.category or d.description or d.photos) else None
+
+
+FORM: Flow[Step, Draft] = Flow(
+    "complaint",
+    Step,
+    Draft,
+    cancelled=_cancelled,
+    store=_DraftStore(DRAFT_KEY),
+    left=_left,
+    cancel_objects=CANCEL_OBJECTS,
 )
 ORDER = [Step.CATEGORY, Step.DESCRIPTION, Step.MEDIA, Step.PHONE_PERMISSION, Step.CONFIRM]
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from handlers import texts
 from handlers.complaint_actions import MyComplaints, RateComplaint, ReopenWithoutReason, TrackComplaint
-from handlers.complaint_draft import MIN_DESCRIPTION, ComplaintFlow, check_description
+from handlers.complaint_draft import CANCEL_OBJECTS, MIN_DESCRIPTION, check_description
 from handlers.complaint_form import register_form, start
 from handlers.context import Context
 from handlers.feedback_core import (
@@ -28,7 +28,7 @@ from handlers.feedback_core import (
     reopen,
     staff_buttons,
 )
-from handlers.flow import Kind, Run
+from handlers.flow import Flow, Kind, Run
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Incoming, Reply
 from handlers.replies import Word, read_reply, read_word
@@ -156,8 +156,8 @@ def _reopen_cancelled(ctx: Context, run: Run[ReopenStep, ReopenData]) -> list[Re
     return [Reply(texts.PA_REOPEN_CANCELLED.format(code=run.data.code), buttons=[menu_button()])]
 
 
-REOPEN: ComplaintFlow[ReopenStep, ReopenData] = ComplaintFlow(
-    "pa_reopen", ReopenStep, ReopenData, cancelled=_reopen_cancelled
+REOPEN: Flow[ReopenStep, ReopenData] = Flow(
+    "pa_reopen", ReopenStep, ReopenData, cancelled=_reopen_cancelled, cancel_objects=CANCEL_OBJECTS
 )
 
 

@@ -31,8 +31,6 @@ from handlers.complaint_actions import (
     StatusMenu,
 )
 from handlers.messages import Button, Reply
-from handlers.phone import mask_phone as mask_phone  # re-export for handlers/handoff.py until it is ported
-from handlers.phone import normalize_phone as normalize_phone  # the same
 from handlers.serialize import replies_to_payload
 from handlers.settings import HandlerSettings
 from knowledge.schema import Locality

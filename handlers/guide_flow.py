@@ -11,7 +11,6 @@ next to the state's handlers with `@FLOW.cancelling(state)`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -40,41 +39,15 @@ class Waiting(BaseModel):
     run: int | None = None
 
 
-GuideRun_ = Run[Wait, Waiting]
-Canceller = Callable[["Context", GuideRun_], Awaitable[list[Reply]]]
+WaitRun = Run[Wait, Waiting]
 
 
-def _generic_cancel(ctx: Context, run: GuideRun_) -> list[Reply]:
+def _generic_cancel(ctx: Context, run: WaitRun) -> list[Reply]:
     return [Reply(texts.GUIDE_CANCELLED)]
 
 
-class GuideFlow(Flow[Wait, Waiting]):
-    """A Flow whose cancel may use the database (Flow's `cancelled` callable is synchronous)."""
-
-    def __init__(self) -> None:
-        super().__init__("guide", Wait, Waiting, cancelled=_generic_cancel)
-        self._cancellers: dict[Wait, Canceller] = {}
-
-    def cancelling(self, *states: Wait) -> Callable[[Canceller], Canceller]:
-        def register(canceller: Canceller) -> Canceller:
-            for state in states:
-                if state in self._cancellers:
-                    raise ValueError(f"flow {self.name}: canceller of {state} declared twice")
-                self._cancellers[state] = canceller
-            return canceller
-
-        return register
-
-    async def cancel(self, ctx: Context) -> list[Reply]:
-        run = self.stored(ctx)
-        self.end(ctx)
-        canceller = self._cancellers.get(run.state) if run is not None else None
-        if run is None or canceller is None:
-            return self.cancel_replies(ctx, run)
-        return await canceller(ctx, run)
-
-
-FLOW = GuideFlow()
+# Each state's own cancel is declared next to its handlers with `@FLOW.cancelling(state)`.
+FLOW: Flow[Wait, Waiting] = Flow("guide", Wait, Waiting, cancelled=_generic_cancel)
 
 
 def waiting_for(ctx: Context, state: Wait, run: int | None) -> None:
@@ -88,4 +61,4 @@ def referenced(ctx: Context) -> int | None:
     return current.data.run if current is not None else None
 
 
-__all__ = ["FLOW", "GuideFlow", "Wait", "Waiting", "referenced", "waiting_for"]
+__all__ = ["FLOW", "Wait", "WaitRun", "Waiting", "referenced", "waiting_for"]

@@ -15,7 +15,7 @@ from handlers import texts
 from handlers.context import Context
 from handlers.flow import Kind
 from handlers.guide_actions import DeclineCallback, RateGuide, RatingValue, SkipComment, Solved
-from handlers.guide_flow import FLOW, GuideRun_, Wait, referenced, waiting_for
+from handlers.guide_flow import FLOW, Wait, WaitRun, referenced, waiting_for
 from handlers.guide_hook import with_notice
 from handlers.guide_runs import current, move, pending_notice, resume, stop
 from handlers.guide_view import help_reply, next_skill_offer, start_button, title_of
@@ -66,7 +66,7 @@ def next_call_window(loc: Locality, now_local: dt.datetime) -> tuple[dt.datetime
 
 # ---------------------------------------------------------------- walking
 @FLOW.on(Wait.WALKING, Kind.TEXT)
-async def on_step_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_step_text(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """Typed words that work like the step's buttons."""
     text = msg.text or ""
     notice = await pending_notice(ctx)
@@ -94,7 +94,7 @@ async def on_step_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list
 
 
 @FLOW.on(Wait.WALKING, Kind.PHOTO)
-async def on_screenshot(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_screenshot(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """Most likely a screenshot of an error: the step's known problems and the way to a human."""
     run = (await current(ctx)).run
     if run is None:
@@ -103,7 +103,7 @@ async def on_screenshot(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> lis
 
 
 @FLOW.on(Wait.RESUME)
-async def on_resume_answer(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_resume_answer(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """«Làm tiếp từ bước đó không?»: yes resumes, no stops; anything else is read as at a step."""
     word = read_reply(msg.text or "", _YES_NO)
     if word is Word.YES:
@@ -145,7 +145,7 @@ async def done_answer(ctx: Context, yes: bool) -> list[Reply]:
 
 
 @FLOW.on(Wait.DONE)
-async def on_done_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_done_text(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """«Anh/chị đã làm được chưa?» typed: «được», «đc», «rồi» / «chưa», «ko dc», «k»."""
     word = read_reply(msg.text or "", _YES_NO)
     if word is Word.YES or word is Word.NO:
@@ -166,7 +166,7 @@ async def rate(ctx: Context, value: RatingValue) -> list[Reply]:
 
 
 @FLOW.on(Wait.RATE)
-async def on_rating_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_rating_text(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """A rating's label typed («hài lòng»)."""
     folded = fold(msg.text or "")
     for key in RATINGS:
@@ -183,7 +183,7 @@ async def after_rating(ctx: Context, thanks: str) -> list[Reply]:
 
 
 @FLOW.on(Wait.COMMENT)
-async def on_comment(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_comment(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     """The comment after the rating; «bỏ qua», «không», «ok» mean none."""
     text = (msg.text or "").strip()
     if read_reply(text, {Word.SKIP, Word.NO, Word.DONE}) is not None:
@@ -196,18 +196,18 @@ async def on_comment(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[R
 
 
 @FLOW.cancelling(Wait.DONE, Wait.RATE)
-async def cancel_rating(ctx: Context, flow_run: GuideRun_) -> list[Reply]:
+async def cancel_rating(ctx: Context, flow_run: WaitRun) -> list[Reply]:
     run = await _run_of(ctx, flow_run)
     title = title_of(ctx.kb, run.walkthrough_id) if run is not None else ""
     return [Reply(texts.GUIDE_RATING_CANCELLED.format(title=title), buttons=[menu_button()])]
 
 
 @FLOW.cancelling(Wait.COMMENT)
-async def cancel_comment(ctx: Context, flow_run: GuideRun_) -> list[Reply]:
+async def cancel_comment(ctx: Context, flow_run: WaitRun) -> list[Reply]:
     return [Reply(texts.GUIDE_COMMENT_CANCELLED, buttons=[menu_button()])]
 
 
-async def _run_of(ctx: Context, flow_run: GuideRun_) -> GuideRun | None:
+async def _run_of(ctx: Context, flow_run: WaitRun) -> GuideRun | None:
     ref = flow_run.data.run
     return await repo.get_run(ctx.db, ref, ctx.user.id) if ref is not None else None
 
@@ -248,12 +248,12 @@ async def decline_callback(ctx: Context) -> list[Reply]:
 
 
 @FLOW.cancelling(Wait.PHONE)
-async def cancel_callback(ctx: Context, flow_run: GuideRun_) -> list[Reply]:
+async def cancel_callback(ctx: Context, flow_run: WaitRun) -> list[Reply]:
     return await decline_callback(ctx)
 
 
 @FLOW.on(Wait.PHONE, Kind.TEXT)
-async def on_phone_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_phone_text(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     raw = (msg.text or "").strip()
     if read_reply(raw, {Word.NO, Word.SKIP}) is not None:
         return await decline_callback(ctx)
@@ -269,11 +269,11 @@ async def on_phone_text(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> lis
 
 
 @FLOW.on(Wait.PHONE, Kind.CONTACT)
-async def on_contact(ctx: Context, msg: Incoming, flow_run: GuideRun_) -> list[Reply] | None:
+async def on_contact(ctx: Context, msg: Incoming, flow_run: WaitRun) -> list[Reply] | None:
     return await take_phone(ctx, msg.contact.phone if msg.contact else "", flow_run)
 
 
-async def take_phone(ctx: Context, raw: str, flow_run: GuideRun_) -> list[Reply]:
+async def take_phone(ctx: Context, raw: str, flow_run: WaitRun) -> list[Reply]:
     phone = normalize_phone(raw)
     if phone is None:
         return [Reply(texts.GUIDE_PHONE_INVALID.format(phone=raw[:20]), buttons=_decline_row())]

@@ -15,7 +15,7 @@ from typing import Literal
 from handlers import texts
 from handlers.context import Context
 from handlers.guide_actions import ContinueGuide, DoneNo, DoneYes, ListGuides, RestartGuide, StopGuide
-from handlers.guide_flow import FLOW, GuideRun_, Wait, waiting_for
+from handlers.guide_flow import FLOW, Wait, WaitRun, waiting_for
 from handlers.guide_view import (
     find_walkthrough,
     five_button,
@@ -223,7 +223,7 @@ async def stop(ctx: Context) -> list[Reply]:
 
 
 @FLOW.cancelling(Wait.WALKING, Wait.RESUME)
-async def cancel_walkthrough(ctx: Context, flow_run: GuideRun_) -> list[Reply]:
+async def cancel_walkthrough(ctx: Context, flow_run: WaitRun) -> list[Reply]:
     """«hủy», «thôi», /huy at a step or at the resume prompt: the walkthrough is stopped."""
     active = await repo.latest_active_run(ctx.db, ctx.user.id)
     if active is None:
