@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic, SubmitGuide
 from handlers.context import Context
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
@@ -207,6 +207,7 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         score=best.score if best else None,
         candidates=[{"id": c.topic_id, "score": round(c.score, 4)} for c in result.results[:5]],
     )
+    observe.decision(result.decision, best.topic_id if best and result.decision == "answer" else None)
     prefix = [Reply(texts.TEXT_TOO_LONG)] if len(raw) > MAX_QUESTION_CHARS else []
     if result.decision == "answer" and best is not None:
         return prefix + await render_topic(ctx, best.topic_id)

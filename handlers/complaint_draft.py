@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.complaint_actions import (
     CancelDraft,
     CategoryKey,
@@ -307,6 +307,7 @@ async def submit(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
         run.end(ctx)
         # the complaint, its history, the staff notices and the dropped draft commit together
         await ctx.db.commit()
+        observe.complaint("opened")
     except Exception:
         log.exception("could not store a complaint of %s", ctx.user_key)
         await _rollback_keeping_draft(ctx)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import weakref
 
-from handlers import texts
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers import observe, texts
 from handlers.context import Context, Services
 from handlers.flow import Fallback
 from handlers.limits import RateLimiter
@@ -62,11 +65,32 @@ class Dispatcher:
         return lock
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Process one message; never raises: failures become a polite apology."""
+        """Process one message; never raises: failures become a polite apology.
+
+        Reports each update once (channel, latency, outcome, the matcher's decision)
+        to the observation hooks, which feed /metrics and the JSON log.
+        """
+        started = time.perf_counter()
+        with observe.tracking() as facts:
+            replies = await self._handle(incoming)
+            observe.emit(
+                "update",
+                channel=incoming.channel,
+                seconds=time.perf_counter() - started,
+                outcome=facts.get("outcome", "ok"),
+                decision=facts.get("decision"),
+                topic=facts.get("topic"),
+                replies=len(replies),
+            )
+        return replies
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         if incoming.action is not None and not self._known_action(incoming.action):
+            observe.note(outcome="expired")
             return self._expired_reply()
         verdict = self._limit(incoming)
         if verdict != "ok":
+            observe.note(outcome="rate_limited")
             if verdict == "drop":
                 return []
             wait = self.limiter.wait_seconds(incoming.user_key)
@@ -75,8 +99,11 @@ class Dispatcher:
         async with lock:
             try:
                 return await self._handle_locked(incoming)
-            except Exception:
+            except Exception as exc:
                 log.exception("failed to handle a message from %s", incoming.user_key)
+                observe.note(outcome="error")
+                if isinstance(exc, SQLAlchemyError):
+                    observe.emit("db_error", where="dispatcher")
                 hotline = self.services.knowledge.kb.locality.hotline
                 return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
 
@@ -106,9 +133,12 @@ class Dispatcher:
                 if ctx.now() - session.updated_at > TOUCH_RESOLUTION:
                     session.updated_at = ctx.now()
                 await db.commit()
-            except Exception:
+            except Exception as exc:
                 if ctx.failure_replies is None:
                     raise
+                observe.note(outcome="error")
+                if isinstance(exc, SQLAlchemyError):
+                    observe.emit("db_error", where="dispatcher")
                 log.exception("transaction failed for %s; telling them what it means", incoming.user_key)
                 return ctx.failure_replies
             return replies

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.complaint_actions import (
     AssignMenu,
     CategoryKey,
@@ -306,6 +306,7 @@ async def set_status(
         c.closed_at = now
     await repo.add_event(db, c, status, actor=actor, at=now)
     if status == "closed" and old != "closed":
+        observe.complaint("closed")
         await notify_citizen(
             db, c, [Reply(texts.PA_CLOSED_TO_CITIZEN.format(code=c.code))], kind="complaint_reply"
         )

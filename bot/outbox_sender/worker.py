@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from bot.channels.base import (
 )
 from bot.outbox_sender.broadcast_monitor import BroadcastMonitor
 from bot.outbox_sender.rate_limit import ChatSpacing, Clock, RealClock, SlotLimiter, as_datetime
+from handlers import observe
 from handlers.serialize import replies_from_payload
 from storage import outbox as ob
 from storage.db import Database
@@ -221,8 +223,12 @@ class OutboxWorker:
 
     async def _deliver_guarded(self, row: Outbox) -> None:
         self._busy.add(row.id)
+        started = time.perf_counter()
         try:
-            await self.deliver(row)
+            status = await self.deliver(row)
+            observe.emit(
+                "delivery", channel=self.channel, status=status, seconds=time.perf_counter() - started
+            )
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -262,6 +268,7 @@ class OutboxWorker:
                 message_id = await self.sender.send(row.platform_id, replies)
             except RateLimited as exc:
                 self.stats.rate_limited += 1
+                observe.emit("rate_limited", channel=self.channel)
                 log.warning("%s: 429, waiting %.1fs", self.channel, exc.retry_after)
                 await self.limiter.pause(max(exc.retry_after, 0.1))
                 continue
