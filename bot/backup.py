@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -63,7 +63,9 @@ def _libpq(url: str) -> tuple[str, str | None]:
     """The URL psql and pg_dump understand (no async driver, no password) and the password."""
     parsed = make_url(url)
     password = parsed.password
-    plain = parsed.set(drivername="postgresql", password=None)
+    plain = URL.create(  # URL.set(password=None) would keep the password
+        "postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
+    )
     return plain.render_as_string(hide_password=False), str(password) if password is not None else None
 
 

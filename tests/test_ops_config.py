@@ -68,13 +68,17 @@ def test_log_level_flag_wins_over_the_environment(env: dict[str, str], tmp_path:
     assert out.returncode == 40, out.stderr  # logging.ERROR from the environment
 
 
-def test_run_without_a_channel_refuses_before_touching_the_database(env: dict[str, str], tmp_path: Path) -> None:
+def test_run_without_a_channel_refuses_before_touching_the_database(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     out = motcua("run", env=env)
     assert out.returncode == 2 and "no channel is configured" in out.stderr
     assert not (tmp_path / "data" / "motcua.db").exists(), "the database was created (migrated) anyway"
 
 
-def test_dotenv_file_and_config_show_masks_secrets_and_names_sources(env: dict[str, str], tmp_path: Path) -> None:
+def test_dotenv_file_and_config_show_masks_secrets_and_names_sources(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     dotenv = tmp_path / "motcua.env"
     dotenv.write_text('MOTCUA_TELEGRAM_TOKEN="123456:secret-token"\nexport MOTCUA_HTTP_PORT=9000\n')
     url = "postgresql+asyncpg://bot:hunter2@db:5432/motcua"

@@ -55,7 +55,9 @@ def test_unknown_key_is_refused_with_the_closest_name(tmp_path: Path) -> None:
 
 
 def test_placeholders_must_match_the_original(tmp_path: Path) -> None:
-    path = write(tmp_path / "texts.yaml", {"WELCOME": "Xin chào anh/chị, {office_name}!", "EMPTY_TEXT": "x {"})
+    path = write(
+        tmp_path / "texts.yaml", {"WELCOME": "Xin chào anh/chị, {office_name}!", "EMPTY_TEXT": "x {"}
+    )
     with pytest.raises(OverlayError) as err:
         load_overlay(path)
     [broken, wrong] = sorted(err.value.problems)  # EMPTY_TEXT sorts first
