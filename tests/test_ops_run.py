@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -114,10 +115,20 @@ async def test_metrics_move_and_json_logs_hold_no_personal_data(fake: FakeTelegr
 
 @pytest.fixture
 def wheel_site(tmp_path: Path) -> Path:
-    """The wheel of this checkout, built as `pip install .` in the Dockerfile builds it, unpacked."""
+    """The wheel of this checkout, built as `pip install .` in the Dockerfile builds it, unpacked.
+
+    Built from a copy of what the Dockerfile COPYs, so a file it forgets fails here, and
+    setuptools' build/ directory never lands in the checkout.
+    """
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for package in ("bot", "handlers", "knowledge", "storage"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)],
         capture_output=True,
         text=True,
         timeout=300,

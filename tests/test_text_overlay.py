@@ -31,7 +31,12 @@ async def test_valid_overlay_rewords_the_bot_at_start_up(tmp_path: Path) -> None
     new_welcome = "Kính chào anh/chị! Đây là trợ lý tự động của {office}."
     write(
         tmp_path / "texts.yaml",
-        {"WELCOME": new_welcome, "CANNOT_USE_MEDIA": {"sticker": "Cảm ơn anh/chị, tôi chỉ đọc chữ ạ."}},
+        {
+            "WELCOME": new_welcome,
+            "CANNOT_USE_MEDIA": {"sticker": "Cảm ơn anh/chị, tôi chỉ đọc chữ ạ."},
+            "MENU_ASK": "Hỏi về thủ tục hành chính",  # a label the menu module listed at import
+            "MENU_PROMPT": "Anh/chị cần giúp gì ạ?",  # a default argument before the overlay existed
+        },
     )
     app = await build_app(make_settings(tmp_path))
     try:
@@ -39,6 +44,10 @@ async def test_valid_overlay_rewords_the_bot_at_start_up(tmp_path: Path) -> None
 
         replies = await app.dispatcher.handle(Incoming(channel="test", platform_id="1", text="/start"))
         assert replies[0].text.startswith("Kính chào anh/chị! Đây là trợ lý tự động của ")
+        labels = [b.label for r in replies for b in r.flat_buttons]
+        assert "Hỏi về thủ tục hành chính" in labels
+        menu = await app.dispatcher.handle(Incoming(channel="test", platform_id="1", text="/menu"))
+        assert menu[-1].text == "Anh/chị cần giúp gì ạ?"
         sticker = await app.dispatcher.handle(Incoming(channel="test", platform_id="1", other="sticker"))
         assert sticker[0].text == "Cảm ơn anh/chị, tôi chỉ đọc chữ ạ."
         assert texts.CANNOT_USE_MEDIA["photo"] == ORIGINALS["CANNOT_USE_MEDIA"]["photo"]  # type: ignore[index]
