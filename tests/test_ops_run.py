@@ -37,11 +37,14 @@ def free_port() -> int:
 
 
 def metric(body: str, name: str, **labels: str) -> float:
-    """The value of one sample in Prometheus text format (0 when absent)."""
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name) + (r"\{" + re.escape(want) + r"\}" if labels else "") + r" ([0-9.e+-]+)$"
-    found = re.search(pattern, body, re.M)
-    return float(found.group(1)) if found else 0.0
+    """The value of one sample in Prometheus text format (0 when absent), labels in any order."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return 0.0
 
 
 async def serve_and_talk(fake: FakeTelegram, tmp_path: Path, pythonpath: str, cwd: Path) -> tuple[str, str]:
