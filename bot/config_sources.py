@@ -181,6 +181,13 @@ def env_example() -> str:
         "# Every variable is optional except a channel (MOTCUA_TELEGRAM_TOKEN or the MOTCUA_ZALO_* ones).",
         "# `motcua config show` prints the effective values and where each came from.",
         "",
+        "# ---- deploy/docker-compose.yml only (not read by motcua itself)",
+        "# the public name of the machine; Caddy gets its HTTPS certificate for it",
+        "# PUBLIC_DOMAIN=motcua.example.gov.vn",
+        "# password of the compose file's PostgreSQL (any long random string)",
+        "# POSTGRES_PASSWORD=",
+        "",
+        "# ---- motcua",
     ]
     for f in fields(Settings):
         out.append(f"# {DESCRIPTIONS.get(f.name, '')}")
