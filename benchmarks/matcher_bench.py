@@ -45,6 +45,7 @@ DEFAULT_DEV = ROOT.parent.parent / "shared" / "eval" / "dev.tsv"
 if not DEFAULT_DEV.exists():
     DEFAULT_DEV = Path("/work/shared/eval/dev.tsv")
 DEFAULT_HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
+DEFAULT_LONG = ROOT / "tests" / "data" / "heldout_long.tsv"
 
 # (decision, ranked topic ids)
 Ranker = Callable[[str], tuple[str, list[str]]]
@@ -262,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kb", type=Path, default=None, help="knowledge base directory (default: bundled)")
     ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
+    ap.add_argument("--long", type=Path, default=DEFAULT_LONG, help="long real-style held-out questions")
     ap.add_argument("--synthetic", type=int, default=2000)
     ap.add_argument("--errors", action="store_true", help="list the dev questions the matcher misses")
     ap.add_argument(
@@ -286,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
         "rapidfuzz WRatio": wratio_ranker(kb),
         "BM25": bm25_ranker(kb),
     }
-    sets = [(name, path) for name, path in (("dev", args.dev), ("held-out", args.heldout)) if path.exists()]
+    sets = [
+        (name, path)
+        for name, path in (("dev", args.dev), ("held-out", args.heldout), ("held-out long", args.long))
+        if path.exists()
+    ]
     all_questions: list[str] = []
     for set_name, path in sets:
         rows = read_tsv(path)
@@ -301,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         errors: list[str] = []
         for name, ranker in rankers.items():
-            show = args.heldout_errors if set_name == "held-out" else args.errors
+            show = args.heldout_errors if set_name.startswith("held-out") else args.errors
             results[name] = evaluate(known, ranker, errors if (show and name == "matcher") else None)
             print(fmt(name, results[name]))
         m = results["matcher"]
