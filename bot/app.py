@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.channels.base import ChannelSender
 from bot.config import ConfigError, Settings
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
@@ -29,12 +31,28 @@ class StartupError(Exception):
     """The app cannot start; the message says what to fix (no traceback for users)."""
 
 
+UserReturned = Callable[[str, str], Awaitable[None]]  # (channel, platform_id)
+AlertAdmins = Callable[[str], Awaitable[None]]  # (text)
+
+
 @dataclass
 class App:
+    """The process: conversation services plus what only channels and delivery share.
+
+    Channel senders and the two hooks live here rather than in handlers'
+    Services because no conversation code uses them: a runner registers its
+    sender so the outbox reuses the same bot and connection pool.
+    """
+
     settings: Settings
     services: Services
     dispatcher: Dispatcher
     background: list[Any] = field(default_factory=list)
+    senders: dict[str, ChannelSender] = field(default_factory=dict)  # channel -> its sender
+    # called after a Zalo user wrote, so replies held "outside the Zalo window" go out now
+    on_user_returned: UserReturned | None = None
+    # called when the OA needs re-authorisation; None: a notice to every admin via the outbox
+    alert_admins: AlertAdmins | None = None
 
     @property
     def db(self) -> Database:

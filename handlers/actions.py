@@ -198,9 +198,9 @@ class Action:
                     values[field.name] = field.decode(parts[i])
                 elif field.default is dataclasses.MISSING:
                     return None
-        except ValueError:
+            return cls(**values)  # a codec's __post_init__ may check more (a code's shape)
+        except (ValueError, TypeError):
             return None
-        return cls(**values)
 
 
 def split_prefixes(data: str) -> list[str]:

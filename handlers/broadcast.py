@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -28,7 +29,7 @@ from handlers.actions import Action
 from handlers.context import Context
 from handlers.flow import Flow, Kind, Run
 from handlers.messages import Button, Incoming, Reply
-from handlers.router import Feature, Router
+from handlers.router import ActionHandler, Feature, Router
 from handlers.serialize import replies_to_payload
 from knowledge.normalize import fold
 from storage import outbox as ob
@@ -250,12 +251,27 @@ async def on_discard(ctx: Context, msg: Incoming, action: Discard) -> list[Reply
     return [Reply(texts.BC_DRAFT_CANCELLED, edit=True)]
 
 
-async def on_pick_audience(ctx: Context, msg: Incoming, action: PickAudience) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
-    if run is None:
-        return [Reply(texts.EXPIRED_BUTTON)]
+A = TypeVar("A", bound=Action)
+DraftButton = Callable[[Context, Incoming, A, Run[Step, Draft]], Awaitable[list[Reply]]]
+
+
+def _draft_button(handler: DraftButton[A]) -> ActionHandler[A]:
+    """A button of the draft: staff only, and only while its draft exists (else an old message's)."""
+
+    async def pressed(ctx: Context, msg: Incoming, action: A) -> list[Reply]:
+        if not ctx.is_staff:
+            return _not_staff(ctx)
+        run = _staff_run(ctx)
+        if run is None:
+            return [Reply(texts.EXPIRED_BUTTON)]
+        return await handler(ctx, msg, action, run)
+
+    return pressed
+
+
+async def on_pick_audience(
+    ctx: Context, msg: Incoming, action: PickAudience, run: Run[Step, Draft]
+) -> list[Reply]:
     if action.kind == "all":
         return await _choose(ctx, run, ob.Audience())
     if action.kind == "t":
@@ -265,49 +281,36 @@ async def on_pick_audience(ctx: Context, msg: Incoming, action: PickAudience) ->
     return await _channel_menu(ctx)
 
 
-async def on_pick_topic(ctx: Context, msg: Incoming, action: PickTopic) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
-    if run is None or action.topic not in ob.TOPIC_KEYS:
+async def on_pick_topic(ctx: Context, msg: Incoming, action: PickTopic, run: Run[Step, Draft]) -> list[Reply]:
+    if action.topic not in ob.TOPIC_KEYS:
         return [Reply(texts.EXPIRED_BUTTON)]
     return await _choose(ctx, run, ob.Audience(topic=action.topic))
 
 
-async def on_pick_area(ctx: Context, msg: Incoming, action: PickArea) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
+async def on_pick_area(ctx: Context, msg: Incoming, action: PickArea, run: Run[Step, Draft]) -> list[Reply]:
     areas = ctx.kb.locality.areas
-    if run is None or action.index >= len(areas):
+    if action.index >= len(areas):
         return [Reply(texts.EXPIRED_BUTTON)]
     return await _choose(ctx, run, ob.Audience(area=areas[action.index]))
 
 
-async def on_pick_channel(ctx: Context, msg: Incoming, action: PickChannel) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
-    if run is None or not action.channel:
+async def on_pick_channel(
+    ctx: Context, msg: Incoming, action: PickChannel, run: Run[Step, Draft]
+) -> list[Reply]:
+    if not action.channel:
         return [Reply(texts.EXPIRED_BUTTON)]
     return await _choose(ctx, run, ob.Audience(channel=action.channel))
 
 
-async def on_schedule(ctx: Context, msg: Incoming, action: Schedule) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
-    if run is None or run.data.audience is None:
+async def on_schedule(ctx: Context, msg: Incoming, action: Schedule, run: Run[Step, Draft]) -> list[Reply]:
+    if run.data.audience is None:
         return [Reply(texts.EXPIRED_BUTTON)]
     run.move(ctx, Step.TIME)
     return [Reply(texts.BC_ASK_TIME, buttons=[_cancel_button()])]
 
 
-async def on_confirm(ctx: Context, msg: Incoming, action: Confirm) -> list[Reply]:
-    if not ctx.is_staff:
-        return _not_staff(ctx)
-    run = _staff_run(ctx)
-    if run is None or run.data.audience is None:
+async def on_confirm(ctx: Context, msg: Incoming, action: Confirm, run: Run[Step, Draft]) -> list[Reply]:
+    if run.data.audience is None:
         return [Reply(texts.EXPIRED_BUTTON)]
     return await _confirm(ctx, run)
 
@@ -431,11 +434,11 @@ FEATURE = Feature.BROADCAST
 
 def register(router: Router) -> None:
     router.command("thongbao", start, texts.CMD_THONGBAO, staff_only=True)
-    router.action(PickAudience, on_pick_audience)
-    router.action(PickTopic, on_pick_topic)
-    router.action(PickArea, on_pick_area)
-    router.action(PickChannel, on_pick_channel)
-    router.action(Schedule, on_schedule)
-    router.action(Confirm, on_confirm)
+    router.action(PickAudience, _draft_button(on_pick_audience))
+    router.action(PickTopic, _draft_button(on_pick_topic))
+    router.action(PickArea, _draft_button(on_pick_area))
+    router.action(PickChannel, _draft_button(on_pick_channel))
+    router.action(Schedule, _draft_button(on_schedule))
+    router.action(Confirm, _draft_button(on_confirm))
     router.action(Discard, on_discard)
     router.flow(FLOW)

@@ -8,30 +8,51 @@ record and the outbox messages it causes, in the dispatcher's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from handlers import texts
+from handlers.actions import Action
+from handlers.actions import ActionError as CodecError
+from handlers.complaint_actions import (
+    STATUS_CHOICES,
+    AssignMenu,
+    AssignTo,
+    CloseComplaint,
+    Inbox,
+    OpenComplaint,
+    SetStatus,
+    StartReply,
+    StatusMenu,
+    StopReply,
+)
 from handlers.context import Context
 from handlers.feedback_core import (
-    CATEGORIES,
     ActionError,
     Office,
     assign,
+    category_label,
     complaint_card,
     history_text,
+    inbox_button,
     local_text,
     make_office,
     set_status,
     staff_buttons,
     staff_reply,
 )
+from handlers.flow import Flow, Kind, Run
 from handlers.menu import main_menu
-from handlers.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
-from handlers.router import Feature, Router
+from handlers.messages import Incoming, Reply
+from handlers.router import ActionHandler, Feature, Router
 from storage import complaints as repo
 from storage.repos import audit
 
-REPLY_FLOW = "cs_reply"
 INBOX_SIZE = 20
-STATUS_CHOICES = ("received", "assigned", "answered", "closed")
+A = TypeVar("A", bound=Action)
 
 
 def _office(ctx: Context) -> Office:
@@ -60,12 +81,12 @@ async def inbox(ctx: Context, msg: Incoming) -> list[Reply]:
                 late=late,
                 code=c.code,
                 status=texts.PA_STATUS.get(c.status, c.status),
-                category=CATEGORIES.get(c.category, c.category),
+                category=category_label(c.category),
                 at=local_text(c.created_at, tz, with_time=False),
                 preview=c.description[:60].replace("\n", " "),
             )
         )
-        buttons.append([Button(f"{late}{c.code}", f"cs:open:{c.code}")])
+        buttons.append([OpenComplaint(c.code).button(f"{late}{c.code}")])
     return [Reply("\n".join(lines), buttons=buttons)]
 
 
@@ -102,84 +123,122 @@ async def on_show_command(ctx: Context, msg: Incoming) -> list[Reply]:
     return await open_complaint(ctx, code)
 
 
-async def on_action(ctx: Context, msg: Incoming) -> list[Reply]:
-    if not ctx.is_staff:
-        return _refusal(ctx)
-    verb, code, extra = msg.action_args(3)
-    try:
-        if verb == "inbox":
-            return await inbox(ctx, msg)
-        if verb == "open":
-            return await open_complaint(ctx, code)
-        if verb == "reply":
-            c = await repo.get_by_code(ctx.db, code)
-            if c is None:
-                return [Reply(texts.CS_NOT_FOUND.format(code=code[:20]))]
-            ctx.set_flow(REPLY_FLOW, code=c.code)
-            return [
-                Reply(
-                    texts.CS_ASK_REPLY.format(code=c.code), buttons=[[Button(texts.CS_BTN_CANCEL, "cs:stop")]]
-                )
-            ]
-        if verb == "stop":
-            ctx.clear_flow()
-            return [Reply(texts.CS_CANCELLED, buttons=[[Button(texts.CS_BTN_INBOX, "cs:inbox")]])]
-        if verb == "assign":
-            return _assign_choices(ctx, code)
-        if verb == "to":
-            # the button carries the staff identity itself (channel:id), so a change of the
-            # staff list between showing and pressing cannot assign the wrong person
-            raw = msg.action or ""
-            target = raw.split(":", 3)[3] if raw.count(":") >= 4 else ""
-            if not target:
-                return [Reply(texts.EXPIRED_BUTTON)]
-            c = await assign(ctx.db, _office(ctx), code, ctx.user_key, target, ctx.now())
-            return [Reply(texts.CS_ASSIGNED.format(code=c.code, who=target), buttons=staff_buttons(c))]
-        if verb == "status":
-            rows = [[Button(texts.PA_STATUS[s], f"cs:set:{code}:{s}")] for s in STATUS_CHOICES]
-            return [Reply(texts.CS_CHOOSE_STATUS.format(code=code[:20]), buttons=rows)]
-        if verb == "set":
-            c = await set_status(ctx.db, _office(ctx), code, ctx.user_key, extra, ctx.now())
-            return [
-                Reply(
-                    texts.CS_STATUS_SET.format(code=c.code, status=texts.PA_STATUS[c.status]),
-                    buttons=staff_buttons(c),
-                )
-            ]
-        if verb == "close":
-            c = await set_status(ctx.db, _office(ctx), code, ctx.user_key, "closed", ctx.now())
-            return [
-                Reply(texts.CS_CLOSED.format(code=c.code), buttons=[[Button(texts.CS_BTN_INBOX, "cs:inbox")]])
-            ]
-    except ActionError as exc:
-        return [Reply(str(exc), buttons=[[Button(texts.CS_BTN_INBOX, "cs:inbox")]])]
-    return [Reply(texts.EXPIRED_BUTTON)]
+# ---------------------------------------------------------------- buttons
+def _staff_only(handler: Callable[[Context, Incoming, A], Awaitable[list[Reply]]]) -> ActionHandler[A]:
+    """A staff button: refused politely to citizens; a refused staff action is explained with the inbox."""
+
+    async def guarded(ctx: Context, msg: Incoming, action: A) -> list[Reply]:
+        if not ctx.is_staff:
+            return _refusal(ctx)
+        try:
+            return await handler(ctx, msg, action)
+        except ActionError as exc:
+            return [Reply(str(exc), buttons=[[inbox_button()]])]
+
+    return guarded
 
 
-def _assign_choices(ctx: Context, code: str) -> list[Reply]:
+@_staff_only
+async def on_inbox(ctx: Context, msg: Incoming, action: Inbox) -> list[Reply]:
+    return await inbox(ctx, msg)
+
+
+@_staff_only
+async def on_open(ctx: Context, msg: Incoming, action: OpenComplaint) -> list[Reply]:
+    return await open_complaint(ctx, action.code)
+
+
+@_staff_only
+async def on_start_reply(ctx: Context, msg: Incoming, action: StartReply) -> list[Reply]:
+    c = await repo.get_by_code(ctx.db, action.code)
+    if c is None:
+        return [Reply(texts.CS_NOT_FOUND.format(code=action.code[:20]))]
+    REPLY.start(ctx, ReplyStep.TEXT, ReplyData(code=c.code))
+    return [_reply_prompt(c.code)]
+
+
+@_staff_only
+async def on_stop_reply(ctx: Context, msg: Incoming, action: StopReply) -> list[Reply]:
+    REPLY.end(ctx)
+    return _reply_cancelled()
+
+
+@_staff_only
+async def on_assign_menu(ctx: Context, msg: Incoming, action: AssignMenu) -> list[Reply]:
     members = sorted(ctx.services.staff.members(), key=lambda m: m.key)
     rows = []
     for m in members:
-        action = f"cs:to:{code}:{m.key}"
-        if len(action.encode()) <= MAX_ACTION_BYTES and action.isascii():
-            rows.append([Button((m.name or m.key)[:60], action)])
-    return [Reply(texts.CS_CHOOSE_ASSIGNEE.format(code=code[:20]), buttons=rows)]
+        channel, _, platform_id = m.key.partition(":")
+        try:
+            rows.append([AssignTo(action.code, channel, platform_id).button((m.name or m.key)[:60])])
+        except CodecError:
+            continue  # an identity that cannot travel in a button (too long, odd characters)
+    return [Reply(texts.CS_CHOOSE_ASSIGNEE.format(code=action.code[:20]), buttons=rows)]
 
 
-async def on_reply_flow(ctx: Context, msg: Incoming) -> list[Reply] | None:
-    if not ctx.is_staff:
-        ctx.clear_flow()
-        return None
-    code = ctx.flow_data.get("code", "")
-    if msg.text is None:
-        return [Reply(texts.CS_ASK_REPLY.format(code=code))]
+@_staff_only
+async def on_assign_to(ctx: Context, msg: Incoming, action: AssignTo) -> list[Reply]:
+    target = action.staff_key
+    c = await assign(ctx.db, _office(ctx), action.code, ctx.user_key, target, ctx.now())
+    return [Reply(texts.CS_ASSIGNED.format(code=c.code, who=target), buttons=staff_buttons(c))]
+
+
+@_staff_only
+async def on_status_menu(ctx: Context, msg: Incoming, action: StatusMenu) -> list[Reply]:
+    rows = [[SetStatus(action.code, s).button(texts.PA_STATUS[s])] for s in STATUS_CHOICES]
+    return [Reply(texts.CS_CHOOSE_STATUS.format(code=action.code[:20]), buttons=rows)]
+
+
+@_staff_only
+async def on_set_status(ctx: Context, msg: Incoming, action: SetStatus) -> list[Reply]:
+    c = await set_status(ctx.db, _office(ctx), action.code, ctx.user_key, action.status, ctx.now())
+    text = texts.CS_STATUS_SET.format(code=c.code, status=texts.PA_STATUS[c.status])
+    return [Reply(text, buttons=staff_buttons(c))]
+
+
+@_staff_only
+async def on_close(ctx: Context, msg: Incoming, action: CloseComplaint) -> list[Reply]:
+    c = await set_status(ctx.db, _office(ctx), action.code, ctx.user_key, "closed", ctx.now())
+    return [Reply(texts.CS_CLOSED.format(code=c.code), buttons=[[inbox_button()]])]
+
+
+# ---------------------------------------------------------------- the reply flow
+class ReplyStep(StrEnum):
+    TEXT = "text"
+
+
+class ReplyData(BaseModel):
+    code: str
+
+
+def _reply_prompt(code: str) -> Reply:
+    return Reply(texts.CS_ASK_REPLY.format(code=code), buttons=[[StopReply().button(texts.CS_BTN_CANCEL)]])
+
+
+def _reply_cancelled(*_: object) -> list[Reply]:
+    return [Reply(texts.CS_CANCELLED, buttons=[[inbox_button()]])]
+
+
+# staff rights removed mid-reply end it quietly (the guard); /huy, «thôi», «hủy» cancel it
+REPLY: Flow[ReplyStep, ReplyData] = Flow(
+    "cs_reply", ReplyStep, ReplyData, cancelled=_reply_cancelled, guard=lambda ctx: ctx.is_staff
+)
+
+
+@REPLY.on(ReplyStep.TEXT, Kind.TEXT)
+async def take_reply(ctx: Context, msg: Incoming, run: Run[ReplyStep, ReplyData]) -> list[Reply]:
     try:
-        c = await staff_reply(ctx.db, _office(ctx), code, ctx.user_key, msg.text, ctx.now())
+        c = await staff_reply(ctx.db, _office(ctx), run.data.code, ctx.user_key, msg.text or "", ctx.now())
     except ActionError as exc:
-        return [Reply(str(exc), buttons=[[Button(texts.CS_BTN_CANCEL, "cs:stop")]])]
-    ctx.clear_flow()
+        return [Reply(str(exc), buttons=[[StopReply().button(texts.CS_BTN_CANCEL)]])]
+    run.end(ctx)
     sent = texts.CS_REPLY_SENT if c.channel else texts.CS_REPLY_STORED_ONLY
     return [Reply(sent.format(code=c.code), buttons=staff_buttons(c))]
+
+
+@REPLY.on(ReplyStep.TEXT, Kind.PHOTO, Kind.LOCATION, Kind.CONTACT, Kind.OTHER)
+async def reply_needs_text(ctx: Context, msg: Incoming, run: Run[ReplyStep, ReplyData]) -> list[Reply]:
+    return [_reply_prompt(run.data.code)]
 
 
 FEATURE = Feature.COMPLAINTS_STAFF
@@ -188,5 +247,13 @@ FEATURE = Feature.COMPLAINTS_STAFF
 def register(router: Router) -> None:
     router.command("hopthu", inbox, texts.CMD_HOPTHU, staff_only=True)
     router.command("xemphananh", on_show_command, texts.CMD_XEMPHANANH, staff_only=True)
-    router.legacy_action("cs", on_action)
-    router.legacy_flow(REPLY_FLOW, on_reply_flow)
+    router.action(Inbox, on_inbox)
+    router.action(OpenComplaint, on_open)
+    router.action(StartReply, on_start_reply)
+    router.action(StopReply, on_stop_reply)
+    router.action(AssignMenu, on_assign_menu)
+    router.action(AssignTo, on_assign_to)
+    router.action(StatusMenu, on_status_menu)
+    router.action(SetStatus, on_set_status)
+    router.action(CloseComplaint, on_close)
+    router.flow(REPLY)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,6 @@ class Services:
     staff: StaffDirectory
     router: Router
     clock: Callable[[], dt.datetime] = utcnow
-    extras: dict[str, Any] = field(default_factory=dict)  # feature services (notifier, senders…)
 
 
 @dataclass
@@ -94,36 +93,18 @@ class Context:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    # --- flow state --------------------------------------------------------
+    # --- state that outlives one message -------------------------------
     @property
     def flow(self) -> str | None:
+        """The name of the active flow (see handlers/flow.py for its state and data)."""
         return self.session.flow
-
-    @property
-    def flow_data(self) -> dict[str, Any]:
-        """The active flow's data; assign through set_flow/update_flow so changes persist."""
-        return dict(self.session.data.get("flow", {}))
-
-    def set_flow(self, name: str, **data: Any) -> None:
-        self.session.flow = name
-        self._put("flow", data)
-
-    def update_flow(self, **changes: Any) -> None:
-        data = self.flow_data
-        data.update(changes)
-        self._put("flow", data)
 
     def leave_flow(self) -> None:
         """Step out of whatever flow is active (a draft kept in memory stays for later)."""
         flow = self.router.active_flow(self)
         if flow is not None:
             flow.leave(self)
-        else:
-            self.clear_flow()
-
-    def clear_flow(self) -> None:
         self.session.flow = None
-        self._put("flow", {})
 
     def memory(self, key: str, default: Any = None) -> Any:
         """Per-user data that outlives flows (e.g. guide progress, last topic)."""

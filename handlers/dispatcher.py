@@ -81,8 +81,7 @@ class Dispatcher:
                 return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
 
     def _known_action(self, data: str) -> bool:
-        router = self.services.router
-        return router.resolve(data) is not None or data.split(":", 1)[0] in router.legacy_actions
+        return self.services.router.resolve(data) is not None
 
     @staticmethod
     def _expired_reply() -> list[Reply]:
@@ -124,13 +123,10 @@ class Dispatcher:
                 ctx.incoming = msg
         if msg.action is not None:
             resolved = router.resolve(msg.action)
-            if resolved is not None:
-                handler, action = resolved
-                return await handler(ctx, msg, action)
-            legacy = router.legacy_actions.get(msg.action.split(":", 1)[0])
-            if legacy is None:
+            if resolved is None:  # a remembered numbered button whose feature changed since
                 return await self._expired(ctx, msg)
-            return await legacy(ctx, msg)
+            handler, action = resolved
+            return await handler(ctx, msg, action)
         flow = router.active_flow(ctx)
         if flow is not None and not flow.allowed(ctx):
             flow.end(ctx)  # e.g. staff rights removed mid-draft: the message goes on as if no flow
@@ -143,9 +139,10 @@ class Dispatcher:
                 if fallback is Fallback.CANCEL:
                     return await flow.cancel(ctx)
                 if fallback is Fallback.LEAVE:
+                    left = flow.left_text(ctx)
                     flow.leave(ctx)
                     replies = await self._command(ctx, msg, name)
-                    return [Reply(flow.left), *replies] if flow.left else replies
+                    return [Reply(left), *replies] if left else replies
             return await self._command(ctx, msg, name)
         if msg.other is not None and msg.other in router.events:
             # lifecycle events (follow, unfollow) are not part of any conversation flow
@@ -154,12 +151,8 @@ class Dispatcher:
             step = await flow.handle(ctx, msg)
             if step is not None:
                 return step
-        elif ctx.flow and ctx.flow in router.legacy_flows:
-            step = await router.legacy_flows[ctx.flow](ctx, msg)
-            if step is not None:
-                return step
-        elif ctx.flow:
-            ctx.clear_flow()  # a flow whose feature is gone: forget it
+        elif ctx.session.flow:
+            ctx.session.flow = None  # a flow whose feature is gone: forget it
         if msg.text is None:
             kind = "other"
             for name in ("photo", "location", "contact"):

@@ -10,15 +10,26 @@ about a change that was not stored.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
+from handlers.complaint_actions import (
+    AssignMenu,
+    CategoryKey,
+    CloseComplaint,
+    Inbox,
+    OpenComplaint,
+    RateComplaint,
+    StartReply,
+    StatusMenu,
+)
 from handlers.messages import Button, Reply
 from handlers.serialize import replies_to_payload
 from handlers.settings import HandlerSettings
@@ -29,40 +40,15 @@ from storage.models_feedback import Complaint, ComplaintEvent
 from storage.repos import audit, enqueue
 from storage.staff import StaffDirectory
 
-CATEGORIES: dict[str, str] = {
+CATEGORIES: dict[CategoryKey, str] = {
     "thai-do": texts.PA_CAT_ATTITUDE,
     "ho-so": texts.PA_CAT_DOSSIER,
     "ha-tang": texts.PA_CAT_INFRA,
     "an-ninh": texts.PA_CAT_SECURITY,
     "khac": texts.PA_CAT_OTHER,
 }
+_CATEGORY_LABELS: dict[str, str] = {key: label for key, label in CATEGORIES.items()}
 STAFF_REPLY_MAX = 3000
-
-# Vietnamese mobile numbers: 10 digits, 03/05/07/08/09; landlines 02x…, 11 digits.
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
-_LANDLINE = re.compile(r"^02\d{9}$")
-
-
-def normalize_phone(raw: str) -> str | None:
-    """A Vietnamese phone number as 0xxxxxxxxx, or None if it is not one.
-
-    Accepts +84 / 84 prefixes and spaces, dots or dashes between digits.
-    """
-    text = raw.strip()
-    if not re.fullmatch(r"\+?[\d\s.\-()]{9,20}", text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    if _MOBILE.match(digits) or _LANDLINE.match(digits):
-        return digits
-    return None
-
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return texts.PA_NO_PHONE
-    return phone[:3] + "****" + phone[-3:]
 
 
 # ---------------------------------------------------------------- office calendar
@@ -116,7 +102,7 @@ def complaint_card(c: Complaint, tz: str, now: dt.datetime, *, for_staff: bool) 
     """A complaint as one message: for staff with contact details and due date."""
     lines = [
         texts.PA_CARD_HEAD.format(code=c.code, status=status_label(c.status)),
-        texts.PA_CARD_CATEGORY.format(category=CATEGORIES.get(c.category, c.category)),
+        texts.PA_CARD_CATEGORY.format(category=category_label(c.category)),
         texts.PA_CARD_RECEIVED.format(at=local_text(c.created_at, tz)),
         texts.PA_CARD_DESCRIPTION.format(description=c.description),
     ]
@@ -151,18 +137,25 @@ def history_text(events: Iterable[ComplaintEvent], tz: str, *, for_staff: bool) 
 
 
 def staff_buttons(c: Complaint) -> list[list[Button]]:
-    rows = [
-        [Button(texts.CS_BTN_REPLY, f"cs:reply:{c.code}"), Button(texts.CS_BTN_ASSIGN, f"cs:assign:{c.code}")]
-    ]
+    rows = [[StartReply(c.code).button(texts.CS_BTN_REPLY), AssignMenu(c.code).button(texts.CS_BTN_ASSIGN)]]
     if c.status != "closed":
         rows.append(
             [
-                Button(texts.CS_BTN_STATUS, f"cs:status:{c.code}"),
-                Button(texts.CS_BTN_CLOSE, f"cs:close:{c.code}"),
+                StatusMenu(c.code).button(texts.CS_BTN_STATUS),
+                CloseComplaint(c.code).button(texts.CS_BTN_CLOSE),
             ]
         )
-    rows.append([Button(texts.CS_BTN_INBOX, "cs:inbox")])
+    rows.append([inbox_button()])
     return rows
+
+
+def inbox_button() -> Button:
+    return Inbox().button(texts.CS_BTN_INBOX)
+
+
+def category_label(key: str) -> str:
+    """A stored category's label; a key from an older release is shown as it is."""
+    return _CATEGORY_LABELS.get(key, key)
 
 
 # ---------------------------------------------------------------- outbox helpers
@@ -241,8 +234,8 @@ async def notify_citizen(db: AsyncSession, c: Complaint, replies: list[Reply], *
 def rating_buttons(code: str) -> list[list[Button]]:
     return [
         [
-            Button(texts.PA_BTN_SATISFIED, f"pa:rate:{code}:1"),
-            Button(texts.PA_BTN_UNSATISFIED, f"pa:rate:{code}:0"),
+            RateComplaint(code, True).button(texts.PA_BTN_SATISFIED),
+            RateComplaint(code, False).button(texts.PA_BTN_UNSATISFIED),
         ]
     ]
 
@@ -358,8 +351,12 @@ async def reopen(db: AsyncSession, office: Office, c: Complaint, reason: str, no
     c.closed_at = None
     c.due_at = due_at(now, office.due_days, office.locality, office.tz)
     await repo.add_event(db, c, "reopened", actor="citizen", text=reason, at=now)
-    notice = [Reply(texts.CS_REOPENED_NOTICE.format(code=c.code, reason=reason),
-                    buttons=[[Button(texts.CS_BTN_OPEN, f"cs:open:{c.code}")]])]  # fmt: skip
+    notice = [
+        Reply(
+            texts.CS_REOPENED_NOTICE.format(code=c.code, reason=reason),
+            buttons=[[OpenComplaint(c.code).button(texts.CS_BTN_OPEN)]],
+        )
+    ]
     # the staff member in charge, and the staff group when there is one (the assignee may be away);
     # with neither, every staff member
     assignee = c.assignee if c.assignee and office.staff.role_of(c.assignee) else None
@@ -408,7 +405,7 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
         .values(name="overdue", day=day, at=now, detail={"count": len(late)})
         .on_conflict_do_nothing(index_elements=["name", "day"])
     )
-    if claimed.rowcount != 1:
+    if cast("CursorResult[Any]", claimed).rowcount != 1:
         return None  # another worker did it a moment ago
     if not late:
         return 0
@@ -417,12 +414,12 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
         lines.append(
             texts.CS_OVERDUE_LINE.format(
                 code=c.code,
-                category=CATEGORIES.get(c.category, c.category),
+                category=category_label(c.category),
                 due=local_text(c.due_at, office.tz, with_time=False),
                 preview=c.description[:60].replace("\n", " "),
             )
         )
-    reminder = Reply("\n".join(lines), buttons=[[Button(texts.CS_BTN_INBOX, "cs:inbox")]])
+    reminder = Reply("\n".join(lines), buttons=[[inbox_button()]])
     await notify_staff(db, office.staff, office.staff_chat, [reminder], kind="notice", ref=f"overdue:{day}")
     # assignees also hear about their own late complaints directly
     by_assignee: dict[str, list[Complaint]] = {}
@@ -434,7 +431,7 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
             own = [texts.CS_OVERDUE_HEAD.format(n=len(mine))] + [
                 texts.CS_OVERDUE_LINE.format(
                     code=c.code,
-                    category=CATEGORIES.get(c.category, c.category),
+                    category=category_label(c.category),
                     due=local_text(c.due_at, office.tz, with_time=False),
                     preview=c.description[:60].replace("\n", " "),
                 )
@@ -444,7 +441,7 @@ async def remind_overdue(db: AsyncSession, office: Office, now: dt.datetime) -> 
                 db,
                 office.staff,
                 "",
-                [Reply("\n".join(own), buttons=[[Button(texts.CS_BTN_INBOX, "cs:inbox")]])],
+                [Reply("\n".join(own), buttons=[[inbox_button()]])],
                 kind="notice",
                 ref=f"overdue:{day}",
                 only=key,

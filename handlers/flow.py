@@ -159,6 +159,7 @@ StepHandler = Callable[["Context", Incoming, Run[S, D]], Awaitable[list[Reply] |
 # What a cancel says (and does: ending a live conversation must write): replies, sync or async.
 CancelReplies = Callable[["Context", Run[S, D]], list[Reply] | Awaitable[list[Reply]]]
 Guard = Callable[["Context"], bool]
+LeftText = Callable[["Context", Run[S, D]], str | None]
 
 
 class Flow(Generic[S, D]):
@@ -174,16 +175,20 @@ class Flow(Generic[S, D]):
         store: Store | None = None,
         fallbacks: dict[str, Fallback] | None = None,
         guard: Guard | None = None,
-        left: str | None = None,
+        left: str | LeftText[S, D] | None = None,
         cancel_words: bool = True,
+        cancel_objects: tuple[str, ...] = (),
     ) -> None:
         """`cancelled`: the confirmation of what a cancel dropped (text or replies).
 
         `guard`: checked before every step (e.g. still staff); a failing guard
         ends the flow quietly and the message goes on as if there were none.
-        `left`: said before the global command when a LEAVE fallback keeps a draft.
+        `left`: said before the global command when a LEAVE fallback keeps a draft
+        (a callable may return None when there is nothing worth keeping).
         `cancel_words`: False where typed text is for a person (a live conversation
         with an officer), so «thôi» is relayed instead of ending it; /huy still cancels.
+        `cancel_objects`: folded names of what the flow makes («phan anh»), so
+        «hủy phản ánh» cancels it too.
         """
         self.name = name
         self.states = states
@@ -191,8 +196,10 @@ class Flow(Generic[S, D]):
         self.store: Store = store or SessionStore()
         self.fallbacks = dict(DEFAULT_FALLBACKS if fallbacks is None else fallbacks)
         self.guard = guard
-        self.left = left
+        self._left = left
         self.cancel_words = cancel_words
+        self.cancel_objects = cancel_objects
+        self._cancellers: dict[S, CancelReplies[S, D]] = {}
         self._cancelled = cancelled
         self._steps: dict[tuple[S, Kind], StepHandler[S, D]] = {}
         self._default: dict[Kind, StepHandler[S, D]] = {}
@@ -212,6 +219,19 @@ class Flow(Generic[S, D]):
                         raise ValueError(f"flow {self.name}: {state}/{kind} handler declared twice")
                     self._steps[(state, kind)] = handler
             return handler
+
+        return register
+
+    def cancelling(self, *states: S) -> Callable[[CancelReplies[S, D]], CancelReplies[S, D]]:
+        """Declare what cancelling in `states` does and says, where it differs from `cancelled`
+        (a walkthrough waiting for a phone number drops the call-back, not the walkthrough)."""
+
+        def register(canceller: CancelReplies[S, D]) -> CancelReplies[S, D]:
+            for state in states:
+                if state in self._cancellers:
+                    raise ValueError(f"flow {self.name}: canceller of {state} declared twice")
+                self._cancellers[state] = canceller
+            return canceller
 
         return register
 
@@ -271,12 +291,22 @@ class Flow(Generic[S, D]):
         """End the flow and say what was cancelled (the callable sees the run as it was)."""
         run = self.stored(ctx)
         self.end(ctx)
-        if isinstance(self._cancelled, str):
+        canceller = self._cancellers.get(run.state) if run is not None else None
+        if canceller is None and isinstance(self._cancelled, str):
             return [Reply(self._cancelled)]
         if run is None:
             run = Run(self, next(iter(self.states)), self.data_model())
-        replies = self._cancelled(ctx, run)
+        chosen = canceller or self._cancelled
+        assert not isinstance(chosen, str)
+        replies = chosen(ctx, run)
         return await replies if inspect.isawaitable(replies) else replies
+
+    def left_text(self, ctx: Context) -> str | None:
+        """What to say when /menu steps out of this flow (before the menu)."""
+        if self._left is None or isinstance(self._left, str):
+            return self._left
+        run = self.stored(ctx)
+        return self._left(ctx, run) if run is not None else None
 
     def fallback_for(self, command: str) -> Fallback | None:
         return self.fallbacks.get(command)
@@ -289,7 +319,7 @@ class Flow(Generic[S, D]):
         run = self.run(ctx)
         if run is None:
             return None
-        if self.cancel_words and msg.text is not None and is_cancel(msg.text):
+        if self.cancel_words and msg.text is not None and is_cancel(msg.text, self.cancel_objects):
             return await self.cancel(ctx)
         kind = kind_of(msg)
         if kind is None:
@@ -304,7 +334,8 @@ class AnyFlow(Protocol):
     """What the router and dispatcher need of a flow, whatever its state and data types."""
 
     name: str
-    left: str | None
+
+    def left_text(self, ctx: Context) -> str | None: ...
 
     def is_active(self, ctx: Context) -> bool: ...
 

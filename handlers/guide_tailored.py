@@ -12,11 +12,11 @@ the same model as the YAML walkthroughs, so a broken graph cannot reach users.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from handlers import texts
 from knowledge.loader import KnowledgeBase
+from knowledge.normalize import fold
 from knowledge.schema import Procedure
 from knowledge.walkthrough_schema import Walkthrough
 
@@ -29,12 +29,6 @@ NATIONAL_URL = "https://dichvucong.gov.vn"
 POLICE_URL = "https://dichvucong.bocongan.gov.vn"
 _URL = re.compile(r"(https?://\S+|(?:[a-z0-9-]+\.)+gov\.vn\S*)", re.I)
 _cache: dict[tuple[int, str], Walkthrough | None] = {}
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), spaces collapsed: how citizens often type."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
 def walkthrough_id(procedure_id: str) -> str:
@@ -228,9 +222,9 @@ def _build(kb: KnowledgeBase, p: Procedure) -> Walkthrough | None:
     if o.fee_step:
         pay = texts.TAILORED_PAY_TEXT.format(fee_step=o.fee_step)
         amounts = [
-            f"{f.name}: {f.amount:,}".replace(",", ".") + " đồng"
+            texts.TAILORED_FEE_AMOUNT.format(name=f.name, amount=f"{f.amount:,}".replace(",", "."))
             for f in p.fees
-            if f.amount and not (f.valid_from or f.valid_until)
+            if f.amount and not (f.valid_from or f.valid_until)  # dated rules: the card states today's
         ]
         if amounts:
             pay += "\n" + texts.TAILORED_PAY_FEES.format(fees=_join(amounts))

@@ -53,9 +53,14 @@ _PHRASES: dict[Word, frozenset[str]] = {
             "cancel",
             "quit",
             "exit",
+            "stop",
+            "thoat",
+            "thoat ra",
         }
     ),
-    Word.BACK: frozenset({"quay lai", "tro lai", "lui lai", "quay ve", "back", "lui"}),
+    Word.BACK: frozenset(
+        {"quay lai", "tro lai", "lui lai", "quay ve", "back", "lui", "buoc truoc", "quay lai buoc truoc"}
+    ),
     Word.SKIP: frozenset({"bo qua", "skip", "khong co", "khong can", "de sau", "chua co"}),
     Word.DONE: frozenset(
         {
@@ -75,6 +80,10 @@ _PHRASES: dict[Word, frozenset[str]] = {
             "da roi",
             "lam roi",
             "da lam roi",
+            "lam tiep",
+            "buoc tiep",
+            "buoc tiep theo",
+            "sang buoc tiep",
         }
     ),
     Word.YES: frozenset(
@@ -139,7 +148,11 @@ MAX_ANSWER_WORDS = 6  # a longer message is a sentence, not an answer to a promp
 def _core(text: str) -> list[str]:
     """The folded words of a short answer without the particles around it."""
     words = fold(text.replace("/", " ")).split()
-    words = [w for w in words if w not in _PARTICLES]
+    # only at the end: inside an answer the same syllables are words («phản ánh»)
+    while len(words) > 1 and words[-1] in _PARTICLES:
+        words.pop()
+    if len(words) == 1 and words[0] in _PARTICLES - _LEADERS:
+        words = []
     if len(words) > 1 and words[0] in _LEADERS:
         rest = words[1:]
         # «dạ» / «vâng» / «ừ» before another answer only makes it polite: «dạ không» is no.
@@ -186,8 +199,32 @@ def read_reply(text: str, accept: Collection[Word]) -> Word | None:
     return None
 
 
-def is_cancel(text: str) -> bool:
-    return read_word(text) is Word.CANCEL
+# What may follow a cancel word without changing it: «hủy phản ánh», «thôi không gửi nữa».
+_CANCEL_TAILS = ("khong gui", "khong lam", "nay", "nua", "di", "luon")
+
+
+def is_cancel(text: str, objects: Collection[str] = ()) -> bool:
+    """A cancel word, alone or followed by what it cancels.
+
+    `objects` are the folded names of the active flow («phan anh», «thong bao»):
+    «hủy phản ánh» cancels a complaint draft, but «hủy đăng ký» is not a cancel
+    word (it is the unsubscribe phrase) unless a flow names «dang ky» itself.
+    """
+    if read_word(text) is Word.CANCEL:
+        return True
+    if not objects or len(text) > 80:
+        return False
+    words = fold(text.replace("/", " ")).split()  # raw: «phản ánh» ends in a particle-like «anh»
+    rest = " ".join(words)
+    tails = (*objects, *_CANCEL_TAILS, *_PARTICLES)
+    changed = True
+    while changed:
+        changed = False
+        for tail in tails:  # objects first, and again from the first after each cut
+            if rest.endswith(" " + tail):
+                rest, changed = rest[: -len(tail) - 1], True
+                break
+    return rest != " ".join(words) and _LOOKUP.get(rest) is Word.CANCEL
 
 
 __all__ = ["MAX_ANSWER_WORDS", "Word", "is_cancel", "read_reply", "read_word"]

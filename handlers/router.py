@@ -26,7 +26,6 @@ Handler = Callable[["Context", Incoming], Awaitable[list[Reply]]]
 ActionHandler = Callable[["Context", Incoming, A], Awaitable[list[Reply]]]
 # A hook may return None: "not mine", and the message goes on to the next hook or the matcher.
 TextHook = Callable[["Context", Incoming], Awaitable[list[Reply] | None]]
-LegacyFlow = Callable[["Context", Incoming], Awaitable[list[Reply] | None]]
 TopicRenderer = Callable[["Context", str], Awaitable[list[Reply]]]
 
 
@@ -93,15 +92,6 @@ class Router:
     topic_renderers: dict[str, TopicRenderer] = field(default_factory=dict)
     features: set[Feature] = field(default_factory=set)
     _hooks: list[_Hook] = field(default_factory=list)
-    # Transitional (issue 12): string-prefix actions and function flows of features not yet ported.
-    legacy_actions: dict[str, Handler] = field(default_factory=dict)
-    legacy_flows: dict[str, LegacyFlow] = field(default_factory=dict)
-
-    def legacy_action(self, prefix: str, handler: Handler) -> None:
-        _unique("action prefix", self.legacy_actions, prefix, handler)
-
-    def legacy_flow(self, name: str, handler: LegacyFlow) -> None:
-        _unique("flow", self.legacy_flows, name, handler)
 
     def feature(self, name: Feature) -> None:
         if name in self.features:

@@ -26,9 +26,9 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import CursorResult, and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +44,7 @@ KIND_BROADCAST = "broadcast"
 KIND_COMPLAINT_REPLY = "complaint_reply"
 KIND_NOTICE = "notice"
 
-# Subscription topics: key -> Vietnamese label lives in handlers.texts (SUB_TOPICS).
+# Subscription topics: key -> Vietnamese label lives with the conversation texts (SUB_TOPICS).
 TOPIC_KEYS = ("chung", "tiepdan", "thutuc", "duan", "yte", "luadao")
 # A user who chose only an area still needs a topic to be "subscribed": general news.
 DEFAULT_TOPIC = "chung"
@@ -244,7 +244,7 @@ async def reserve_slots(db: AsyncSession, channel: str, count: int, rate: float,
             .values(next_slot=start + count / rate, version=row.version + 1)
         )
         await db.commit()
-        if result.rowcount == 1:
+        if cast(CursorResult[Any], result).rowcount == 1:
             return start
     raise RuntimeError(f"could not reserve send slots for {channel}: too much contention")
 
@@ -417,8 +417,8 @@ async def progress(db: AsyncSession, broadcast_id: int) -> Progress | None:
 
 async def cancel_broadcast(
     db: AsyncSession, broadcast_id: int, by: str, now: dt.datetime | None = None
-) -> int:
-    """Stop the remaining deliveries; returns how many were cancelled. The caller commits.
+) -> int | None:
+    """Stop the remaining deliveries; how many were cancelled, None if it was over. The caller commits.
 
     Rows already claimed are cancelled too; their worker checks before sending
     and skips them (a send already on the wire cannot be recalled).
@@ -439,7 +439,7 @@ async def cancel_broadcast(
     b.status = "cancelled"
     b.cancelled_by = by
     b.finished_at = now or utcnow()
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 async def list_broadcasts(db: AsyncSession, limit: int = 20) -> Sequence[Broadcast]:
@@ -470,20 +470,20 @@ async def enqueue_notice(
     *,
     channel: str,
     platform_id: str,
-    replies: list[Any],
+    payload: list[dict[str, Any]],
     kind: str = KIND_NOTICE,
     ref: str | None = None,
     dedupe_key: str | None = None,
     user_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> None:
-    """Queue replies for one chat in the caller's transaction; a repeated dedupe key is a no-op.
+    """Queue a payload for one chat in the caller's transaction; a repeated dedupe key is a no-op.
 
     Complaint replies and staff notices use storage.repos.enqueue (same table);
-    this variant exists for messages that must be queued at most once.
+    this variant exists for messages that must be queued at most once. The
+    caller serialises the replies, so storage never depends on the
+    conversation layer.
     """
-    from handlers.serialize import replies_to_payload
-
     now = now or utcnow()
     if dedupe_key is not None:
         taken = await db.scalar(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key))
@@ -496,7 +496,7 @@ async def enqueue_notice(
             user_id=user_id,
             kind=kind,
             ref=ref,
-            payload=replies_to_payload(replies),
+            payload=payload,
             status="pending",
             attempts=0,
             not_before=now,

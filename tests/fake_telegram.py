@@ -30,7 +30,7 @@ A broadcast test, for example::
         fake.user(uid)                      # a subscriber with a private chat
     fake.block(17)                          # this one blocked the bot: 403
     bot = Bot(fake.token, base_url=fake.api_url)
-    sender = TelegramSender(bot)            # bot/channels/telegram.py
+    sender = TelegramSender(bot)            # bot/channels/telegram/sending.py
     ...                                     # run the outbox
     assert fake.count[42] == 1 and fake.rate_limited >= 0
 """

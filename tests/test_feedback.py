@@ -8,7 +8,8 @@ import re
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.feedback_core import normalize_phone
+from handlers import texts
+from handlers.phone import normalize_phone
 from storage.models import AuditLog, User
 from storage.models_feedback import Rating
 from tests.conftest import Chat
@@ -306,7 +307,7 @@ async def test_typing_huy_cancels_the_draft(fb_app: App, citizen: Chat) -> None:
     await citizen.say("/phananh")
     await citizen.press("pa:cat:khac")
     await citizen.say("Hủy")
-    assert "đã hủy phản ánh" in citizen.text
+    assert citizen.last[0].text == texts.PA_CANCELLED
     await citizen.say("/phananh")
     assert "soạn dở" not in citizen.text and "pa:cat:khac" in citizen.actions
 

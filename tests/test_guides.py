@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from handlers.guide import all_walkthroughs, next_call_window, normalize_phone
+from handlers.guide import all_walkthroughs, next_call_window
 from handlers.guide_tailored import build as build_tailored
 from handlers.messages import Contact, Photo
+from handlers.phone import normalize_phone
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Procedure
 from knowledge.service import KnowledgeService

@@ -45,7 +45,7 @@ async def test_runner_only_for_configured_channels(fixture_app) -> None:  # type
     app = fixture_app
     assert not channel_configured(app.settings, "telegram")
     assert [f(app) for f in outbox_runner_factories()] == [None, None, None]
-    app.services.extras["senders"] = {"zalo_bot": object()}
+    app.senders = {"zalo_bot": object()}
     runners = [r for r in (f(app) for f in outbox_runner_factories()) if r is not None]
     assert [r.name for r in runners] == ["outbox:zalo_bot"]
 

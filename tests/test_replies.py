@@ -111,3 +111,13 @@ def test_subscription_phrases_are_not_cancel() -> None:
     # «hủy đăng ký» is the unsubscribe phrase of the subscriptions feature, not «cancel this step»
     assert not is_cancel("hủy đăng ký")
     assert not is_cancel("huy dang ky nhan thong bao")
+
+
+def test_a_flow_may_name_what_its_cancel_words_cancel() -> None:
+    objects = ("phan anh", "kien nghi")
+    assert is_cancel("hủy phản ánh", objects)
+    assert is_cancel("thôi không gửi kiến nghị nữa ạ", objects)
+    assert is_cancel("Huy phan anh nay", objects)
+    assert not is_cancel("hủy phản ánh")  # without the flow naming it
+    assert not is_cancel("phản ánh đường hỏng", objects)  # no cancel word at all
+    assert not is_cancel("hủy đăng ký", objects)  # another feature's phrase stays its own

@@ -89,7 +89,7 @@ async def test_start_registers_commands_and_polls(tg: Harness) -> None:
     assert "lienhe" in names
     assert tg.fake.calls_of("deleteWebhook"), "polling must clear a webhook first"
     # the outbox sender of the channel is available to the broadcast / complaint-reply workers
-    assert tg.app.services.extras["senders"]["telegram"] is tg.runner.sender
+    assert tg.app.senders["telegram"] is tg.runner.sender
 
 
 async def test_start_menu_and_buttons(tg: Harness) -> None:

@@ -1,4 +1,4 @@
-"""PTB on the aiohttp transport (bot/channels/telegram_http.py), against the fake Bot API.
+"""PTB on the aiohttp transport (bot/channels/telegram/transport.py), against the fake Bot API.
 
 The transport must be invisible above it: PTB's types, its error mapping
 (RetryAfter, Forbidden, BadRequest, InvalidToken) and file uploads all work as
@@ -18,7 +18,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram_http import AiohttpRequest, slim_message_result
+from bot.channels.telegram.transport import AiohttpRequest, slim_message_result
 from tests.fake_telegram import FakeTelegram
 
 

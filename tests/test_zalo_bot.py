@@ -267,7 +267,7 @@ async def test_runner_factories_start_only_configured_zalo_channels(tmp_path: Pa
     try:
         runners = [r for r in (f(both) for f in runner_factories()) if r is not None]
         assert sorted(r.name for r in runners if r.is_channel) == ["zalo_bot", "zalo_oa"]
-        assert set(both.services.extras["senders"]) == {"zalo_bot", "zalo_oa"}
+        assert set(both.senders) == {"zalo_bot", "zalo_oa"}
     finally:
         await both.close()
 

@@ -79,7 +79,7 @@ async def start_oa(tmp_path: Path, database_url: str = "", *, alert_hook: bool =
         alerts.append(text)
 
     if alert_hook:
-        app.services.extras["alert_admins"] = alert
+        app.alert_admins = alert
     access, refresh, lifetime = fake.issue_pair()
     await save_pair(app.db, TokenPair(access, refresh, fake.now() + dt.timedelta(seconds=lifetime)))
     sleeps: list[float] = []

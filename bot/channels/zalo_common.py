@@ -20,7 +20,7 @@ import aiohttp
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from bot.channels.base import DeliveryError, OutsideWindow, RateLimited, Unreachable
+from bot.channels.base import ChannelSender, DeliveryError, OutsideWindow, RateLimited, Unreachable
 from handlers.messages import Incoming, Reply
 from storage.db import Database
 from storage.models import utcnow
@@ -33,11 +33,6 @@ log = logging.getLogger(__name__)
 
 MAX_WEBHOOK_BYTES = 256 * 1024  # Zalo events are small; anything bigger is not from Zalo
 SEEN_KEEP = dt.timedelta(days=3)
-# Extras hook the outbox feature may install: called after a Zalo user wrote,
-# so complaint replies held back as "outside the Zalo window" go out now.
-USER_RETURNED_HOOK = "zalo_user_returned"
-ALERT_HOOK = "alert_admins"  # async (text) -> None, for "the OA needs re-authorisation"
-SENDERS_KEY = "senders"  # extras["senders"][channel] -> ChannelSender
 
 SendReplies = Callable[[str, list[Reply]], Awaitable[Any]]
 
@@ -153,12 +148,12 @@ async def converse(app: App, messages: list[Incoming], send: SendReplies) -> Non
         if replies:
             await send(msg.platform_id, replies)
     if messages and messages[0].other != "unfollow":
-        hook = app.services.extras.get(USER_RETURNED_HOOK)
+        hook = app.on_user_returned
         if hook is not None:
             try:
                 await hook(messages[0].channel, messages[0].platform_id)
             except Exception:
-                log.exception("the %s hook failed", USER_RETURNED_HOOK)
+                log.exception("the on_user_returned hook failed")
 
 
 async def _mark_unfollowed(app: App, channel: str, platform_id: str) -> None:
@@ -175,17 +170,16 @@ async def _mark_unfollowed(app: App, channel: str, platform_id: str) -> None:
         await db.commit()
 
 
-def register_sender(app: App, sender: Any) -> None:
-    """Make a channel's sender findable by delivery code: extras["senders"][channel]."""
-    app.services.extras.setdefault(SENDERS_KEY, {})[sender.channel] = sender
+def register_sender(app: App, sender: ChannelSender) -> None:
+    """Make a channel's sender findable by delivery code: app.senders[channel]."""
+    app.senders[sender.channel] = sender
 
 
 def alert_hook(app: App) -> Callable[[str], Awaitable[None]]:
     """The installed admin alert, or the default: a notice queued in the outbox for
     every admin on another channel (the OA itself cannot send while it is unauthorised)."""
-    hook = app.services.extras.get(ALERT_HOOK)
-    if callable(hook):
-        return hook
+    if app.alert_admins is not None:
+        return app.alert_admins
 
     async def queue_for_admins(detail: str) -> None:
         from handlers import texts

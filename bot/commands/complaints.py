@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bot.commands.common import open_app
 from handlers.feedback_core import (
-    CATEGORIES,
     ActionError,
+    category_label,
     complaint_card,
     history_text,
     make_office,
@@ -95,7 +95,7 @@ async def _list(args: argparse.Namespace) -> int:
         for c in rows:
             late = "OVERDUE " if c.is_open and c.due_at < now else ""
             print(
-                f"{c.code}\t{late}{PA_STATUS.get(c.status, c.status)}\t{CATEGORIES.get(c.category, c.category)}\t"
+                f"{c.code}\t{late}{PA_STATUS.get(c.status, c.status)}\t{category_label(c.category)}\t"
                 f"{c.created_at:%Y-%m-%d}\t{c.description[:60]!r}"
             )
     return 0

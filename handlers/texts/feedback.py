@@ -130,6 +130,7 @@ PA_BTN_EDIT_PHONE = "Sửa số điện thoại"
 PA_BTN_CANCEL = "Hủy"
 PA_BTN_RETRY = "Gửi lại"
 PA_CANCELLED = "Dạ, tôi đã hủy phản ánh đang soạn. Anh/chị cần hỗ trợ gì thêm ạ?"
+PA_DRAFT_KEPT = "Phản ánh anh/chị đang soạn vẫn được giữ lại; khi muốn gửi tiếp, anh/chị gõ /phananh."
 PA_NO_DRAFT = "Xin lỗi anh/chị, tôi không thấy phản ánh nào đang soạn. Xin mời chọn lại từ menu."
 PA_NOT_READY = "Phản ánh chưa đủ thông tin để gửi; xin mời anh/chị hoàn thành bước sau:"
 PA_SAVE_FAILED = (
@@ -186,6 +187,7 @@ PA_ASK_REASON = (
 )
 PA_BTN_NO_REASON = "Mở lại, không nêu lý do"
 PA_NO_REASON = "(người gửi không nêu lý do)"
+PA_REOPEN_CANCELLED = "Dạ, tôi chưa mở lại phản ánh {code}. Nếu cần, anh/chị tra cứu mã và bấm «Không hài lòng» để đề nghị xem xét lại."
 PA_REASON_LONG = "Xin lỗi anh/chị, lý do dài quá {limit} ký tự; anh/chị vui lòng viết ngắn gọn hơn."
 PA_REOPENED = (
     "Xin cảm ơn anh/chị. Phản ánh {code} đã được mở lại và chuyển cán bộ xem xét, "

@@ -230,6 +230,7 @@ TAILORED_ATTACH_TAP = "«Chọn tệp» hoặc «Tải lên» ở từng giấy 
 TAILORED_PAY_TITLE = "Nộp phí, lệ phí"
 TAILORED_PAY_TEXT = "{fee_step}\nCó thể thanh toán bằng ứng dụng ngân hàng, thẻ hoặc ví điện tử."
 TAILORED_PAY_FEES = "Mức thu theo quy định: {fees}."
+TAILORED_FEE_AMOUNT = "{name}: {amount} đồng"
 TAILORED_SUBMIT_TITLE = "Gửi hồ sơ"
 TAILORED_SUBMIT_TEXT = (
     "Kiểm tra lại tờ khai và các tệp đính kèm, đánh dấu cam kết (nếu có), rồi bấm nút gửi hồ sơ. "
@@ -246,3 +247,12 @@ TAILORED_TRACK_TEXT = (
 TAILORED_TRACK_PARTIAL = "Lưu ý: thủ tục này vẫn cần anh/chị đến {agency} một lần theo hẹn."
 TAILORED_OWN_STEPS = "Tóm tắt các bước của thủ tục này (tôi sẽ hướng dẫn lần lượt):\n{steps}"
 TAILORED_OVERVIEW_TITLE = "Tổng quan thủ tục"
+
+# cancelling («hủy», «thôi», /huy) while a walkthrough waits for an answer
+GUIDE_CANCELLED = "Dạ, tôi đã dừng hướng dẫn từng bước. Khi cần, anh/chị gõ /huongdan để bắt đầu lại."
+GUIDE_RATING_CANCELLED = (
+    "Dạ, tôi bỏ qua phần đánh giá hướng dẫn «{title}». Xin cảm ơn anh/chị đã làm theo hướng dẫn!"
+)
+GUIDE_COMMENT_CANCELLED = (
+    "Dạ, tôi không ghi góp ý nữa; đánh giá của anh/chị vẫn được lưu. Xin cảm ơn anh/chị!"
+)

@@ -13,6 +13,9 @@ Two other choices, both about CPU per reply:
   We only ever read its message_id, yet PTB turns all of it into objects. For
   those methods the result is cut to the identifying fields (message_id, date,
   chat) before PTB parses it. Errors pass through untouched.
+
+`make_bot` lives here too: which pools and timeouts a Bot gets is a transport
+decision, and both the runner and the standalone outbox sender need it.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import json
 from typing import Any
 
 import aiohttp
+from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 # Methods whose result is a Message we only identify, never read.
-# (sendMessage is sent without PTB's Message at all: see channels/telegram.send_text.)
+# (sendMessage is sent without PTB's Message at all: see telegram/sending.send_text.)
 SLIM_RESULT_METHODS = ("editMessageText", "editMessageReplyMarkup")
 MESSAGE_ID_FIELDS = ("message_id", "date", "chat", "message_thread_id")
 USER_AGENT = "motcua (python-telegram-bot, aiohttp)"
@@ -132,3 +136,27 @@ def slim_message_result(payload: bytes) -> bytes:
         return payload  # e.g. `true` for inline messages
     data["result"] = {key: result[key] for key in MESSAGE_ID_FIELDS if key in result}
     return json.dumps(data).encode()
+
+
+def make_bot(settings: Any, *, poll_timeout: int | None = None) -> Bot:
+    """A PTB Bot on the configured Bot API base URL with pools sized for concurrency."""
+    poll = settings.telegram_poll_timeout if poll_timeout is None else poll_timeout
+    request = AiohttpRequest(
+        connection_pool_size=max(8, settings.telegram_concurrency),
+        read_timeout=15.0,
+        write_timeout=15.0,
+        connect_timeout=10.0,
+        pool_timeout=10.0,
+    )
+    updates_request = AiohttpRequest(
+        connection_pool_size=2, read_timeout=poll + 10.0, connect_timeout=10.0, pool_timeout=5.0
+    )
+    base = settings.telegram_api_url.strip()
+    file_base = base[:-3] + "file/bot" if base.endswith("/bot") else base
+    return Bot(
+        settings.telegram_token,
+        base_url=base,
+        base_file_url=file_base,
+        request=request,
+        get_updates_request=updates_request,
+    )
