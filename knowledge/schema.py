@@ -125,6 +125,9 @@ class TopicBase(Strict):
     aliases: list[Text] = Field(default_factory=list)
     keywords: list[Text] = Field(default_factory=list)
     examples: list[Text] = Field(default_factory=list)
+    # topics a citizen easily confuses with this one: a close call between them
+    # clarifies between them only (declaring one side is enough; unknown ids are ignored)
+    related: list[TopicId] = Field(default_factory=list)
     source: Source
 
 
