@@ -90,7 +90,7 @@ def split_question(text: str) -> SplitMessage:
         keep = [last]
         while keep[0] - 1 in asked:
             keep.insert(0, keep[0] - 1)
-        asked, cue = keep, cues[last]
+        asked, cue = keep, cues[last] or "last"  # asked sentences have a cue
     question = " ".join(folded_sentences[i] for i in asked)
     if len(question.split()) < MIN_QUESTION_WORDS and asked[0] > 0:
         asked.insert(0, asked[0] - 1)  # "vậy làm ở đâu?" needs the sentence before it
