@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from bot.app import App, StartupError, build_app
 from bot.config import Settings
 
-# What each command module adds its sub-commands to (`motcua <group> …`). The class is
-# generic only to type checkers: subscripting it at run time fails on Python 3.11.
 if TYPE_CHECKING:
+    # What each command module adds its sub-commands to (`motcua <group> …`); generic only
+    # in the type stubs, so the alias exists for the type checker alone.
     Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subcommands = argparse._SubParsersAction
