@@ -38,6 +38,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """The terminal format, with a record's structured fields appended as key=value."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extra = [
+            f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")
+        ]
+        return f"{text} {' '.join(extra)}" if extra else text
+
+
 def configure(level: str, fmt: str = "text") -> None:
     """One handler on stderr in the chosen format (replacing the one set up before, if any).
 
@@ -53,5 +67,5 @@ def configure(level: str, fmt: str = "text") -> None:
         root.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler._motcua = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)

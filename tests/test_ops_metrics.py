@@ -77,3 +77,11 @@ def test_json_formatter_one_line_with_fields() -> None:
     assert "\n" not in text
     doc = json.loads(text)
     assert doc["message"] == "update handled" and doc["channel"] == "telegram" and doc["latency_ms"] == 3.2
+
+
+def test_text_format_shows_the_fields_after_the_message() -> None:
+    from bot.logs import TextFormatter
+
+    record = logging.LogRecord("motcua.events", logging.INFO, "x", 1, "update handled", None, None)
+    record.channel = "telegram"
+    assert TextFormatter().format(record).endswith("motcua.events: update handled channel=telegram")
