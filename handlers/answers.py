@@ -13,8 +13,8 @@ from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic
 from handlers.context import Context
 from handlers.direct_answers import (
     Direct,
+    choose_direct,
     compact_buttons,
-    from_aspect,
     from_faq,
     more_buttons,
     section_buttons,
@@ -24,7 +24,6 @@ from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
 from handlers.topic_text import fee_summary, fees_section
-from knowledge.aspects import detect_aspect
 from knowledge.faq import ACROSS_SCORE, best_entry
 from knowledge.matcher import Candidate, MatchResult
 from knowledge.schema import Guide, Procedure, Service
@@ -66,12 +65,7 @@ def procedure_reply(ctx: Context, p: Procedure, direct: Direct | None = None) ->
 
 
 def direct_answer(ctx: Context, p: Procedure, text: str, question: str | None) -> Direct | None:
-    """An FAQ entry that clearly matches, else the asked aspect, else None (the general card)."""
-    hit = best_entry(p, text, question)
-    if hit is not None:
-        return from_faq(hit)
-    aspect = detect_aspect(text)
-    return from_aspect(p, aspect, ctx.local_now().date()) if aspect is not None else None
+    return choose_direct(p, text, question, ctx.local_now().date())
 
 
 def section_text(p: Procedure, section: str, today: dt.date | None = None) -> str | None:

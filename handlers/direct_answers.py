@@ -23,8 +23,8 @@ from handlers.menu import menu_button
 from handlers.messages import Button
 from handlers.router import Feature
 from handlers.topic_text import current_fee_lines
-from knowledge.aspects import Aspect
-from knowledge.faq import FaqHit
+from knowledge.aspects import Aspect, detect_aspect
+from knowledge.faq import FaqHit, best_entry
 from knowledge.fee_rules import current_fees
 from knowledge.schema import Procedure, Source
 
@@ -146,6 +146,18 @@ def from_aspect(p: Procedure, aspect: Aspect, today: dt.date) -> Direct:
     return Direct(text, basis, source, ("a", f"{p.id}.{aspect.value}"), aspect=aspect)
 
 
+def choose_direct(p: Procedure, text: str, question: str | None, today: dt.date) -> Direct | None:
+    """An FAQ entry that clearly matches, else the asked aspect, else None (the general card).
+
+    Pure (no conversation state), so benchmarks/answer_bench.py scores exactly what the bot does.
+    """
+    hit = best_entry(p, text, question)
+    if hit is not None:
+        return from_faq(hit)
+    aspect = detect_aspect(text)
+    return from_aspect(p, aspect, today) if aspect is not None else None
+
+
 def compact_buttons(
     ctx: Context, p: Procedure, aspect: Aspect | None, rating: tuple[RatingKind, str] | None
 ) -> list[list[Button]]:
@@ -193,6 +205,7 @@ def section_buttons(ctx: Context, p: Procedure, shown: Section) -> list[list[But
 
 __all__ = [
     "Direct",
+    "choose_direct",
     "compact_buttons",
     "from_aspect",
     "from_faq",
