@@ -141,6 +141,8 @@ def wheel_site(tmp_path: Path) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     for packaged in ("storage/alembic.ini", "storage/migrations/env.py", "knowledge/data/locality.yaml"):
         assert packaged in names
+    data = {str(p.relative_to(ROOT)) for p in (ROOT / "knowledge" / "data").rglob("*") if p.is_file()}
+    assert data - set(names) == set(), "data files the wheel leaves out (pyproject package-data)"
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     where = subprocess.run(
