@@ -11,6 +11,7 @@ import signal
 from aiohttp import web
 
 from bot.commands.common import load_settings, open_app
+from bot.health import Health
 from bot.runners import runner_factories
 
 log = logging.getLogger("motcua.run")
@@ -40,14 +41,8 @@ async def serve(app, runners) -> int:
     settings = app.settings
     web_app = web.Application(client_max_size=1024 * 1024)
 
-    async def health(_request: web.Request) -> web.Response:
-        try:
-            await app.db.ping()
-        except Exception:
-            return web.json_response({"status": "database unavailable"}, status=503)
-        return web.json_response({"status": "ok", "topics": len(app.knowledge.kb.topics)})
-
-    web_app.router.add_get("/healthz", health)
+    health = Health(app, runners)
+    health.add_routes(web_app)
     for runner in runners:
         runner.add_routes(web_app)
     web_runner = web.AppRunner(web_app, access_log=None)
@@ -69,6 +64,7 @@ async def serve(app, runners) -> int:
         for runner in runners:
             await runner.start()
             started.append(runner)
+            health.started.add(runner.name)
             log.info("started %s", runner.name)
         await stop.wait()
         log.info("stopping")
