@@ -15,6 +15,7 @@ from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
 from handlers.topic_text import fee_summary, fees_section
+from knowledge.matcher import MatchResult
 from knowledge.schema import Guide, Procedure, Service
 from storage.repos import log_question
 
@@ -196,6 +197,11 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
     text = raw[:MAX_QUESTION_CHARS]
     result = ctx.matcher.match(text)
     best = result.best
+    replies = await _answer(ctx, result, raw)
+    # The answer comes from the knowledge base alone: if the question log (or anything else
+    # in this transaction) cannot be written, the citizen still gets it, not the apology.
+    if ctx.failure_replies is None:
+        ctx.failure_replies = replies
     await log_question(
         ctx.db,
         user=ctx.user,
@@ -207,6 +213,12 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         score=best.score if best else None,
         candidates=[{"id": c.topic_id, "score": round(c.score, 4)} for c in result.results[:5]],
     )
+    return replies
+
+
+async def _answer(ctx: Context, result: MatchResult, raw: str) -> list[Reply]:
+    """The answer, clarification or apology for a matched question."""
+    best = result.best
     prefix = [Reply(texts.TEXT_TOO_LONG)] if len(raw) > MAX_QUESTION_CHARS else []
     if result.decision == "answer" and best is not None:
         return prefix + await render_topic(ctx, best.topic_id)
