@@ -35,19 +35,45 @@ TG_SECRET = "fault_secret-1"
 BOT_SECRET = "fault-bot-secret-1"
 
 
+# The adapters' deliberate catch-alls for an update that does not fit the platform's own
+# types (an integer where Telegram promises a string, a date past the year 9999): logged
+# with the update and acknowledged, so the platform does not re-send it. Counted apart.
+UNREADABLE = ("cannot read telegram update", "could not read telegram update", "unreadable Zalo")
+
+
 class Tracebacks(logging.Handler):
-    """Counts log records that carry a traceback or are ERROR and above (what "unhandled" means)."""
+    """Log records with a traceback: `records` are unhandled exceptions, `unreadable` the
+    adapters' deliberate refusals of updates that break the platform's types."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
+        self.unreadable: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.exc_info and record.levelno > logging.DEBUG:
-            self.records.append(record)
+            if str(record.msg).startswith(UNREADABLE):
+                self.unreadable.append(record)
+            else:
+                self.records.append(record)
 
     def summary(self) -> list[str]:
         return [f"{r.name}: {r.getMessage()[:160]}" for r in self.records]
+
+    def kinds(self, unreadable: bool = False) -> dict[str, int]:
+        """How many of each (logger, exception type, where it was raised)."""
+        out: dict[str, int] = {}
+        for r in self.records if not unreadable else self.unreadable:
+            assert r.exc_info and r.exc_info[1] is not None
+            tb = r.exc_info[2]
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            where = (
+                f"{tb.tb_frame.f_code.co_filename.split('site-packages/')[-1]}:{tb.tb_lineno}" if tb else "?"
+            )
+            key = f"{r.name} {type(r.exc_info[1]).__name__} at {where}"
+            out[key] = out.get(key, 0) + 1
+        return out
 
 
 @dataclass
