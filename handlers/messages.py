@@ -16,6 +16,7 @@ MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; the tightest of all cha
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("channel", "platform_id", "display_name", "text", "action", "other", "message_id")
 
 
 def clean_text(value: str) -> str:
@@ -121,6 +122,10 @@ class Incoming:
         ]
         if len(given) != 1:
             raise ValueError("Incoming needs exactly one of text, action, location, photo, contact, other")
+        for name in _TEXT_FIELDS:  # a platform's JSON can hold anything; PTB does not check types
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"Incoming.{name} must be text, not {type(value).__name__}")
         # The one boundary every channel crosses: whatever a platform sends, nothing past here
         # carries a character the databases cannot store.
         for name, value in _clean_fields(self).items():

@@ -31,7 +31,7 @@ async def rig(tmp_path: Path, db_url: str) -> AsyncIterator[Rig]:
 async def test_fuzzed_updates_never_crash_a_webhook(rig: Rig, channel: str) -> None:
     bodies = generate(STRATEGIES[channel], COUNT)
     figures = await fuzz_channel(rig, channel, bodies)
-    print(figures.line(rig))
+    print(figures.line())
     print(rig.tracebacks.kinds(unreadable=True))
     assert figures.posted == len(bodies)
     assert figures.http_500 == 0, figures.statuses
