@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault.fuzz import STAFF, fuzz_channel, generate, oa_event, telegram_update, zalo_bot_update
+from tests.fault.outages import drop_pg, fresh_pg
 from tests.fault.rig import Rig, start_rig
 
 COUNT = int(os.environ.get("MOTCUA_FUZZ_COUNT", "150"))
@@ -20,11 +21,16 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture
 async def rig(tmp_path: Path, db_url: str) -> AsyncIterator[Rig]:
+    # PostgreSQL: a database of this test's own, not the shared one other runs reset meanwhile
+    own = await fresh_pg(db_url) if db_url.startswith("postgresql") else ""
+    db_url = own or db_url
     harness = await start_rig(
         tmp_path, db_url, staff=f"telegram:{STAFF}=admin", rate_burst=1000, rate_per_minute=6000
     )
     yield harness
     await harness.close()
+    if own:
+        await drop_pg(own)
 
 
 @pytest.mark.parametrize("channel", list(STRATEGIES))

@@ -16,6 +16,7 @@ import pytest
 from bot.channels import webhook_json
 from handlers import texts
 from storage.error_log import ErrorLog
+from tests.fault.outages import drop_pg, fresh_pg
 from tests.fault.rig import Rig, start_rig
 
 SYSTEM_ERROR_START = texts.SYSTEM_ERROR.split("{")[0][:40]
@@ -26,9 +27,14 @@ STAFF_UID = 7001
 
 @pytest.fixture
 async def rig(tmp_path: Path, db_url: str) -> AsyncIterator[Rig]:
+    # PostgreSQL: a database of this test's own, not the shared one other runs reset meanwhile
+    own = await fresh_pg(db_url) if db_url.startswith("postgresql") else ""
+    db_url = own or db_url
     harness = await start_rig(tmp_path, db_url, staff=f"telegram:{STAFF_UID}=admin,zalo_oa:staff-oa=admin")
     yield harness
     await harness.close()
+    if own:
+        await drop_pg(own)
 
 
 def apologised(replies: list[str]) -> bool:
