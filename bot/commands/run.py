@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.app import App
 from bot.commands.common import Subcommands, load_settings, open_app
 from bot.config import Settings
+from bot.health import Health
 from bot.metrics import add_route as add_metrics_route
 from bot.metrics import install as install_metrics
 from bot.runners import Runner, runner_factories
@@ -70,14 +71,8 @@ async def serve(app: App, runners: list[Runner]) -> int:
     settings = app.settings
     web_app = web.Application(client_max_size=1024 * 1024)
 
-    async def health(_request: web.Request) -> web.Response:
-        try:
-            await app.db.ping()
-        except Exception:
-            return web.json_response({"status": "database unavailable"}, status=503)
-        return web.json_response({"status": "ok", "topics": len(app.knowledge.kb.topics)})
-
-    web_app.router.add_get("/healthz", health)
+    health = Health(app, runners)
+    health.add_routes(web_app)
     add_metrics_route(web_app, app, install_metrics(app))
     for runner in runners:
         runner.add_routes(web_app)
@@ -100,6 +95,7 @@ async def serve(app: App, runners: list[Runner]) -> int:
         for runner in runners:
             await runner.start()
             started.append(runner)
+            health.started.add(runner.name)
             log.info("started %s", runner.name)
         await stop.wait()
         log.info("stopping")
