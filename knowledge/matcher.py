@@ -53,7 +53,7 @@ from knowledge.matcher_params import (
 from knowledge.matcher_query import QueryAnalyzer
 from knowledge.matcher_terms import compile_vocabulary, iy
 from knowledge.normalize import fold, strip_diacritics
-from knowledge.not_covered import CatalogueEntry, NotCoveredIndex, not_covered_index
+from knowledge.not_covered import CatalogueEntry, NotCoveredIndex, not_covered_index, terms_of
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -141,6 +141,16 @@ class Matcher:
         )
         self.related: dict[str, tuple[str, ...]] = related_topics(kb)
         self.catalogue: NotCoveredIndex = not_covered_index(kb)
+        self._topic_terms: dict[str, frozenset[str]] = {}
+
+    def topic_terms(self, topic_id: str) -> frozenset[str]:
+        """A topic's catalogue-style terms, built on first use (most topics are never asked for)."""
+        terms = self._topic_terms.get(topic_id)
+        if terms is None:
+            t = self.kb.topics[topic_id]
+            texts = [t.name, *t.aliases, *t.keywords, *t.examples, t.summary]
+            terms = self._topic_terms[topic_id] = terms_of(texts)
+        return terms
 
     @property
     def learned(self) -> LearnedModel | None:

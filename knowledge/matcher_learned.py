@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = "learned-1"  # part of the cache key: bump when features or training change
+VERSION = "learned-2"  # part of the cache key: bump when features or training change
 DIM = 1 << 18
 MAX_TEXTS_PER_TOPIC = 40  # large bases: the variants per topic are capped to keep training in seconds
 NB_ALPHA = 0.05

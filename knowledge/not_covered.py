@@ -36,7 +36,7 @@ LEVELS = {"commune", "district", "province"}
 _GENERIC = frozenset(
     "thu tuc cap giay dang ky doi voi cua va cho tai cac ve trong truong hop theo co quan lai "
     "de nghi xin lam muon hoi em toi minh anh chi o dau the nao can gi bao lau phai duoc khong "
-    "nhu vay thi a nao sao nhung gi la mot viec".split()
+    "nhu vay thi a nao sao nhung gi la mot viec uy ban nhan dan xa phuong huyen tinh".split()
 )
 
 
@@ -97,7 +97,7 @@ def _terms(folded: str) -> list[str]:
 class NotCoveredIndex:
     """Cosine of idf-weighted terms between a question and each official name."""
 
-    MIN_SCORE = 0.42  # below this, a name only shares a word or two with the question
+    MIN_SCORE = 0.3  # below this, a name only shares a word or two with the question
     MIN_SHARED = 2  # distinct informative terms in common
 
     def __init__(self, entries: list[CatalogueEntry]) -> None:
@@ -127,18 +127,47 @@ class NotCoveredIndex:
             return None, 0.0
         qn = math.sqrt(sum(self.idf[t] ** 2 for t in _terms(folded_question) if t in self.idf)) or 1.0
         score = np.zeros(len(self.entries))
+        cover = np.zeros(len(self.entries))
         shared = np.zeros(len(self.entries), dtype=np.int32)
         for t in q:
             p = self.postings[t]
             score[p] += self.idf[t] ** 2
+            cover[p] += self.idf[t]
             if " " not in t:
                 shared[p] += 1
         score /= self.norm * qn
-        i = int(np.argmax(score))
+        # chosen by cosine and by the share of the question it explains: a long official
+        # name that has the question's distinctive word ("hoàn thuế") beats a short one without
+        i = int(np.argmax(score + cover / sum(self.idf[t] for t in q)))
         s = float(score[i])
         if s < self.MIN_SCORE or shared[i] < self.MIN_SHARED:
             return None, s
         return self.entries[i], s
+
+    def explained(
+        self, folded_question: str, entry: CatalogueEntry, rival: frozenset[str]
+    ) -> tuple[float, float]:
+        """Shares of the question's informative idf mass explained by `entry` and by `rival` terms.
+
+        Why: a knowledge-base topic can mention a word of an uncovered procedure
+        ("thuế thu nhập cá nhân" in a land topic) and then outscore it lexically; what
+        tells them apart is which one explains the question's distinctive words
+        ("hoàn thuế", "quyết toán"). `rival` is the best topic's term set (`terms_of`).
+        """
+        q = [t for t in dict.fromkeys(_terms(folded_question)) if t in self.idf]
+        total = sum(self.idf[t] for t in q)
+        if not total:
+            return 0.0, 0.0
+        own = set(_terms(fold(entry.name)))
+        return (
+            sum(self.idf[t] for t in q if t in own) / total,
+            sum(self.idf[t] for t in q if t in rival) / total,
+        )
+
+
+def terms_of(texts: list[str]) -> frozenset[str]:
+    """The catalogue-style terms of a knowledge-base topic's texts (for `explained`)."""
+    return frozenset(t for text in texts for t in _terms(fold(text)))
 
 
 @functools.lru_cache(maxsize=4)
@@ -161,4 +190,11 @@ def _cached_index(entries: tuple[CatalogueEntry, ...]) -> NotCoveredIndex:
     return NotCoveredIndex(list(entries))
 
 
-__all__ = ["CatalogueEntry", "CatalogueError", "NotCoveredIndex", "not_covered_index", "read_catalogue"]
+__all__ = [
+    "CatalogueEntry",
+    "CatalogueError",
+    "NotCoveredIndex",
+    "not_covered_index",
+    "read_catalogue",
+    "terms_of",
+]
