@@ -166,6 +166,11 @@ def load_knowledge(
         topics[topic.id] = topic
     if cache is not None:
         cache.save({p.name for p in files})
+    for t in topics.values():  # a related id that names no topic would silently offer nothing
+        for i, r in enumerate(t.related):
+            if r == t.id or r not in topics:
+                why = "a topic is not related to itself" if r == t.id else "no topic has this id"
+                problems.append(f"{directory / (t.id + '.yaml')}: related[{i}]: {r!r}: {why}")
     guides = [t for t in topics.values() if isinstance(t, Guide)]
     problems.extend(f"{directory}: {p}" for p in check_links(w for g in guides for w in g.walkthroughs))
     locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE
