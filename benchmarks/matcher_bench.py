@@ -271,6 +271,7 @@ def synthetic_kb(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
             "aliases": [perturb(a) for a in base.aliases],
             "keywords": [perturb(x) for x in base.keywords],
             "examples": [perturb(e) for e in base.examples],
+            "related": [],  # the copies' ids differ (an unknown related id fails the load)
         }
         topics[new_id] = base.model_copy(update=update)
     return KnowledgeBase(topics=topics, locality=kb.locality, directory=kb.directory)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from knowledge.matcher_question import split_question
 
 if TYPE_CHECKING:
@@ -107,12 +109,14 @@ def opinions(m: Matcher, text: str) -> Opinions:
     model = m.learned
     assert model is not None
     p_in, post = model.predict(split.question, split.context)
-    top = post.argsort()[::-1][:5]
+    k = min(5, len(post))
+    part = np.argpartition(-post, k - 1)[:k] if k < len(post) else np.arange(len(post))
+    top = part[np.argsort(-post[part], kind="stable")]
     learned = [(model.ids[int(i)], float(post[i])) for i in top]
     of_top = 0.0
     if lexical:
-        j = model.ids.index(lexical[0][0]) if lexical[0][0] in model.ids else -1
-        of_top = float(post[j]) if j >= 0 else 0.0
+        j = model.position.get(lexical[0][0])
+        of_top = float(post[j]) if j is not None else 0.0
     entry, cat_score = m.catalogue.best(split.question)
     cat_x = top_x = 0.0
     if entry is not None and lexical:
@@ -204,7 +208,7 @@ def decide_match(m: Matcher, text: str, limit: int = 5) -> MatchResult:
     op = opinions(m, query)
     decision, rule = apply_rules(op)
     lex = dict(op.lexical)
-    names = dict(zip(m._ids, m._names, strict=True))
+    names = m.names_by_id
     if decision == "clarify":
         ids = clarify_topics(op, m.related)
     else:

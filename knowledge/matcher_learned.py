@@ -44,8 +44,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = "learned-2"  # part of the cache key: bump when features or training change
+VERSION = "learned-3"  # part of the cache key: bump when features or training change
 DIM = 1 << 18
+# Naive Bayes leaves out features that occur in more than this share of the topics (and in
+# more than PRUNE_MIN_TOPICS): common character n-grams ("thu", " ng") say little about which
+# topic, yet at 2,000 topics their postings were most of the per-question work (~150,000 per
+# question, half of all stored postings in 700 features). Small bases keep every feature.
+PRUNE_SHARE = 0.1
+PRUNE_MIN_TOPICS = 100
 MAX_TEXTS_PER_TOPIC = 40  # large bases: the variants per topic are capped to keep training in seconds
 NB_ALPHA = 0.05
 SCOPE_C = 4.0
@@ -159,7 +165,11 @@ class LearnedModel:
     nb_start: np.ndarray  # (DIM+1,) int64: feature-major postings
     nb_topic: np.ndarray  # int32
     nb_delta: np.ndarray  # float32: log probability minus the topic's default
+    nb_pruned: np.ndarray | None = None  # (DIM,) bool: features naive Bayes leaves out
     digest: str = ""
+
+    def __post_init__(self) -> None:
+        self.position: dict[str, int] = {t: i for i, t in enumerate(self.ids)}
 
     def predict(self, question: str, context: str = "") -> tuple[float, np.ndarray]:
         """P(in scope) and the topic posterior (over `ids`) of a folded question and its context."""
@@ -169,6 +179,9 @@ class LearnedModel:
             return 0.0, np.full(n, 1.0 / max(n, 1), dtype=np.float32)
         z = float(np.dot(self.scope_w[fid], val)) + self.scope_b
         p_in = 1.0 / (1.0 + float(np.exp(-z)))
+        if self.nb_pruned is not None:
+            keep = ~self.nb_pruned[fid]
+            fid, val = fid[keep], val[keep]
         starts, ends = self.nb_start[fid], self.nb_start[fid + 1]
         lengths = ends - starts
         total = int(lengths.sum())
@@ -188,6 +201,7 @@ class LearnedModel:
             tmp, ids=np.asarray(self.ids, dtype=str), scope_w=self.scope_w, scope_b=np.float32(self.scope_b),
             nb_prior=self.nb_prior, nb_default=self.nb_default, nb_start=self.nb_start,
             nb_topic=self.nb_topic, nb_delta=self.nb_delta,
+            nb_pruned=np.packbits(self.nb_pruned if self.nb_pruned is not None else np.zeros(DIM, dtype=bool)),
         )  # fmt: skip
         tmp.replace(path)
 
@@ -198,7 +212,12 @@ class LearnedModel:
                 ids=[str(x) for x in z["ids"]], scope_w=z["scope_w"], scope_b=float(z["scope_b"]),
                 nb_prior=z["nb_prior"], nb_default=z["nb_default"], nb_start=z["nb_start"],
                 nb_topic=z["nb_topic"], nb_delta=z["nb_delta"], digest=digest,
+                nb_pruned=_pruned(np.unpackbits(z["nb_pruned"])[:DIM].astype(bool)),
             )  # fmt: skip
+
+
+def _pruned(mask: np.ndarray) -> np.ndarray | None:
+    return mask if mask.any() else None
 
 
 def _matrix(rows: list[tuple[np.ndarray, np.ndarray]]) -> Any:
@@ -245,7 +264,14 @@ def train(topics: dict[str, list[str]], oos: list[str], digest: str = "", seed: 
     totals = np.asarray(counts.sum(axis=1)).ravel() + NB_ALPHA * DIM
     default = np.log(NB_ALPHA / totals)
     cls_idx, feat_idx = counts.row, counts.col
-    delta = np.log((counts.data + NB_ALPHA) / totals[cls_idx]) - default[cls_idx]
+    topic_df = np.bincount(feat_idx, minlength=DIM)
+    pruned = topic_df > max(PRUNE_SHARE * len(ids), PRUNE_MIN_TOPICS)
+    if pruned.any():
+        kept = ~pruned[feat_idx]
+        cls_idx, feat_idx, data = cls_idx[kept], feat_idx[kept], counts.data[kept]
+    else:
+        data = counts.data
+    delta = np.log((data + NB_ALPHA) / totals[cls_idx]) - default[cls_idx]
     order = np.argsort(feat_idx, kind="stable")
     start = np.concatenate([[0], np.cumsum(np.bincount(feat_idx, minlength=DIM))]).astype(np.int64)
     del counts
@@ -258,6 +284,7 @@ def train(topics: dict[str, list[str]], oos: list[str], digest: str = "", seed: 
         nb_start=start,
         nb_topic=cls_idx[order].astype(np.int32),
         nb_delta=delta[order].astype(np.float32),
+        nb_pruned=_pruned(pruned),
         digest=digest,
     )
 
