@@ -131,6 +131,7 @@ async def log_question(
     topic_id: str | None,
     score: float | None,
     candidates: list[dict[str, Any]],
+    at: dt.datetime | None = None,
 ) -> None:
     # A Core INSERT, not an ORM object: nothing reads the row back in this transaction,
     # and the unit of work's bookkeeping cost more than the insert on every question.
@@ -145,7 +146,7 @@ async def log_question(
             "topic_id": topic_id,
             "score": score,
             "candidates": candidates,
-            "at": utcnow(),
+            "at": at or utcnow(),  # the app's clock: retention is measured from it
         },
     )
 

@@ -47,7 +47,7 @@ from bot.channels.zalo_common import (
     is_http_url,
     register_sender,
 )
-from handlers.messages import Incoming, Photo, Reply
+from handlers.messages import Incoming, Photo, Reply, log_id
 from handlers.rendering import render_numbered_batch, split_text
 
 if TYPE_CHECKING:
@@ -364,7 +364,9 @@ class ZaloBotRunner:
         try:
             first = await self.seen.first_time(key)
         except Exception as exc:
-            log.error("cannot record Zalo Bot update %s (%s); processing it anyway", key, type(exc).__name__)
+            log.error(
+                "cannot record Zalo Bot update %s (%s); processing it anyway", log_id(key), type(exc).__name__
+            )
             first = True
         if not first:
             log.info("Zalo Bot update %s already processed; skipped", key)

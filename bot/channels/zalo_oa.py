@@ -55,7 +55,7 @@ from bot.channels.zalo_common import (
 )
 from bot.channels.zalo_tokens import TokenManager, ZaloAuthError, ZaloTokenUnavailable
 from handlers import texts
-from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
+from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply, log_id
 from handlers.rendering import render_numbered, split_text
 from storage.db import Database
 from storage.models import User, utcnow
@@ -546,7 +546,9 @@ class ZaloOARunner:
             first = await self.seen.first_time(key)
         except Exception as exc:
             # the database is struggling: answer anyway (the dispatcher apologises if it must)
-            log.error("cannot record Zalo OA event %s (%s); processing it anyway", key, type(exc).__name__)
+            log.error(
+                "cannot record Zalo OA event %s (%s); processing it anyway", log_id(key), type(exc).__name__
+            )
             first = True
         if not first:
             log.info("Zalo OA event %s already processed; skipped", key)
