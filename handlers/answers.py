@@ -223,6 +223,11 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         return [*prefix, Reply(texts.CLARIFY, buttons=rows)]
     loc = ctx.kb.locality
     sorry = texts.FALLBACK.format(office=loc.office_name, hotline=loc.hotline)
+    if result.not_covered is not None:  # a known procedure without a guide here (logged as fallback)
+        nc = result.not_covered
+        sorry = texts.NOT_COVERED.format(
+            name=nc.name, search_name=nc.search_name, office=loc.office_name, hotline=loc.hotline
+        )
     if ctx.has_feature(Feature.FEEDBACK):
         sorry = f"{sorry}\n{texts.FALLBACK_COMPLAINT_HINT}"
     return [*prefix, main_menu(ctx, sorry)]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from bot.app import App, StartupError, build_app
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    # What each command module adds its sub-commands to (`motcua <group> …`); generic only
+    # in the type stubs, so the alias exists for the type checker alone.
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subcommands = argparse._SubParsersAction
 
 
 def load_settings() -> Settings:
