@@ -15,12 +15,12 @@ import sys
 from dataclasses import fields
 from typing import Any
 
-from bot.commands.common import open_app
+from bot.commands.common import Subcommands, open_app
 from handlers.router import Router
 from handlers.settings import RetentionSettings
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("privacy", help="personal data: retention purge, requests, processing register")
     psub = p.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
     pu = psub.add_parser("purge", help="erase or anonymise what is past its retention period, now")
