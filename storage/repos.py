@@ -132,6 +132,8 @@ async def log_question(
     score: float | None,
     candidates: list[dict[str, Any]],
     at: dt.datetime | None = None,
+    aspect: str | None = None,
+    faq_id: str | None = None,
 ) -> None:
     # A Core INSERT, not an ORM object: nothing reads the row back in this transaction,
     # and the unit of work's bookkeeping cost more than the insert on every question.
@@ -146,6 +148,8 @@ async def log_question(
             "topic_id": topic_id,
             "score": score,
             "candidates": candidates,
+            "aspect": aspect,
+            "faq_id": faq_id,
             "at": at or utcnow(),  # the app's clock: retention is measured from it
         },
     )

@@ -95,7 +95,7 @@ def _not_personal(table: str, column: str) -> bool:
         "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens",
     } or f"{table}.{column}" in {
         "users.blocked", "users.store_name", "sessions.flow",
-        "question_log.topic_id", "question_log.score", "question_log.decision",
+        "question_log.topic_id", "question_log.score", "question_log.decision", "question_log.aspect",
         "outbox.attempts", "outbox.worker", "outbox.not_before", "guide_callbacks.call_after",
         "audit_log.action", "broadcasts.audience", "broadcasts.total", "broadcasts.progress_sent",
         "broadcasts.report", "broadcasts.send_at",

@@ -71,6 +71,8 @@ TOPIC_WHERE = "Nơi giải quyết: {agency}"
 TOPIC_FEE = "Phí, lệ phí: {fee}"
 TOPIC_FEE_FREE = "Không mất phí"
 TOPIC_FEE_VARIES = "theo quy định, xem mục «Phí, lệ phí»"
+TOPIC_FEE_UNKNOWN = "mức cụ thể xem mục «Phí, lệ phí»"
+TOPIC_FEE_MORE = "; các mức khác xem mục «Phí, lệ phí»"
 TOPIC_TIME = "Thời hạn: {time}"
 TOPIC_ONLINE = {
     "full": "Làm trực tuyến: được, toàn trình ({portals})",

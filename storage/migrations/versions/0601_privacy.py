@@ -1,6 +1,6 @@
 """privacy: consent records and data-subject requests
 
-Revision ID: 0501_privacy
+Revision ID: 0601_privacy
 Revises: 0001_foundation
 Create Date: 2026-12-01 11:40:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.models
 
-revision = "0501_privacy"
+revision = "0601_privacy"
 down_revision = "0001_foundation"
 branch_labels = ("privacy",)
 depends_on = None
