@@ -99,8 +99,7 @@ class Dispatcher:
             )
             ctx = Context(self.services, db, user, session, incoming)
             try:
-                # a button press answers a message of ours: the person has been here before
-                first = incoming.action is None and self._is_first_contact(ctx)
+                first = self._is_first_contact(ctx)
                 replies = await self.route(ctx, incoming)
                 if first:
                     replies = self._with_ai_notice(ctx, replies)
