@@ -31,11 +31,14 @@ STORIES = (
     "Hôm trước tôi lên ủy ban nhưng đông quá nên về.",
 )
 GRID = {
-    "out_of_scope": [0.2, 0.3, 0.4, 0.5],
-    "agree_learned": [0.3, 0.4, 0.5, 0.6, 0.7],
-    "agree_lexical": [0.2, 0.25, 0.3, 0.35, 0.4],
-    "veto": [0.02, 0.05, 0.1],
-    "catalogue": [0.45, 0.5, 0.6, 0.7],
+    "out_of_scope": [0.2, 0.3, 0.4],
+    "agree_learned": [0.4, 0.5, 0.6],
+    "agree_lexical": [0.2, 0.3],
+    "veto": [0.02, 0.05],
+    "catalogue": [0.6, 0.7],
+    "contest": [0.3, 0.35, 0.4],
+    "contest_gap": [0.1, 0.15, 0.2, 0.25],
+    "contest_lexical": [0.75, 0.85, 0.9],
 }
 
 
@@ -82,7 +85,7 @@ def main() -> None:
     for values in itertools.product(*(GRID[k] for k in keys)):
         rules = dataclasses.replace(RULES, **dict(zip(keys, values, strict=True)))
         s = score(rules)
-        if s[0] > best[0][0]:
+        if (s[0], -s[1]) > (best[0][0], -best[0][1]):
             best = (s, rules)
     print(f"{len(ops)} rows; current rules: utility {base[0]:.2f}, wrong {base[1]:.3f}")
     print(f"best: utility {best[0][0]:.2f}, wrong {best[0][1]:.3f}: {best[1]}")

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic
 from handlers.context import Context
 from handlers.direct_answers import (
@@ -215,6 +215,11 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
     direct, chosen = _direct_for(ctx, result, text, question)
     if chosen is not None:  # an FAQ entry of an offered topic answered outright
         best = chosen
+    replies = await _answer(ctx, result, raw, best, direct, answered=chosen is not None)
+    # The answer comes from the knowledge base alone: if the question log (or anything else
+    # in this transaction) cannot be written, the citizen still gets it, not the apology.
+    if ctx.failure_replies is None:
+        ctx.failure_replies = replies
     await log_question(
         ctx.db,
         user=ctx.user,
@@ -229,8 +234,22 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         aspect=direct.aspect.value if direct is not None and direct.aspect else None,
         faq_id=direct.faq_key if direct is not None else None,
     )
+    observe.decision(result.decision, best.topic_id if best and result.decision == "answer" else None)
+    return replies
+
+
+async def _answer(
+    ctx: Context,
+    result: MatchResult,
+    raw: str,
+    best: Candidate | None,
+    direct: Direct | None,
+    *,
+    answered: bool,
+) -> list[Reply]:
+    """The answer (led by `direct`), clarification or apology for a matched question."""
     prefix = [Reply(texts.TEXT_TOO_LONG)] if len(raw) > MAX_QUESTION_CHARS else []
-    if (result.decision == "answer" or chosen is not None) and best is not None:
+    if (result.decision == "answer" or answered) and best is not None:
         return prefix + await render_topic(ctx, best.topic_id, direct)
     if result.decision == "clarify" and result.results:
         rows = [[ShowTopic(c.topic_id).button(c.name[:60])] for c in result.results[:CLARIFY_MAX]]

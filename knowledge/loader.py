@@ -128,8 +128,9 @@ def load_knowledge(
 ) -> KnowledgeBase:
     """Load every topic file of `directory`; raise KnowledgeError listing all problems.
 
-    With `cache_dir`, parsed files are cached there (see parse_cache) and
-    unchanged files are not parsed again; validation always runs.
+    With `cache_dir`, parsed files are cached there (see parse_cache): unchanged
+    files are not parsed again, and files unchanged since they validated (same
+    stamp, same schema) are taken from the validated snapshot.
     """
     directory = Path(directory or BUNDLED_DIR)
     if not directory.is_dir():
@@ -140,7 +141,13 @@ def load_knowledge(
     if not files:
         problems.append(f"{directory}: no topic files (*.yaml) found")
     cache = ParseCache(cache_dir, directory) if cache_dir is not None else None
+    validated: dict[str, tuple[list[int] | None, Procedure | Guide | Service]] = {}
     for path in files:
+        known = cache.snapshot.get(path) if cache is not None else None
+        if known is not None and known.id == path.stem:  # unchanged since it validated
+            topics[known.id] = known
+            validated[path.name] = (cache.stamp(path) if cache is not None else None, known)
+            continue
         cached = cache.get(path) if cache is not None else None
         data: object = None
         try:
@@ -164,8 +171,17 @@ def load_knowledge(
         if cache is not None and cached is None:
             cache.put(path, data)
         topics[topic.id] = topic
+        if cache is not None:
+            validated[path.name] = (cache.stamp(path), topic)
     if cache is not None:
         cache.save({p.name for p in files})
+        if not problems:
+            cache.snapshot.save(validated)
+    for t in topics.values():  # a related id that names no topic would silently offer nothing
+        for i, r in enumerate(t.related):
+            if r == t.id or r not in topics:
+                why = "a topic is not related to itself" if r == t.id else "no topic has this id"
+                problems.append(f"{directory / (t.id + '.yaml')}: related[{i}]: {r!r}: {why}")
     guides = [t for t in topics.values() if isinstance(t, Guide)]
     problems.extend(f"{directory}: {p}" for p in check_links(w for g in guides for w in g.walkthroughs))
     locality_path = Path(locality_file) if locality_file else directory / LOCALITY_FILE

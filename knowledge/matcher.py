@@ -34,7 +34,7 @@ import numpy as np
 
 from knowledge.intents import detect_intent
 from knowledge.matcher_decide import Explanation, decide_match, related_topics
-from knowledge.matcher_index import TopicIndex, weighted_postings
+from knowledge.matcher_index import cached_index, weighted_postings
 from knowledge.matcher_learned import LearnedModel, learned_model
 from knowledge.matcher_params import (
     CANDIDATES,
@@ -53,7 +53,7 @@ from knowledge.matcher_params import (
 from knowledge.matcher_query import QueryAnalyzer
 from knowledge.matcher_terms import compile_vocabulary, iy
 from knowledge.normalize import fold, strip_diacritics
-from knowledge.not_covered import CatalogueEntry, NotCoveredIndex, not_covered_index
+from knowledge.not_covered import CatalogueEntry, NotCoveredIndex, not_covered_index, terms_of
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -115,7 +115,7 @@ class Matcher:
         words = compile_vocabulary(self.vocabulary)
         self._stopwords = words.stopwords
         self._english = words.english_stopwords
-        index = self.topic_index = TopicIndex(kb)
+        index = self.topic_index = cached_index(kb, cache_dir)
         self._analyzer = QueryAnalyzer(index, words)
         # the index's arrays under short names: match() reads them for every question
         self._ids = index.ids
@@ -135,12 +135,23 @@ class Matcher:
         self._n_texts = index.n_texts
         self._text_start = index.text_start
         self.kb = kb
+        self.names_by_id: dict[str, str] = dict(zip(self._ids, self._names, strict=True))
         self._learned: LearnedModel | None = learned_model(kb, cache_dir) if learned and self._n else None
         self._learned_index = (
             np.asarray([index.index.get(t, -1) for t in self._learned.ids]) if self._learned else None
         )
         self.related: dict[str, tuple[str, ...]] = related_topics(kb)
-        self.catalogue: NotCoveredIndex = not_covered_index(kb)
+        self.catalogue: NotCoveredIndex = not_covered_index(kb, cache_dir)
+        self._topic_terms: dict[str, frozenset[str]] = {}
+
+    def topic_terms(self, topic_id: str) -> frozenset[str]:
+        """A topic's catalogue-style terms, built on first use (most topics are never asked for)."""
+        terms = self._topic_terms.get(topic_id)
+        if terms is None:
+            t = self.kb.topics[topic_id]
+            texts = [t.name, *t.aliases, *t.keywords, *t.examples, t.summary]
+            terms = self._topic_terms[topic_id] = terms_of(texts)
+        return terms
 
     @property
     def learned(self) -> LearnedModel | None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from knowledge.matcher_question import split_question
 
 if TYPE_CHECKING:
@@ -41,6 +43,10 @@ class Rules:
     rescue_learned: float = 0.85
     catalogue: float = 0.7  # an official procedure we do not cover matches this well…
     catalogue_lexical: float = 0.6  # …and the knowledge base's best is below this: say so
+    catalogue_attach: float = 0.42  # a fallback names a catalogue procedure this close
+    contest: float = 0.3  # a catalogue name this close that explains more of the question…
+    contest_gap: float = 0.1  # …by this share of its informative mass than the best topic…
+    contest_lexical: float = 0.75  # …wins unless the topic's lexical score is at least this
 
 
 RULES = Rules()
@@ -59,6 +65,8 @@ class Opinions:
     learned_of_lexical_top: float
     not_covered: CatalogueEntry | None = None
     not_covered_score: float = 0.0
+    catalogue_explains: float = 0.0  # share of the question's informative mass the catalogue name has
+    topic_explains: float = 0.0  # … and the lexical best topic has
 
 
 @dataclass(frozen=True)
@@ -101,14 +109,31 @@ def opinions(m: Matcher, text: str) -> Opinions:
     model = m.learned
     assert model is not None
     p_in, post = model.predict(split.question, split.context)
-    top = post.argsort()[::-1][:5]
+    k = min(5, len(post))
+    part = np.argpartition(-post, k - 1)[:k] if k < len(post) else np.arange(len(post))
+    top = part[np.argsort(-post[part], kind="stable")]
     learned = [(model.ids[int(i)], float(post[i])) for i in top]
     of_top = 0.0
     if lexical:
-        j = model.ids.index(lexical[0][0]) if lexical[0][0] in model.ids else -1
-        of_top = float(post[j]) if j >= 0 else 0.0
+        j = model.position.get(lexical[0][0])
+        of_top = float(post[j]) if j is not None else 0.0
     entry, cat_score = m.catalogue.best(split.question)
-    return Opinions(split.question, split.cue, lexical, lex_decision, p_in, learned, of_top, entry, cat_score)
+    cat_x = top_x = 0.0
+    if entry is not None and lexical:
+        cat_x, top_x = m.catalogue.explained(split.question, entry, m.topic_terms(lexical[0][0]))
+    return Opinions(
+        split.question,
+        split.cue,
+        lexical,
+        lex_decision,
+        p_in,
+        learned,
+        of_top,
+        entry,
+        cat_score,
+        cat_x,
+        top_x,
+    )
 
 
 def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
@@ -128,6 +153,13 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
         and s1 < rules.catalogue_lexical
     ):
         return "fallback", "known-not-covered"
+    if (
+        op.not_covered is not None
+        and op.not_covered_score >= rules.contest
+        and op.catalogue_explains - op.topic_explains >= rules.contest_gap
+        and s1 < rules.contest_lexical
+    ):
+        return "fallback", "not-covered-explains-more"
     if op.p_in < rules.out_of_scope and s1 < rules.lexical_strong:
         return "fallback", "out-of-scope"
     if agree and op.lexical_decision == "answer":
@@ -176,16 +208,21 @@ def decide_match(m: Matcher, text: str, limit: int = 5) -> MatchResult:
     op = opinions(m, query)
     decision, rule = apply_rules(op)
     lex = dict(op.lexical)
-    names = dict(zip(m._ids, m._names, strict=True))
+    names = m.names_by_id
     if decision == "clarify":
         ids = clarify_topics(op, m.related)
     else:
         ids = [t for t, _ in op.lexical[:limit]]
     results: list[Candidate] = [Candidate(t, names[t], round(lex.get(t, 0.0), 4)) for t in ids if t in names]
     not_covered = None
-    if decision == "fallback" and op.not_covered is not None and rule != "nothing-known":
+    if (
+        decision == "fallback"
+        and op.not_covered is not None
+        and rule != "nothing-known"
+        and (rule.startswith(("known-", "not-covered")) or op.not_covered_score >= RULES.catalogue_attach)
+    ):
         not_covered = op.not_covered
-        if rule != "known-not-covered":
+        if not rule.startswith(("known-", "not-covered")):
             rule += "+not-covered"
     explanation = Explanation(
         rule=rule,
@@ -204,6 +241,8 @@ def decide_match(m: Matcher, text: str, limit: int = 5) -> MatchResult:
                 "code": op.not_covered.code,
                 "name": op.not_covered.name,
                 "score": round(op.not_covered_score, 4),
+                "explains": round(op.catalogue_explains, 4),
+                "topic_explains": round(op.topic_explains, 4),
             }
             if op.not_covered is not None
             else None

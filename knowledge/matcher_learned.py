@@ -44,8 +44,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = "learned-1"  # part of the cache key: bump when features or training change
+VERSION = "learned-4"  # part of the cache key: bump when features or training change
 DIM = 1 << 18
+# Naive Bayes leaves out features that occur in more than this share of the topics (and in
+# more than PRUNE_MIN_TOPICS): common character n-grams ("thu", " ng") say little about which
+# topic, yet at 2,000 topics their postings were most of the per-question work (~150,000 per
+# question, half of all stored postings in 700 features). Small bases keep every feature.
+PRUNE_SHARE = 0.1
+PRUNE_MIN_TOPICS = 100
 MAX_TEXTS_PER_TOPIC = 40  # large bases: the variants per topic are capped to keep training in seconds
 NB_ALPHA = 0.05
 SCOPE_C = 4.0
@@ -94,8 +100,9 @@ def vectorize(
     for f in features(question):
         weights[f] = 1.0
     if not weights:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    # int32 (DIM is 2^18): the training rows of 2,000 topics were ~100 MB as int64
+    ids = np.fromiter(weights.keys(), dtype=np.int32, count=len(weights))
     vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
     vals /= float(np.sqrt(np.dot(vals, vals)))
     return ids, vals
@@ -159,7 +166,11 @@ class LearnedModel:
     nb_start: np.ndarray  # (DIM+1,) int64: feature-major postings
     nb_topic: np.ndarray  # int32
     nb_delta: np.ndarray  # float32: log probability minus the topic's default
+    nb_pruned: np.ndarray | None = None  # (DIM,) bool: features naive Bayes leaves out
     digest: str = ""
+
+    def __post_init__(self) -> None:
+        self.position: dict[str, int] = {t: i for i, t in enumerate(self.ids)}
 
     def predict(self, question: str, context: str = "") -> tuple[float, np.ndarray]:
         """P(in scope) and the topic posterior (over `ids`) of a folded question and its context."""
@@ -169,6 +180,9 @@ class LearnedModel:
             return 0.0, np.full(n, 1.0 / max(n, 1), dtype=np.float32)
         z = float(np.dot(self.scope_w[fid], val)) + self.scope_b
         p_in = 1.0 / (1.0 + float(np.exp(-z)))
+        if self.nb_pruned is not None:
+            keep = ~self.nb_pruned[fid]
+            fid, val = fid[keep], val[keep]
         starts, ends = self.nb_start[fid], self.nb_start[fid + 1]
         lengths = ends - starts
         total = int(lengths.sum())
@@ -188,6 +202,7 @@ class LearnedModel:
             tmp, ids=np.asarray(self.ids, dtype=str), scope_w=self.scope_w, scope_b=np.float32(self.scope_b),
             nb_prior=self.nb_prior, nb_default=self.nb_default, nb_start=self.nb_start,
             nb_topic=self.nb_topic, nb_delta=self.nb_delta,
+            nb_pruned=np.packbits(self.nb_pruned if self.nb_pruned is not None else np.zeros(DIM, dtype=bool)),
         )  # fmt: skip
         tmp.replace(path)
 
@@ -198,57 +213,86 @@ class LearnedModel:
                 ids=[str(x) for x in z["ids"]], scope_w=z["scope_w"], scope_b=float(z["scope_b"]),
                 nb_prior=z["nb_prior"], nb_default=z["nb_default"], nb_start=z["nb_start"],
                 nb_topic=z["nb_topic"], nb_delta=z["nb_delta"], digest=digest,
+                nb_pruned=_pruned(np.unpackbits(z["nb_pruned"])[:DIM].astype(bool)),
             )  # fmt: skip
+
+
+def _pruned(mask: np.ndarray) -> np.ndarray | None:
+    return mask if mask.any() else None
 
 
 def _matrix(rows: list[tuple[np.ndarray, np.ndarray]]) -> Any:
     from scipy.sparse import csr_matrix
 
     indptr = np.cumsum([0] + [len(i) for i, _ in rows])
-    ind = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    ind = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
     val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
     return csr_matrix((val, ind, indptr), shape=(len(rows), DIM))
 
 
 def train(topics: dict[str, list[str]], oos: list[str], digest: str = "", seed: int = 13) -> LearnedModel:
     """Train both models from the texts (scikit-learn; a few seconds at 2,000 topics)."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     rnd = random.Random(seed)
     ids = list(topics)
-    rows: list[tuple[np.ndarray, np.ndarray]] = []
-    labels: list[int] = []
     per_topic = 4 if len(ids) <= 300 else 1
-    for c, tid in enumerate(ids):
+    variants: list[list[str]] = []  # per topic; texts first, vectors one topic at a time below
+    for tid in ids:
         texts = topics[tid]
         if len(texts) > MAX_TEXTS_PER_TOPIC:
             texts = texts[:4] + rnd.sample(texts[4:], MAX_TEXTS_PER_TOPIC - 4)
-        for text in texts:
-            for v in _variants(rnd, text, per_topic + (2 if text == texts[0] else 0)):
-                rows.append(vectorize(v))
-                labels.append(c)
-    x_in = _matrix(rows)
-    y = np.asarray(labels)
+        variants.append(
+            [v for text in texts for v in _variants(rnd, text, per_topic + (2 if text == texts[0] else 0))]
+        )
+    n_rows = sum(len(v) for v in variants)
     out_rows = [vectorize(v) for m in oos for v in _variants(rnd, m, 4)]
-    n_in = min(len(rows), max(6 * len(out_rows), 3000))
-    pick = rnd.sample(range(len(rows)), n_in)
-    scope_rows = [rows[i] for i in pick] + out_rows
-    ys = np.asarray([1] * n_in + [0] * len(out_rows))
+    n_in = min(n_rows, max(6 * len(out_rows), 3000))
+    pick = set(rnd.sample(range(n_rows), n_in))
+    # Naive Bayes needs only each topic's summed feature weights, so the rows are vectorised
+    # and summed one topic at a time and only the scope sample is kept: a matrix of every
+    # row (as sklearn would build) was most of the training peak at 2,000 topics.
+    scope_rows: list[tuple[np.ndarray, np.ndarray]] = []
+    cls_parts: list[np.ndarray] = []
+    feat_parts: list[np.ndarray] = []
+    data_parts: list[np.ndarray] = []
+    k = 0
+    for c, texts in enumerate(variants):
+        vecs = [vectorize(v) for v in texts]
+        for j, vec in enumerate(vecs):
+            if k + j in pick:
+                scope_rows.append(vec)
+        k += len(vecs)
+        if not vecs:
+            continue
+        feats, inverse = np.unique(np.concatenate([f for f, _ in vecs]), return_inverse=True)
+        sums = np.bincount(inverse, weights=np.concatenate([w for _, w in vecs]).astype(np.float64))
+        cls_parts.append(np.full(len(feats), c, dtype=np.int32))
+        feat_parts.append(feats.astype(np.int32))
+        data_parts.append(sums)
+    del variants
+    ys = np.asarray([1] * len(scope_rows) + [0] * len(out_rows))
     lr = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=300, solver="liblinear")
-    lr.fit(_matrix(scope_rows), ys)
+    lr.fit(_matrix(scope_rows + out_rows), ys)
+    del scope_rows, out_rows
     # naive Bayes as sparse deltas from each topic's unseen-feature log probability
-    # (sklearn's MultinomialNB keeps dense topics x 2^18 counts: gigabytes at 2,000 topics; the
-    # same counts as a sparse product: one-hot labels transposed times the samples)
-    onehot = csr_matrix((np.ones(len(y)), (y, np.arange(len(y)))), shape=(len(ids), len(y)))
-    counts = (onehot @ x_in).tocoo()
-    totals = np.asarray(counts.sum(axis=1)).ravel() + NB_ALPHA * DIM
+    # (sklearn's MultinomialNB keeps dense topics x 2^18 counts: gigabytes at 2,000 topics)
+    cls_idx = np.concatenate(cls_parts) if cls_parts else np.zeros(0, dtype=np.int32)
+    feat_idx = np.concatenate(feat_parts) if feat_parts else np.zeros(0, dtype=np.int32)
+    all_data = np.concatenate(data_parts) if data_parts else np.zeros(0)
+    del cls_parts, feat_parts, data_parts
+    totals = np.bincount(cls_idx, weights=all_data, minlength=len(ids)) + NB_ALPHA * DIM
     default = np.log(NB_ALPHA / totals)
-    cls_idx, feat_idx = counts.row, counts.col
-    delta = np.log((counts.data + NB_ALPHA) / totals[cls_idx]) - default[cls_idx]
+    topic_df = np.bincount(feat_idx, minlength=DIM)
+    pruned = topic_df > max(PRUNE_SHARE * len(ids), PRUNE_MIN_TOPICS)
+    if pruned.any():
+        kept = ~pruned[feat_idx]
+        cls_idx, feat_idx, data = cls_idx[kept], feat_idx[kept], all_data[kept]
+    else:
+        data = all_data
+    delta = np.log((data + NB_ALPHA) / totals[cls_idx]) - default[cls_idx]
     order = np.argsort(feat_idx, kind="stable")
     start = np.concatenate([[0], np.cumsum(np.bincount(feat_idx, minlength=DIM))]).astype(np.int64)
-    del counts
     return LearnedModel(
         ids=ids,
         scope_w=lr.coef_[0].astype(np.float32),
@@ -258,6 +302,7 @@ def train(topics: dict[str, list[str]], oos: list[str], digest: str = "", seed: 
         nb_start=start,
         nb_topic=cls_idx[order].astype(np.int32),
         nb_delta=delta[order].astype(np.float32),
+        nb_pruned=_pruned(pruned),
         digest=digest,
     )
 

@@ -97,6 +97,7 @@ ABBREVIATIONS: dict[str, str] = {
     "blx": "bằng lái xe",
     "bhyt": "bảo hiểm y tế",
     "bhxh": "bảo hiểm xã hội",
+    "tncn": "thu nhập cá nhân",
     "bhtn": "bảo hiểm thất nghiệp",
     "ubnd": "uỷ ban nhân dân",
     "ub": "uỷ ban",

@@ -126,7 +126,7 @@ class TopicBase(Strict):
     keywords: list[Text] = Field(default_factory=list)
     examples: list[Text] = Field(default_factory=list)
     # topics a citizen easily confuses with this one: a close call between them
-    # clarifies between them only (declaring one side is enough; unknown ids are ignored)
+    # clarifies between them only (declaring one side is enough; an unknown id fails the load)
     related: list[TopicId] = Field(default_factory=list)
     source: Source
 

@@ -92,7 +92,7 @@ def _not_personal(table: str, column: str) -> bool:
     if column.endswith("_id") and column not in ("user_id", "platform_id"):
         return True  # ids of rows and topics; a person's id (user_id, platform_id) must be registered
     return table in {
-        "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens",
+        "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens", "health_probes",
     } or f"{table}.{column}" in {
         "users.blocked", "users.store_name", "sessions.flow",
         "question_log.topic_id", "question_log.score", "question_log.decision", "question_log.aspect",

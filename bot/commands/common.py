@@ -18,8 +18,21 @@ else:
     Subcommands = argparse._SubParsersAction
 
 
+_warned: set[str] = set()
+
+
 def load_settings() -> Settings:
-    return Settings.from_env()
+    """Settings from the environment and .env; unknown MOTCUA_* names are warned about once."""
+    import sys
+
+    from bot.config_sources import load, unknown_warning
+
+    loaded = load()
+    for name, close in loaded.unknown:
+        if name not in _warned:
+            _warned.add(name)
+            print(unknown_warning(name, close), file=sys.stderr)
+    return loaded.settings
 
 
 @asynccontextmanager

@@ -1,0 +1,127 @@
+"""Warm starts: validated topics, the matcher's index and the catalogue index come from the cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import knowledge.loader as loader
+import knowledge.parse_cache as parse_cache
+from knowledge.loader import KnowledgeError, load_knowledge
+from knowledge.matcher import Matcher
+from knowledge.matcher_index import TopicIndex, cached_index, index_digest
+from knowledge.matcher_learned import DIM, LearnedModel
+from knowledge.not_covered import not_covered_index
+from tests.conftest import FIXTURE_KB
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, directory)
+    return directory
+
+
+def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> object:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(loader._topic_adapter, "validate_json", fail)
+    monkeypatch.setattr(loader._topic_adapter, "validate_python", fail)
+
+
+def test_unchanged_files_come_from_the_validated_snapshot(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = load_knowledge(kb_dir, cache_dir=cache)
+    assert list(cache.glob("kb-validated-*.pickle"))
+    with monkeypatch.context() as m:
+        _no_validation(m)
+        assert load_knowledge(kb_dir, cache_dir=cache).topics == first.topics
+
+
+def test_an_edited_file_is_validated_again(kb_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_knowledge(kb_dir, cache_dir=cache)
+    path = kb_dir / "khai-sinh.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("amount: 0", "amount: x"), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kb_dir, cache_dir=cache)
+    assert any("fees[0].amount: not a number" in p for p in info.value.problems)
+
+
+def test_a_schema_change_or_a_corrupt_snapshot_means_validating(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = load_knowledge(kb_dir, cache_dir=cache)
+    calls: list[int] = []
+    real = loader._topic_adapter.validate_json
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader._topic_adapter, "validate_json", counting)
+    monkeypatch.setattr(parse_cache, "_schema_hash", lambda: "another schema")
+    assert load_knowledge(kb_dir, cache_dir=cache).topics == first.topics
+    assert len(calls) == len(first.topics)
+    for f in cache.glob("kb-validated-*.pickle"):
+        f.write_bytes(b"not a pickle")
+    calls.clear()
+    assert load_knowledge(kb_dir, cache_dir=cache).topics == first.topics
+    assert len(calls) == len(first.topics)
+
+
+def test_matcher_index_is_cached_by_its_texts(kb_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    kb = load_knowledge(kb_dir)
+    built = cached_index(kb, cache)
+    assert [p.name for p in cache.glob("matcher-index-*.pickle")] == [
+        f"matcher-index-{index_digest(kb)}.pickle"
+    ]
+    again = cached_index(kb, cache)
+    assert again is not built and again.ids == built.ids and again.uni == built.uni
+    assert np.array_equal(again.row_val, built.row_val)
+    fresh = Matcher(kb, learned=False).lexical("khai sinh cho con")
+    assert Matcher(kb, learned=False, cache_dir=cache).lexical("khai sinh cho con") == fresh
+    path = kb_dir / "khai-sinh.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name:", "name: Mới", 1), encoding="utf-8")
+    assert index_digest(load_knowledge(kb_dir)) != index_digest(kb)
+    assert isinstance(cached_index(load_knowledge(kb_dir), cache), TopicIndex)
+    assert len(list(cache.glob("matcher-index-*.pickle"))) == 1  # the old one is removed
+
+
+def test_catalogue_index_is_cached(kb_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    kb = load_knowledge(kb_dir)
+    first = not_covered_index(kb, cache)
+    assert list(cache.glob("not-covered-*.pickle"))
+    again = not_covered_index(kb, cache)
+    assert [e.code for e in again.entries] == [e.code for e in first.entries]
+    assert again.best("dang ky tau ca")[0] == first.best("dang ky tau ca")[0]
+
+
+def test_pruned_features_do_not_count_for_naive_bayes() -> None:
+    """A feature naive Bayes prunes (too common) leaves every topic's score unchanged."""
+    start = np.zeros(DIM + 1, dtype=np.int64)
+    model = LearnedModel(
+        ids=["a", "b"],
+        scope_w=np.zeros(DIM, dtype=np.float32),
+        scope_b=0.0,
+        nb_prior=np.zeros(2, dtype=np.float32),
+        nb_default=np.asarray([-1.0, -5.0], dtype=np.float32),
+        nb_start=start,
+        nb_topic=np.zeros(0, dtype=np.int32),
+        nb_delta=np.zeros(0, dtype=np.float32),
+    )
+    _, post = model.predict("khai sinh")
+    assert post[0] > 0.99  # the default of unseen features decides
+    model.nb_pruned = np.ones(DIM, dtype=bool)
+    _, post = model.predict("khai sinh")
+    assert np.allclose(post, [0.5, 0.5])  # every feature pruned: no evidence either way
+    assert model.position == {"a": 0, "b": 1}
