@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
 from handlers.features import build_router
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, RetentionSettings
 from handlers.text_overlay import OverlayError, apply_overlay
 from knowledge.loader import KnowledgeError
 from knowledge.service import KnowledgeService
@@ -69,8 +69,11 @@ class App:
 
 def handler_settings(settings: Settings) -> HandlerSettings:
     """The slice of the configuration that conversations read (see handlers/settings.py)."""
-    names = [f.name for f in dataclasses.fields(HandlerSettings)]
-    return HandlerSettings(**{name: getattr(settings, name) for name in names})
+    names = [f.name for f in dataclasses.fields(HandlerSettings) if f.name != "retention"]
+    kept = {f.name: getattr(settings, f"retention_{f.name}") for f in dataclasses.fields(RetentionSettings)}
+    return HandlerSettings(
+        **{name: getattr(settings, name) for name in names}, retention=RetentionSettings(**kept)
+    )
 
 
 def staff_path(settings: Settings) -> Path:

@@ -117,6 +117,15 @@ class Settings:
     outbox_per_chat_seconds: float = 1.0  # minimum gap between two messages to one chat
     outbox_poll_seconds: float = 1.0
     broadcast_progress_seconds: float = 5.0  # how often staff see their broadcast's progress
+    # personal data: days each kind is kept before the daily purge (handlers/settings.py)
+    retention_question_log_days: int = 180
+    retention_session_days: int = 90
+    retention_complaint_person_days: int = 365
+    retention_phone_days: int = 90
+    retention_photo_days: int = 365
+    retention_outbox_days: int = 30
+    retention_audit_days: int = 730
+    privacy_purge_hour: int = 3  # local hour of the daily purge
     # operations
     log_format: str = "text"  # text for a terminal, json for log collectors (bot/logs.py)
     texts_file: Path | None = None  # sentence overlay; default $MOTCUA_DATA_DIR/texts.yaml when present
@@ -277,7 +286,11 @@ class Settings:
             "MOTCUA_HANDOFF_WAIT_MINUTES": (self.handoff_wait_minutes, 1, 240),
             "MOTCUA_RATE_BURST": (self.rate_burst, 1, 1000),
             "MOTCUA_RATE_PER_MINUTE": (self.rate_per_minute, 1, 6000),
+            "MOTCUA_PRIVACY_PURGE_HOUR": (self.privacy_purge_hour, 0, 23),
         }
+        for f in fields(self):
+            if f.name.startswith("retention_"):
+                positive[PREFIX + f.name.upper()] = (getattr(self, f.name), 1, 36500)
         for name, (value, low, high) in positive.items():
             if not low <= value <= high:
                 raise ConfigError(f"{name}={value} is out of range; use a whole number from {low} to {high}")

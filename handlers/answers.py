@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers import observe, texts
 from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic
 from handlers.context import Context
@@ -22,11 +25,14 @@ from handlers.direct_answers import (
 )
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
+from handlers.personal import count, cutoff
 from handlers.router import Feature, Router
+from handlers.settings import HandlerSettings, RetentionSettings
 from handlers.topic_text import fee_summary, fees_section
 from knowledge.faq import ACROSS_SCORE, best_entry
 from knowledge.matcher import Candidate, MatchResult
 from knowledge.schema import Guide, Procedure, Service
+from storage.models import QuestionLog, User
 from storage.repos import log_question
 
 MAX_QUESTION_CHARS = 2000
@@ -224,6 +230,7 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         topic_id=best.topic_id if best else None,
         score=best.score if best else None,
         candidates=[{"id": c.topic_id, "score": round(c.score, 4)} for c in result.results[:5]],
+        at=ctx.now(),
         aspect=direct.aspect.value if direct is not None and direct.aspect else None,
         faq_id=direct.faq_key if direct is not None else None,
     )
@@ -282,8 +289,40 @@ def _direct_for(
 FEATURE = Feature.ANSWERS
 
 
+async def _describe_questions(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    n = await count(db, select(func.count()).select_from(QuestionLog).where(QuestionLog.user_id == user.id))
+    return [texts.PV_QUESTIONS.format(n=n)]
+
+
+async def _erase_questions(db: AsyncSession, user: User) -> None:
+    await db.execute(delete(QuestionLog).where(QuestionLog.user_id == user.id))
+
+
+async def _purge_questions(db: AsyncSession, now: dt.datetime, retention: RetentionSettings) -> int:
+    result = await db.execute(
+        delete(QuestionLog).where(QuestionLog.at < cutoff(now, retention.question_log_days))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def register(router: Router) -> None:
-    router.action(ShowTopic, on_topic_action)
-    router.action(ShowSection, on_detail_action)
-    router.action(ShowGroup, on_group_action)
+    router.action(ShowTopic, on_topic_action, in_groups=True)
+    router.action(ShowSection, on_detail_action, in_groups=True)
+    router.action(ShowGroup, on_group_action, in_groups=True)
     router.intent("question", on_question)
+    router.personal_data(
+        "question_log",
+        describe=_describe_questions,
+        erase=_erase_questions,
+        purge=_purge_questions,
+        columns=(
+            "question_log.user_id",
+            "question_log.text",
+            "question_log.normalized",
+            "question_log.candidates",
+        ),
+        purpose="Cải thiện câu trả lời: xem câu hỏi nào chưa trả lời được",
+        basis="Nhiệm vụ của cơ quan nhà nước (hướng dẫn thủ tục hành chính)",
+        retention="question_log",
+        recipients="Cán bộ quản trị nội dung của xã/phường",
+    )

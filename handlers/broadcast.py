@@ -23,16 +23,21 @@ from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.actions import Action
 from handlers.context import Context
 from handlers.flow import Flow, Kind, Run
 from handlers.messages import Button, Incoming, Reply
+from handlers.personal import count
 from handlers.router import ActionHandler, Feature, Router
 from handlers.serialize import replies_to_payload
+from handlers.settings import HandlerSettings, RetentionSettings
 from knowledge.normalize import fold
 from storage import outbox as ob
+from storage.models import Outbox, User
 from storage.repos import audit
 
 MAX_TEXT = 2000  # Zalo's message limit: the tightest channel a broadcast may reach
@@ -436,7 +441,52 @@ async def _confirm(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
 FEATURE = Feature.BROADCAST
 
 
+async def _describe_messages(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    n = await count(db, select(func.count()).select_from(Outbox).where(Outbox.user_id == user.id))
+    return [texts.PV_MESSAGES.format(n=n)]
+
+
+async def _erase_messages(db: AsyncSession, user: User) -> None:
+    """Messages to the person (announcements, complaint replies) go, sent or not."""
+    await db.execute(
+        delete(Outbox).where(Outbox.channel == user.channel, Outbox.platform_id == user.platform_id)
+    )
+    await db.execute(delete(Outbox).where(Outbox.user_id == user.id))
+
+
+async def _purge_messages(db: AsyncSession, now: dt.datetime, retention: RetentionSettings) -> int:
+    """What a delivered or failed message said is dropped after its period; the row stays as a count."""
+    done = list(
+        await db.scalars(
+            select(Outbox).where(
+                Outbox.status.in_(("sent", "failed", "cancelled")),
+                Outbox.created_at < now - dt.timedelta(days=retention.outbox_days),
+            )
+        )
+    )
+    changed = 0
+    for row in done:
+        if row.payload != EXPIRED_PAYLOAD:
+            row.payload = list(EXPIRED_PAYLOAD)
+            changed += 1
+    return changed
+
+
+EXPIRED_PAYLOAD = [{"text": "-"}]
+
+
 def register(router: Router) -> None:
+    router.personal_data(
+        "messages",
+        describe=_describe_messages,
+        erase=_erase_messages,
+        purge=_purge_messages,
+        columns=("outbox.platform_id", "outbox.user_id", "outbox.payload", "outbox.error"),
+        purpose="Gửi thông báo, trả lời phản ánh và tin nhắn của cán bộ tới người dân",
+        basis="Nhiệm vụ của cơ quan nhà nước; thông báo theo chủ đề chỉ khi người dân đăng ký",
+        retention="outbox",
+        recipients="Nền tảng nhắn tin (Telegram, Zalo) để chuyển tin",
+    )
     router.command("thongbao", start, texts.CMD_THONGBAO, staff_only=True)
     router.action(PickAudience, _draft_button(on_pick_audience))
     router.action(PickTopic, _draft_button(on_pick_topic))

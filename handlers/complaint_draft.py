@@ -48,7 +48,7 @@ from handlers.feedback_core import (
 )
 from handlers.flow import Flow, MemoryStore, Run
 from handlers.menu import main_menu, menu_button
-from handlers.messages import Reply
+from handlers.messages import Reply, log_id
 from handlers.phone import mask_phone
 from storage import complaints as repo
 
@@ -309,7 +309,7 @@ async def submit(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
         await ctx.db.commit()
         observe.complaint("opened")
     except Exception:
-        log.exception("could not store a complaint of %s", ctx.user_key)
+        log.exception("could not store a complaint of %s", log_id(ctx.user_key))
         await _rollback_keeping_draft(ctx)
         return [retry]
     done = Reply(

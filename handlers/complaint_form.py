@@ -51,6 +51,7 @@ from handlers.replies import Word, read_reply, read_word
 from handlers.router import Router
 from knowledge.normalize import fold
 from storage import complaints as repo
+from storage.privacy import record_consent
 
 
 # ---------------------------------------------------------------- starting
@@ -266,6 +267,14 @@ def _take_phone(ctx: Context, run: Run[Step, Draft], raw: str) -> list[Reply]:
     # sharing the number after being asked permission is the consent; recorded with its time
     ctx.user.phone = phone
     ctx.user.consent_at = ctx.now()
+    record_consent(
+        ctx.db,
+        ctx.user.id,
+        purpose="complaint_phone",
+        what="phone",
+        version=texts.PRIVACY_NOTICE_VERSION,
+        at=ctx.now(),
+    )
     return [Reply(texts.PA_PHONE_SAVED), *advance(ctx, run, Step.PHONE_PERMISSION)]
 
 

@@ -11,6 +11,7 @@ so a crash never leaves half a conversation step stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import time
@@ -22,7 +23,7 @@ from handlers import observe, texts
 from handlers.context import Context, Services
 from handlers.flow import Fallback
 from handlers.limits import RateLimiter
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, Reply, log_id
 from handlers.rendering import numbered_actions
 from storage.error_log import ErrorLog, is_database_error
 from storage.repos import TOUCH_RESOLUTION, open_conversation
@@ -104,7 +105,7 @@ class Dispatcher:
             try:
                 replies = await self._handle_locked(incoming)
             except Exception as exc:
-                self._failed(exc, "failed to handle a message from %s", incoming.user_key)
+                self._failed(exc, "failed to handle a message from %s", log_id(incoming.user_key))
                 hotline = self.services.knowledge.kb.locality.hotline
                 return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
             self.db_errors.succeeded(DB_WHAT)
@@ -138,7 +139,10 @@ class Dispatcher:
             )
             ctx = Context(self.services, db, user, session, incoming)
             try:
+                first = self._is_first_contact(ctx)
                 replies = await self.route(ctx, incoming)
+                if first:
+                    replies = self._with_ai_notice(ctx, replies)
                 if incoming.channel not in BUTTONS_ONLY_CHANNELS:
                     actions = numbered_actions(replies)
                     if actions:
@@ -149,9 +153,33 @@ class Dispatcher:
             except Exception as exc:
                 if ctx.failure_replies is None:
                     raise
-                self._failed(exc, "transaction failed for %s; telling them what it means", incoming.user_key)
+                self._failed(
+                    exc, "transaction failed for %s; telling them what it means", log_id(incoming.user_key)
+                )
                 return ctx.failure_replies
             return replies
+
+    @staticmethod
+    def _is_first_contact(ctx: Context) -> bool:
+        """Not told yet (staff work with the bot; the notice is for the people it serves)."""
+        return ctx.session.data.get(NOTICE_KEY) != texts.PRIVACY_NOTICE_VERSION and not ctx.is_staff
+
+    def _with_ai_notice(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        """The first answer to a person says it comes from an automatic (AI) assistant.
+
+        The AI Law (134/2025/QH15) asks that people know they are talking to an AI
+        system; the notice also says how to reach a person. Remembered in the session,
+        so it shows again at the next contact after /xoadulieu (which forgets everything).
+        """
+        ctx._put(NOTICE_KEY, texts.PRIVACY_NOTICE_VERSION)
+        loc = self.services.knowledge.kb.locality
+        notice = texts.AI_NOTICE.format(office=loc.office_name, hotline=loc.hotline)
+        if not replies:
+            return [Reply(notice)]
+        first = replies[0]
+        # after the answer (a greeting stays first), in it: one message more would change
+        # what every channel's first exchange looks like
+        return [dataclasses.replace(first, text=f"{first.text}\n\n{notice}"), *replies[1:]]
 
     async def route(self, ctx: Context, msg: Incoming) -> list[Reply]:
         router = self.services.router
@@ -162,11 +190,15 @@ class Dispatcher:
                 msg = _with_action(msg, shown[int(number.group(1)) - 1])
                 ctx.incoming = msg
         if msg.action is not None:
-            resolved = router.resolve(msg.action)
+            resolved = router.resolve_route(msg.action)
             if resolved is None:  # a remembered numbered button whose feature changed since
                 return await self._expired(ctx, msg)
-            handler, action = resolved
-            return await handler(ctx, msg, action)
+            route, action = resolved
+            if msg.in_public_group(ctx.settings.staff_chat) and not route.in_groups:
+                return [Reply(texts.PRIVATE_ONLY)]
+            return await route.handler(ctx, msg, action)
+        if msg.in_public_group(ctx.settings.staff_chat):
+            return await self._in_group(ctx, msg)
         flow = router.active_flow(ctx)
         if flow is not None and not flow.allowed(ctx):
             flow.end(ctx)  # e.g. staff rights removed mid-draft: the message goes on as if no flow
@@ -217,6 +249,23 @@ class Dispatcher:
                 return replies
         return await router.intents["question"](ctx, msg)
 
+    async def _in_group(self, ctx: Context, msg: Incoming) -> list[Reply]:
+        """In a group chat everyone reads the answer: only what holds nothing personal.
+
+        Commands registered `in_groups` and questions to the matcher are answered; flows
+        (a complaint draft, a conversation with an officer) stay in the private chat,
+        and every other command or text hook answers "xin mời nhắn riêng".
+        """
+        command = _COMMAND.match(msg.text.strip()) if msg.text is not None else None
+        if command:
+            found = self.services.router.commands.get(command.group(1).lower())
+            if found is not None and found.in_groups:
+                return await self._command(ctx, msg, found.name)
+            return [Reply(texts.PRIVATE_ONLY)]
+        if msg.text is None or not msg.text.strip():
+            return [Reply(texts.PRIVATE_ONLY)]
+        return await self.services.router.intents["question"](ctx, msg)
+
     async def _command(self, ctx: Context, msg: Incoming, name: str) -> list[Reply]:
         command = self.services.router.commands.get(name)
         if command is None:
@@ -236,6 +285,9 @@ class Dispatcher:
         return [Reply(text), main_menu(ctx)]
 
 
+NOTICE_KEY = "notice"  # session key: the version of the AI/privacy notice already shown
+
+
 def _with_action(msg: Incoming, action: str) -> Incoming:
     return Incoming(
         channel=msg.channel,
@@ -243,4 +295,5 @@ def _with_action(msg: Incoming, action: str) -> Incoming:
         display_name=msg.display_name,
         action=action,
         message_id=msg.message_id,
+        group=msg.group,
     )

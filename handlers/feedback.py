@@ -28,6 +28,7 @@ from handlers.feedback_core import (
     reopen,
     staff_buttons,
 )
+from handlers.feedback_privacy import register as register_personal_data
 from handlers.flow import Flow, Kind, Run
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Incoming, Reply
@@ -225,6 +226,7 @@ FEATURE = Feature.FEEDBACK
 
 
 def register(router: Router) -> None:
+    register_personal_data(router)
     router.command("phananh", on_command, texts.CMD_PHANANH)
     router.command("tracuu", on_track_command, texts.CMD_TRACUU)
     register_form(router)

@@ -43,6 +43,7 @@ from handlers.guide_actions import (
 )
 from handlers.guide_flow import FLOW
 from handlers.guide_hook import GENERAL_SUBMIT_TOPIC, on_text
+from handlers.guide_privacy import register as register_personal_data
 from handlers.guide_prompts import (
     after_rating,
     ask_callback,
@@ -247,6 +248,7 @@ def register(router: Router) -> None:
     router.flow(FLOW)
     router.topic("kind:guide", render_guide)
     router.text_hook("guide.resume_or_request", on_text, priority=HookPriority.RESUME)
+    register_personal_data(router)
 
 
 __all__ = [

@@ -289,6 +289,7 @@ async def take_phone(ctx: Context, raw: str, flow_run: WaitRun) -> list[Reply]:
         phone=phone,
         call_after=when_local.astimezone(dt.UTC),
         now=ctx.now(),
+        consent_version=texts.PRIVACY_NOTICE_VERSION,
     )
     if run is not None:
         repo.record(ctx.db, run, "callback", at=ctx.now())

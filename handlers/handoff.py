@@ -26,6 +26,7 @@ from handlers.buttons import CallbackDone, Rate, StartHandoff
 from handlers.context import Context
 from handlers.feedback_core import in_working_hours, notify_staff, staff_recipients
 from handlers.flow import Fallback, Flow, Kind, Run
+from handlers.handoff_privacy import register as register_personal_data
 from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
 from handlers.phone import mask_phone, normalize_phone
@@ -284,6 +285,7 @@ async def _take_callback_phone(ctx: Context, raw: str) -> list[Reply]:
         phone=phone,
         call_after=when_local.astimezone(dt.UTC),
         now=now,
+        consent_version=texts.PRIVACY_NOTICE_VERSION,
     )
     name = ctx.user.display_name or texts.PA_ANONYMOUS
     notice = Reply(
@@ -475,6 +477,7 @@ FEATURE = Feature.HANDOFF
 
 
 def register(router: Router) -> None:
+    register_personal_data(router)
     router.command("gapcanbo", start, texts.CMD_GAPCANBO)
     router.command("ketthuc", on_end_command, texts.CMD_KETTHUC)
     router.action(StartHandoff, on_start)

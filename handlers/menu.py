@@ -54,6 +54,8 @@ async def on_menu_action(ctx: Context, msg: Incoming, action: MenuItem) -> list[
             registered = ctx.router.commands.get(command)
             if registered is None:
                 return [Reply(texts.FEATURE_UNAVAILABLE), contact_reply(ctx)]
+            if msg.in_public_group(ctx.settings.staff_chat) and not registered.in_groups:
+                return [Reply(texts.PRIVATE_ONLY)]  # the item opens something personal
             return await registered.handler(ctx, msg)
     return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
 
@@ -114,7 +116,9 @@ async def contact(ctx: Context, msg: Incoming) -> list[Reply]:
 
 
 def help_replies(ctx: Context, header: str | None = None) -> list[Reply]:
-    lines = [texts.HELP_HEADER if header is None else header]
+    loc = ctx.kb.locality
+    notice = texts.AI_NOTICE.format(office=loc.office_name, hotline=loc.hotline)
+    lines = [notice, "", texts.HELP_HEADER if header is None else header]
     for command in ctx.router.commands.values():
         if command.staff_only and not ctx.is_staff:
             continue
@@ -143,11 +147,11 @@ FEATURE = Feature.MENU
 
 
 def register(router: Router) -> None:
-    router.command("start", start, texts.CMD_START)
-    router.command("menu", show_menu, texts.CMD_MENU)
-    router.command("lienhe", contact, texts.CMD_LIENHE)
-    router.command("trogiup", show_help, texts.CMD_TROGIUP)
-    router.action(MenuItem, on_menu_action)
+    router.command("start", start, texts.CMD_START, in_groups=True)
+    router.command("menu", show_menu, texts.CMD_MENU, in_groups=True)
+    router.command("lienhe", contact, texts.CMD_LIENHE, in_groups=True)
+    router.command("trogiup", show_help, texts.CMD_TROGIUP, in_groups=True)
+    router.action(MenuItem, on_menu_action, in_groups=True)
     router.intent("greeting", start)
     router.intent("menu", show_menu)
     router.intent("restart", show_menu)

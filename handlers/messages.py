@@ -7,6 +7,7 @@ Telegram, Zalo and the console, and tests drive it without any channel.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
@@ -50,6 +51,15 @@ def _clean_fields(obj: Any) -> dict[str, Any]:
 def user_key(channel: str, platform_id: str) -> str:
     """The one identity string of a user: channel plus the platform's id."""
     return f"{channel}:{platform_id}"
+
+
+def log_id(key: str) -> str:
+    """What log lines say instead of a channel identity (personal data): a short stable hash.
+
+    The same person gets the same tag in every line, so a problem can be followed,
+    but the log names nobody.
+    """
+    return "u-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,9 @@ class Incoming:
     contact: Contact | None = None
     other: str | None = None  # e.g. "sticker", "voice", "follow", "unfollow"
     message_id: str | None = None
+    # The group chat's id when sent in a group: everyone there reads the answer, so nothing
+    # personal may be in it (unless it is the staff's own group, MOTCUA_STAFF_CHAT).
+    group: str | None = None
 
     def __post_init__(self) -> None:
         given = [
@@ -138,6 +151,10 @@ class Incoming:
     @property
     def user_key(self) -> str:
         return user_key(self.channel, self.platform_id)
+
+    def in_public_group(self, staff_chat: str) -> bool:
+        """Sent in a group other than the staff's own: answer nothing personal."""
+        return self.group is not None and user_key(self.channel, self.group) != staff_chat
 
     def action_args(self, count: int) -> list[str]:
         """The `count` fields after the prefix of `prefix:a:b…`, "" where missing.

@@ -1,22 +1,24 @@
-"""Personal data (Decree 13/2023): what we store about a user, and erasing it.
+"""Personal data (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): what we store about a person, erasing it.
 
-/dulieucuatoi lists what is stored; /xoadulieu erases it after confirmation.
-Complaints keep their content for the office's record but lose the person
-(user, channel identity, name, phone). The user row itself stays, emptied,
-because the channel identity is what lets the conversation go on; every other
-personal field, the question log, pending messages and the session go.
+Every feature that stores personal data registers it on the router
+(`router.personal_data(name, describe=…, erase=…, columns=…)`), like its
+commands; /dulieucuatoi asks every registration to describe what it holds and
+/xoadulieu asks every one to erase it, so a new feature cannot be forgotten
+silently (tests/test_privacy_registry.py checks every column of the models).
 
-Other features that store personal data register an eraser and a describer
-here (`ERASERS`, `DESCRIBERS`), so one command erases everything.
+Complaints keep their content for the office's record but lose the person.
+The user row itself stays, emptied, because the channel identity is what lets
+the conversation go on; it is registered here as the "account".
+Everything personal answers "xin mời nhắn riêng" in a group chat (the
+dispatcher does that for commands not registered `in_groups`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
@@ -25,17 +27,13 @@ from handlers.context import Context
 from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Incoming, Reply
+from handlers.privacy_purge import purge_account, purge_audit
+from handlers.privacy_requests import register as register_requests
 from handlers.router import Feature, Router
-from storage.guides import erase_user as erase_guides
-from storage.models import Outbox, QuestionLog, User
-from storage.models_feedback import Complaint, Handoff, Rating
-from storage.models_guides import GuideCallback, GuideRun
+from handlers.settings import HandlerSettings
+from storage.models import ChatSession, User
+from storage.models_privacy import REQUEST_DONE, ConsentRecord, DataRequest
 from storage.repos import audit
-
-Eraser = Callable[[AsyncSession, User], Awaitable[None]]
-Describer = Callable[[AsyncSession, User], Awaitable[list[str]]]
-ERASERS: list[Eraser] = []
-DESCRIBERS: list[Describer] = []
 
 
 @dataclass(frozen=True)
@@ -45,49 +43,35 @@ class Erasure(Action, prefix="pv"):
     step: Literal["ask", "yes", "no"]
 
 
-async def _count(db: AsyncSession, stmt: Select[Any]) -> int:
-    return int(await db.scalar(stmt) or 0)
-
-
 async def describe(ctx: Context) -> list[str]:
-    db, user, tz = ctx.db, ctx.user, ctx.settings.timezone
-    lines = [
-        texts.PV_IDENTITY.format(channel=user.channel, platform_id=user.platform_id),
-        texts.PV_NAME.format(name=user.display_name or texts.PV_NONE),
-        texts.PV_PHONE.format(phone=user.phone or texts.PV_NONE),
-        texts.PV_CONSENT.format(at=local_text(user.consent_at, tz) if user.consent_at else texts.PV_NONE),
-        texts.PV_AREA.format(area=user.area or texts.PV_NONE),
-        texts.PV_SUBSCRIPTIONS.format(subs=", ".join(user.subscriptions or []) or texts.PV_NONE),
-        texts.PV_FIRST_SEEN.format(at=local_text(user.created_at, tz)),
-    ]
-    codes = list(
-        await db.scalars(select(Complaint.code).where(Complaint.user_id == user.id).order_by(Complaint.id))
-    )
-    lines.append(
-        texts.PV_COMPLAINTS.format(n=len(codes), codes=", ".join(codes[:20]) if codes else texts.PV_NONE)
-    )
-    questions = await _count(
-        db, select(func.count()).select_from(QuestionLog).where(QuestionLog.user_id == user.id)
-    )
-    lines.append(texts.PV_QUESTIONS.format(n=questions))
-    ratings = await _count(db, select(func.count()).select_from(Rating).where(Rating.user_id == user.id))
-    lines.append(texts.PV_RATINGS.format(n=ratings))
-    callbacks = await _count(
-        db, select(func.count()).select_from(GuideCallback).where(GuideCallback.user_id == user.id)
-    )
-    runs = await _count(db, select(func.count()).select_from(GuideRun).where(GuideRun.user_id == user.id))
-    lines.append(texts.PV_GUIDES.format(n=runs))
-    handoffs = await _count(db, select(func.count()).select_from(Handoff).where(Handoff.user_id == user.id))
-    lines.append(texts.PV_CONTACTS.format(callbacks=callbacks, handoffs=handoffs))
-    messages = await _count(db, select(func.count()).select_from(Outbox).where(Outbox.user_id == user.id))
-    lines.append(texts.PV_MESSAGES.format(n=messages))
-    for describer in DESCRIBERS:
-        lines += await describer(db, user)
+    """Lines for /dulieucuatoi: the account first, then every feature's registration."""
+    lines: list[str] = []
+    registrations = list(ctx.router.personal.values())
+    for registration in sorted(registrations, key=lambda r: r.name != ACCOUNT):
+        lines += await registration.describe(ctx.db, ctx.user, ctx.settings)
     return lines
+
+
+async def _done_request(ctx: Context, kind: str, outcome: str) -> None:
+    """A request the bot carried out at once is still recorded, with its outcome."""
+    now = ctx.now()
+    ctx.db.add(
+        DataRequest(
+            user_id=ctx.user.id,
+            kind=kind,
+            status=REQUEST_DONE,
+            received_at=now,
+            ack_due_at=now,
+            due_at=now,
+            done_at=now,
+            outcome=outcome,
+        )
+    )
 
 
 async def show_my_data(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.PV_HEAD, *await describe(ctx), "", texts.PV_FOOT]
+    await _done_request(ctx, "view", "shown in the chat")
     return [Reply("\n".join(lines), buttons=[[Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()])]
 
 
@@ -96,40 +80,11 @@ async def ask_erase(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(texts.PV_CONFIRM, buttons=rows)]
 
 
-async def erase_user(db: AsyncSession, user: User) -> None:
-    """Erase a user's personal data, keeping complaint content without the person."""
-    await db.execute(
-        update(Complaint)
-        .where(Complaint.user_id == user.id)
-        .values(user_id=None, channel=None, platform_id=None, reporter_name=None, phone=None)
-        .execution_options(synchronize_session=False)
-    )
-    await db.execute(
-        update(Handoff)
-        .where(Handoff.user_id == user.id)
-        .values(user_id=None, channel=None, platform_id=None, status="ended")
-        .execution_options(synchronize_session=False)
-    )
-    await erase_guides(db, user.id)  # walkthroughs, their events and call-back requests
-    await db.execute(
-        update(Rating)
-        .where(Rating.user_id == user.id)
-        .values(user_id=None, comment=None)
-        .execution_options(synchronize_session=False)
-    )
-    await db.execute(delete(QuestionLog).where(QuestionLog.user_id == user.id))
-    await db.execute(
-        delete(Outbox).where(Outbox.channel == user.channel, Outbox.platform_id == user.platform_id)
-    )
-    await db.execute(delete(Outbox).where(Outbox.user_id == user.id))
-    for eraser in ERASERS:
-        await eraser(db, user)
-    user.display_name = None
-    user.store_name = False  # the platform sends the name again with every message: not kept
-    user.phone = None
-    user.consent_at = None
-    user.subscriptions = []
-    user.area = None
+async def erase_user(db: AsyncSession, user: User, router: Router) -> None:
+    """Erase a person's data through every registration (the account last: others read it)."""
+    registrations = list(router.personal.values())
+    for registration in [r for r in registrations if r.name != ACCOUNT] + [router.personal[ACCOUNT]]:
+        await registration.erase(db, user)
 
 
 async def on_action(ctx: Context, msg: Incoming, action: Erasure) -> list[Reply]:
@@ -137,13 +92,74 @@ async def on_action(ctx: Context, msg: Incoming, action: Erasure) -> list[Reply]
         return await ask_erase(ctx, msg)
     if action.step == "no":
         return [main_menu(ctx, texts.PV_KEPT)]
-    await erase_user(ctx.db, ctx.user)
-    # the session goes too: flows, drafts, memory
+    await erase_user(ctx.db, ctx.user, ctx.router)
+    # the session goes too: flows, drafts, memory (the dispatcher saves this object)
     ctx.session.flow = None
     ctx.session.data = {}
+    await _done_request(ctx, "delete", "erased at once by the bot")
     # the audit names no person: only that an erasure happened
     await audit(ctx.db, "citizen", "privacy.erase", f"user#{ctx.user.id}")
     return [Reply(texts.PV_ERASED, buttons=[menu_button()])]
+
+
+async def show_notice(ctx: Context, msg: Incoming) -> list[Reply]:
+    """/quyenriengtu: who controls the data, why, on what basis, for how long, rights, contact."""
+    loc, r = ctx.kb.locality, ctx.settings.retention
+    text = texts.PRIVACY_NOTICE.format(
+        version=texts.PRIVACY_NOTICE_VERSION,
+        office=loc.office_name,
+        hotline=loc.hotline,
+        address=loc.address,
+        questions=r.question_log_days,
+        sessions=r.session_days,
+        complaints=r.complaint_person_days,
+        phones=r.phone_days,
+        photos=r.photo_days,
+        outbox=r.outbox_days,
+    )
+    return [Reply(text, buttons=[menu_button()])]
+
+
+# ---------------------------------------------------------------- the account (users, sessions)
+ACCOUNT = "account"
+
+
+async def _describe_account(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    tz = settings.timezone
+    consents = int(
+        await db.scalar(
+            select(func.count()).select_from(ConsentRecord).where(ConsentRecord.user_id == user.id)
+        )
+        or 0
+    )
+    return [
+        texts.PV_IDENTITY.format(channel=user.channel, platform_id=user.platform_id),
+        texts.PV_NAME.format(name=user.display_name or texts.PV_NONE),
+        texts.PV_PHONE.format(phone=user.phone or texts.PV_NONE),
+        texts.PV_CONSENT.format(at=local_text(user.consent_at, tz) if user.consent_at else texts.PV_NONE),
+        texts.PV_CONSENT_RECORDS.format(n=consents),
+        texts.PV_FIRST_SEEN.format(at=local_text(user.created_at, tz)),
+    ]
+
+
+async def _erase_account(db: AsyncSession, user: User) -> None:
+    session = await db.get(ChatSession, user.id)
+    if session is not None:
+        session.flow = None
+        session.data = {}
+    await db.execute(delete(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    user.display_name = None
+    user.store_name = False  # the platform sends the name again with every message: not kept
+    user.phone = None
+    user.consent_at = None
+
+
+async def _describe_nothing(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    return []
+
+
+async def _erase_nothing(db: AsyncSession, user: User) -> None:
+    return None
 
 
 FEATURE = Feature.PRIVACY
@@ -152,4 +168,38 @@ FEATURE = Feature.PRIVACY
 def register(router: Router) -> None:
     router.command("dulieucuatoi", show_my_data, texts.CMD_DULIEUCUATOI)
     router.command("xoadulieu", ask_erase, texts.CMD_XOADULIEU)
+    router.command("quyenriengtu", show_notice, texts.CMD_QUYENRIENGTU, in_groups=True)
     router.action(Erasure, on_action)
+    router.personal_data(
+        ACCOUNT,
+        describe=_describe_account,
+        erase=_erase_account,
+        columns=(
+            "users.display_name",
+            "users.phone",
+            "users.consent_at",
+            "users.platform_id",
+            "sessions.user_id",
+            "sessions.data",
+            "consent_records.user_id",
+        ),
+        purpose="Nhận diện người dùng trên kênh nhắn tin để tiếp tục cuộc trò chuyện",
+        basis="Thực hiện nhiệm vụ của cơ quan nhà nước (tiếp nhận, trả lời người dân)",
+        retention="session",
+        recipients="Không chuyển cho bên nào",
+        purge=purge_account,
+    )
+    router.personal_data(
+        "audit",
+        describe=_describe_nothing,
+        erase=_erase_nothing,
+        purge=purge_audit,
+        # names no citizen: targets are codes and user#id; staff replies' text is cleared
+        # by the complaints registration when their author erases their data
+        columns=("audit_log.target", "audit_log.detail"),
+        purpose="Ghi lại thao tác của cán bộ để kiểm tra, giải trình",
+        basis="Nghĩa vụ bảo đảm an toàn, kiểm tra việc xử lý dữ liệu của bên kiểm soát",
+        retention="audit",
+        recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
+    )
+    register_requests(router)

@@ -7,16 +7,22 @@ pressing again changes it instead of counting twice.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.buttons import MenuItem, Rate, RatingKind, StartHandoff
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
+from handlers.personal import count, cutoff
 from handlers.router import Feature, Router
+from handlers.settings import HandlerSettings, RetentionSettings
 from knowledge.aspects import Aspect
 from knowledge.schema import Procedure
-from storage.models_feedback import Rating
+from storage.models import User
+from storage.models_feedback import Handoff, Rating
 
 # action letter -> target kind
 KINDS: dict[RatingKind, str] = {"t": "topic", "a": "aspect", "f": "faq", "h": "handoff"}
@@ -71,11 +77,21 @@ async def store_rating(
             existing.comment = comment
 
 
+async def _own_ended_handoff(ctx: Context, target: str) -> bool:
+    if not target.isdigit() or len(target) > 18:
+        return False
+    handoff = await ctx.db.get(Handoff, int(target))
+    return handoff is not None and handoff.user_id == ctx.user.id and handoff.status == "ended"
+
+
 async def on_action(ctx: Context, msg: Incoming, action: Rate) -> list[Reply]:
     if not action.target:
         return [Reply(texts.EXPIRED_BUTTON)]
     kind, target, value = KINDS[action.kind], action.target, int(action.useful)
     if not _known_target(ctx, kind, target):
+        return [Reply(texts.EXPIRED_BUTTON)]
+    if kind == "handoff" and not await _own_ended_handoff(ctx, target):
+        # only the citizen of an ended conversation rates it: `r:h:<id>` is easy to forge
         return [Reply(texts.EXPIRED_BUTTON)]
     await store_rating(ctx, kind, target, value)
     from handlers.menu import main_menu
@@ -94,5 +110,41 @@ async def on_action(ctx: Context, msg: Incoming, action: Rate) -> list[Reply]:
 FEATURE = Feature.RATINGS
 
 
+async def _describe(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    n = await count(db, select(func.count()).select_from(Rating).where(Rating.user_id == user.id))
+    return [texts.PV_RATINGS.format(n=n)]
+
+
+async def _erase(db: AsyncSession, user: User) -> None:
+    """The rating stays as a count for the office; who gave it and their words go."""
+    await db.execute(
+        update(Rating)
+        .where(Rating.user_id == user.id)
+        .values(user_id=None, comment=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _purge(db: AsyncSession, now: dt.datetime, retention: RetentionSettings) -> int:
+    result = await db.execute(
+        update(Rating)
+        .where(Rating.at < cutoff(now, retention.question_log_days), Rating.user_id.is_not(None))
+        .values(user_id=None, comment=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def register(router: Router) -> None:
-    router.action(Rate, on_action)
+    router.action(Rate, on_action, in_groups=True)
+    router.personal_data(
+        "ratings",
+        describe=_describe,
+        erase=_erase,
+        purge=_purge,
+        columns=("ratings.user_id", "ratings.comment"),
+        purpose="Đo mức độ hài lòng với câu trả lời, việc xử lý phản ánh và trò chuyện với cán bộ",
+        basis="Nhiệm vụ của cơ quan nhà nước (đánh giá sự hài lòng của người dân)",
+        retention="question_log",
+        recipients="Lãnh đạo, cán bộ của xã/phường",
+    )

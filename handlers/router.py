@@ -18,8 +18,14 @@ from handlers.actions import Action, split_prefixes
 from handlers.messages import Incoming, Reply
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from handlers.context import Context
     from handlers.flow import AnyFlow
+    from handlers.settings import HandlerSettings, RetentionSettings
+    from storage.models import User
 
 A = TypeVar("A", bound=Action)
 Handler = Callable[["Context", Incoming], Awaitable[list[Reply]]]
@@ -60,12 +66,37 @@ class Command:
     handler: Handler
     description: str
     staff_only: bool = False
+    # answered in group chats too; every other command answers "xin mời nhắn riêng" there
+    in_groups: bool = False
 
 
 @dataclass(frozen=True)
 class ActionRoute:
     codec: type[Action]
     handler: ActionHandler[Any]
+    in_groups: bool = False
+
+
+# What a feature says it stores about a user (lines for /dulieucuatoi) and how it erases it.
+Describer = Callable[["AsyncSession", "User", "HandlerSettings"], Awaitable[list[str]]]
+Eraser = Callable[["AsyncSession", "User"], Awaitable[None]]
+# The daily purge of what is past its retention period; returns how many rows it changed.
+Purger = Callable[["AsyncSession", "dt.datetime", "RetentionSettings"], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One feature's personal data, and the processing register's entry for it."""
+
+    name: str
+    describe: Describer
+    erase: Eraser
+    columns: tuple[str, ...]  # "table.column" it holds and erases
+    purpose: str = ""
+    basis: str = ""
+    retention: str = ""  # a RetentionSettings field without "_days", e.g. "question_log"
+    recipients: str = ""
+    purge: Purger | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +122,7 @@ class Router:
     events: dict[str, Handler] = field(default_factory=dict)
     topic_renderers: dict[str, TopicRenderer] = field(default_factory=dict)
     features: set[Feature] = field(default_factory=set)
+    personal: dict[str, PersonalData] = field(default_factory=dict)
     _hooks: list[_Hook] = field(default_factory=list)
 
     def feature(self, name: Feature) -> None:
@@ -101,21 +133,59 @@ class Router:
     def has(self, name: Feature) -> bool:
         return name in self.features
 
-    def action(self, codec: type[A], handler: ActionHandler[A]) -> None:
-        """Presses of buttons made by `codec` reach `handler` with the unpacked action."""
-        _unique("action prefix", self.actions, codec.prefix, ActionRoute(codec, handler))
+    def action(self, codec: type[A], handler: ActionHandler[A], *, in_groups: bool = False) -> None:
+        """Presses of buttons made by `codec` reach `handler` with the unpacked action.
+
+        `in_groups`: the button may be answered in a group chat (it shows nothing personal).
+        """
+        _unique("action prefix", self.actions, codec.prefix, ActionRoute(codec, handler, in_groups))
 
     def resolve(self, data: str) -> tuple[ActionHandler[Any], Action] | None:
         """The handler and typed action of a button's data; None when unknown or malformed."""
+        found = self.resolve_route(data)
+        return None if found is None else (found[0].handler, found[1])
+
+    def resolve_route(self, data: str) -> tuple[ActionRoute, Action] | None:
+        """Like `resolve`, with the route (to know whether it may answer in a group)."""
         for prefix in split_prefixes(data):
             route = self.actions.get(prefix)
             if route is not None:
                 action = route.codec.unpack(data)
-                return None if action is None else (route.handler, action)
+                return None if action is None else (route, action)
         return None
 
-    def command(self, name: str, handler: Handler, description: str, *, staff_only: bool = False) -> None:
-        _unique("command", self.commands, name, Command(name, handler, description, staff_only))
+    def command(
+        self,
+        name: str,
+        handler: Handler,
+        description: str,
+        *,
+        staff_only: bool = False,
+        in_groups: bool = False,
+    ) -> None:
+        _unique("command", self.commands, name, Command(name, handler, description, staff_only, in_groups))
+
+    def personal_data(
+        self,
+        name: str,
+        *,
+        describe: Describer,
+        erase: Eraser,
+        columns: tuple[str, ...],
+        purpose: str = "",
+        basis: str = "",
+        retention: str = "",
+        recipients: str = "",
+        purge: Purger | None = None,
+    ) -> None:
+        """What a feature stores about a person: how to describe it (/dulieucuatoi) and erase it.
+
+        Every feature that stores personal data registers here, like its commands, so
+        /xoadulieu cannot forget one; tests/test_privacy_registry.py fails when a column
+        holding personal data belongs to no registration.
+        """
+        entry = PersonalData(name, describe, erase, columns, purpose, basis, retention, recipients, purge)
+        _unique("personal data", self.personal, name, entry)
 
     def flow(self, flow: AnyFlow) -> None:
         _unique("flow", self.flows, flow.name, flow)

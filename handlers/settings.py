@@ -8,7 +8,24 @@ reach a token or a database URL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long each kind of personal data is kept (days), then the daily purge erases it.
+
+    Defaults are stated in docs/privacy.md and the privacy notice; MOTCUA_RETENTION_*
+    overrides them. Storage is limited to what the purpose needs (Law 91/2025, art. 3).
+    """
+
+    question_log_days: int = 180  # questions kept to improve the answers
+    session_days: int = 90  # conversation state and walkthrough progress after the last message
+    complaint_person_days: int = 365  # who sent a complaint, after it was closed
+    phone_days: int = 90  # phone numbers for call-backs, after the call / the last message
+    photo_days: int = 365  # complaint photos, after the complaint was closed
+    outbox_days: int = 30  # what a delivered (or failed) outbox message said
+    audit_days: int = 730  # the audit log of staff actions
 
 
 @dataclass(frozen=True)
@@ -24,3 +41,4 @@ class HandlerSettings:
     guide_resume_after_hours: int = 3
     rate_burst: int = 30
     rate_per_minute: int = 60
+    retention: RetentionSettings = field(default_factory=RetentionSettings)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.actions import Action
@@ -21,8 +22,11 @@ from handlers.context import Context
 from handlers.flow import Flow, Run
 from handlers.messages import Incoming, Reply
 from handlers.router import Feature, HookPriority, Router
+from handlers.settings import HandlerSettings
 from knowledge.normalize import fold
+from storage.models import User
 from storage.outbox import DEFAULT_TOPIC, TOPIC_KEYS, set_subscriptions
+from storage.privacy import record_consent
 
 
 # ---------------------------------------------------------------- buttons
@@ -180,6 +184,15 @@ async def unsubscribe(ctx: Context, msg: Incoming) -> list[Reply]:
 
 async def _unsubscribe_all(ctx: Context) -> list[Reply]:
     await set_subscriptions(ctx.db, ctx.user, [], None)
+    record_consent(
+        ctx.db,
+        ctx.user.id,
+        purpose="subscriptions",
+        what="-",
+        version=texts.PRIVACY_NOTICE_VERSION,
+        granted=False,
+        at=ctx.now(),
+    )
     FLOW.end(ctx)
     return [Reply(texts.UNSUB_DONE_ALL)]
 
@@ -235,6 +248,15 @@ async def on_save(ctx: Context, msg: Incoming, action: SaveChoice) -> list[Reply
     if not topics:
         return [_chooser(ctx, run.data, texts.SUB_NOTHING_CHOSEN, edit=True)]
     await set_subscriptions(ctx.db, ctx.user, topics, area)
+    # subscriptions rest on consent (Law 91/2025): what, when, purpose and the notice's version
+    record_consent(
+        ctx.db,
+        ctx.user.id,
+        purpose="subscriptions",
+        what=",".join(ctx.user.subscriptions)[:64],
+        version=texts.PRIVACY_NOTICE_VERSION,
+        at=ctx.now(),
+    )
     run.end(ctx)
     return [Reply(texts.SUB_SAVED.format(now=_user_now(ctx)) + note)]
 
@@ -272,7 +294,28 @@ async def text_hook(ctx: Context, msg: Incoming) -> list[Reply] | None:
 FEATURE = Feature.SUBSCRIPTIONS
 
 
+async def _describe(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
+    return [
+        texts.PV_AREA.format(area=user.area or texts.PV_NONE),
+        texts.PV_SUBSCRIPTIONS.format(subs=", ".join(user.subscriptions or []) or texts.PV_NONE),
+    ]
+
+
+async def _erase(db: AsyncSession, user: User) -> None:
+    await set_subscriptions(db, user, [], None)
+
+
 def register(router: Router) -> None:
+    router.personal_data(
+        "subscriptions",
+        describe=_describe,
+        erase=_erase,
+        columns=("users.subscriptions", "users.area"),
+        purpose="Gửi thông báo của xã/phường theo chủ đề, khu vực người dân đã chọn",
+        basis="Sự đồng ý của người dân (đăng ký, rút lại bằng /huy)",
+        retention="session",
+        recipients="Không chuyển cho bên nào",
+    )
     router.command("dangky", subscribe, texts.CMD_DANGKY)
     router.command("huy", unsubscribe, texts.CMD_HUY)
     router.action(ToggleTopic, on_toggle)

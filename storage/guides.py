@@ -22,6 +22,7 @@ from storage.models_guides import (
     GuideEvent,
     GuideRun,
 )
+from storage.privacy import record_consent
 
 
 async def latest_active_run(db: AsyncSession, user_id: int) -> GuideRun | None:
@@ -98,6 +99,7 @@ async def add_callback(
     phone: str,
     call_after: dt.datetime,
     now: dt.datetime,
+    consent_version: str,
 ) -> GuideCallback:
     row = GuideCallback(
         user_id=user.id,
@@ -113,6 +115,8 @@ async def add_callback(
     )
     db.add(row)
     await db.flush()
+    # a call-back is only taken with consent: what, when, purpose and the notice's version
+    record_consent(db, user.id, purpose="callback", what="phone", version=consent_version, at=now)
     return row
 
 
@@ -204,7 +208,7 @@ async def funnel(db: AsyncSession, since: dt.datetime | None = None) -> dict[str
 
 
 async def erase_user(db: AsyncSession, user_id: int) -> None:
-    """Forget a citizen's walkthroughs, events and call-back requests (Decree 13/2023 erasure).
+    """Forget a citizen's walkthroughs, events and call-back requests (erasure under Law 91/2025/QH15).
 
     Deleting the user row does the same through ON DELETE CASCADE; this is for an
     erasure that keeps the user row (e.g. anonymisation).

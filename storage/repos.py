@@ -131,6 +131,7 @@ async def log_question(
     topic_id: str | None,
     score: float | None,
     candidates: list[dict[str, Any]],
+    at: dt.datetime | None = None,
     aspect: str | None = None,
     faq_id: str | None = None,
 ) -> None:
@@ -149,7 +150,7 @@ async def log_question(
             "candidates": candidates,
             "aspect": aspect,
             "faq_id": faq_id,
-            "at": utcnow(),
+            "at": at or utcnow(),  # the app's clock: retention is measured from it
         },
     )
 

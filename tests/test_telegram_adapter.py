@@ -143,6 +143,14 @@ def test_group_messages_not_addressed_are_ignored(text: str) -> None:
     assert parse_update(update(message=message(GROUP, text=text)), ME) is None
 
 
+def test_group_messages_say_which_group_so_nothing_personal_is_posted_there() -> None:
+    """/dulieucuatoi@bot in a group used to post the citizen's phone number to the group."""
+    inbound = parse_update(update(message=message(GROUP, text="/dulieucuatoi@motcua_test_bot")), ME)
+    assert inbound is not None and inbound.incomings[0].group == str(GROUP["id"])
+    assert inbound.incomings[0].in_public_group(staff_chat="")
+    assert not inbound.incomings[0].in_public_group(staff_chat=f"telegram:{GROUP['id']}")
+
+
 def test_group_reply_to_the_bot_is_addressed() -> None:
     original = {"message_id": 3, "date": 1, "chat": GROUP, "from": BOT_USER, "text": "Xin chào"}
     inbound = parse_update(update(message=message(GROUP, text="tạm trú", reply_to_message=original)), ME)

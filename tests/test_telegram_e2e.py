@@ -119,7 +119,7 @@ async def test_question_answer_and_detail_button(tg: Harness) -> None:
 async def test_menu_command_with_bot_username(tg: Harness) -> None:
     await tg.fake.send_text(13, f"/menu@{tg.fake.username}")
     [menu] = await tg.fake.wait_messages(13, 1)
-    assert menu["text"] == texts.MENU_PROMPT
+    assert menu["text"].startswith(texts.MENU_PROMPT)  # then the first contact's AI notice
 
 
 async def test_ten_thousand_character_message(tg: Harness) -> None:
@@ -133,7 +133,9 @@ async def test_sticker_voice_and_someone_elses_contact_get_polite_replies(tg: Ha
     fake = tg.fake
     await fake.send_sticker(15)
     await settle(tg)
-    assert fake.texts_to(15) == [texts.CANNOT_USE_MEDIA["sticker"], texts.MENU_PROMPT]
+    first = fake.texts_to(15)
+    assert first[0].startswith(texts.CANNOT_USE_MEDIA["sticker"]) and "(AI)" in first[0]  # first contact
+    assert first[1:] == [texts.MENU_PROMPT]
     await fake.send_voice(15)
     await settle(tg)
     assert fake.texts_to(15)[2] == texts.CANNOT_USE_MEDIA["other"]
@@ -147,14 +149,15 @@ async def test_photo_with_caption_uses_both(tg: Harness) -> None:
     await tg.fake.send_photo(16, caption="khai sinh")
     await settle(tg)
     sent = tg.fake.texts_to(16)
-    assert sent[0] == texts.CANNOT_USE_MEDIA["photo"]  # no complaint flow: photo politely declined
+    # no complaint flow: photo politely declined (then the first contact's AI notice)
+    assert sent[0].startswith(texts.CANNOT_USE_MEDIA["photo"])
     assert any("Đăng ký khai sinh" in t for t in sent[1:])  # the caption is answered as a question
 
 
 async def test_location_and_own_contact(tg: Harness) -> None:
     await tg.fake.send_location(17, 20.65, 106.05)
     await tg.fake.wait_messages(17, 1)
-    assert tg.fake.texts_to(17)[0] == texts.CANNOT_USE_MEDIA["location"]
+    assert tg.fake.texts_to(17)[0].startswith(texts.CANNOT_USE_MEDIA["location"])  # + the AI notice
     await tg.fake.send_contact(17, "0912345678")
     await settle(tg)
     assert texts.CANNOT_USE_MEDIA["contact"] in tg.fake.texts_to(17)

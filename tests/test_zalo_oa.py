@@ -244,6 +244,27 @@ async def test_replayed_old_event_is_ignored(oa: OA) -> None:
     assert oa.fake.sent == []
 
 
+async def test_signed_event_without_a_body_timestamp_still_meets_the_replay_guard(oa: OA) -> None:
+    """The time signed in X-ZEvent-Timestamp counts when the body has none (it used to skip the guard)."""
+    import aiohttp
+
+    event = oa.fake.text_event(USER, "xin chào")
+    del event["timestamp"]
+    raw = json.dumps(event).encode()
+    old = str(int((oa.fake.now() - dt.timedelta(days=2)).timestamp() * 1000))
+    headers = {
+        "Content-Type": "application/json",
+        "X-ZEvent-Signature": oa.fake.sign(raw, old),
+        "X-ZEvent-Timestamp": old,
+    }
+    async with aiohttp.ClientSession() as http:
+        async with http.post(oa.url, data=raw, headers=headers) as resp:
+            assert resp.status == 200  # signed correctly, but two days old
+    await oa.runner.queue.idle()
+    assert oa.fake.sent == []
+    assert await oa.user() is None
+
+
 def test_signature_formula_and_header_forms() -> None:
     raw = b'{"event_name":"user_send_text","timestamp":"1750316131602"}'
     mac = signature_for("123", raw, "1750316131602", "secret")

@@ -21,7 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import ChannelSender, DeliveryError, OutsideWindow, RateLimited, Unreachable
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, Reply, log_id
 from storage.db import Database
 from storage.error_log import ErrorLog
 from storage.models import utcnow
@@ -265,12 +265,12 @@ async def answer_with_retries(
             return
         except RateLimited:
             wait = 2.0**attempt
-            log.warning("%s rate limit answering %s; retrying in %.0fs", label, platform_id, wait)
+            log.warning("%s rate limit answering %s; retrying in %.0fs", label, log_id(platform_id), wait)
             await sleep(wait)
         except (OutsideWindow, Unreachable) as exc:
-            log.warning("%s cannot answer %s: %s", label, platform_id, exc)
+            log.warning("%s cannot answer %s: %s", label, log_id(platform_id), exc)
             return
         except DeliveryError as exc:
-            log.error("%s could not answer %s: %s", label, platform_id, exc)
+            log.error("%s could not answer %s: %s", label, log_id(platform_id), exc)
             return
-    log.error("gave up answering %s user %s: still rate limited", label, platform_id)
+    log.error("gave up answering %s user %s: still rate limited", label, log_id(platform_id))

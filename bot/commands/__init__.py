@@ -10,6 +10,7 @@ from bot.commands import (
     guides,
     kb,
     match,
+    privacy,
     run,
     staff,
     texts,
@@ -30,4 +31,5 @@ COMMAND_MODULES = [
     zalo,
     complaints,
     broadcast,
+    privacy,
 ]

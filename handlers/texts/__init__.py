@@ -14,3 +14,4 @@ from handlers.texts.feedback import *  # noqa: F403
 from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
+from handlers.texts.privacy import *  # noqa: F403

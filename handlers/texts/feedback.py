@@ -11,8 +11,6 @@ CMD_PHANANH = "Gửi phản ánh, kiến nghị"
 CMD_TRACUU = "Tra cứu phản ánh theo mã (ví dụ /tracuu PA-2026-000123)"
 CMD_GAPCANBO = "Gặp cán bộ trực"
 CMD_KETTHUC = "Kết thúc trò chuyện với cán bộ"
-CMD_DULIEUCUATOI = "Xem dữ liệu cá nhân tôi đang lưu về anh/chị"
-CMD_XOADULIEU = "Xóa dữ liệu cá nhân của anh/chị"
 CMD_HOPTHU = "(Cán bộ) Hộp thư phản ánh"
 CMD_XEMPHANANH = "(Cán bộ) Xem một phản ánh theo mã"
 
@@ -286,34 +284,3 @@ RT_SORRY = (
     "gặp cán bộ, gửi phản ánh, hoặc gọi {hotline}."
 )
 RT_BTN_HUMAN = "Gặp cán bộ"
-
-PV_HEAD = "Dữ liệu tôi đang lưu về anh/chị:"
-PV_IDENTITY = "• Tài khoản: {channel}, mã {platform_id}"
-PV_NAME = "• Tên hiển thị: {name}"
-PV_PHONE = "• Số điện thoại: {phone}"
-PV_CONSENT = "• Đồng ý cung cấp thông tin lúc: {at}"
-PV_AREA = "• Khu vực: {area}"
-PV_SUBSCRIPTIONS = "• Đăng ký nhận thông báo: {subs}"
-PV_FIRST_SEEN = "• Bắt đầu trò chuyện: {at}"
-PV_COMPLAINTS = "• Phản ánh đã gửi: {n} ({codes})"
-PV_QUESTIONS = "• Câu hỏi đã lưu để cải thiện trả lời: {n}"
-PV_RATINGS = "• Đánh giá: {n}"
-PV_GUIDES = "• Hướng dẫn từng bước đã dùng: {n}"
-PV_CONTACTS = "• Yêu cầu gọi lại: {callbacks}; trò chuyện với cán bộ: {handoffs}"
-PV_MESSAGES = "• Tin nhắn gửi tới anh/chị (thông báo, trả lời phản ánh): {n}"
-PV_NONE = "không có"
-PV_FOOT = "Anh/chị có thể yêu cầu xóa dữ liệu cá nhân bằng lệnh /xoadulieu."
-PV_BTN_ERASE = "Xóa dữ liệu của tôi"
-PV_CONFIRM = (
-    "Xin phép xác nhận: anh/chị muốn xóa dữ liệu cá nhân (tên, số điện thoại, đăng ký nhận thông báo, "
-    "câu hỏi đã lưu, tin nhắn chờ gửi)? Nội dung các phản ánh đã gửi vẫn được lưu để cơ quan giải quyết, "
-    "nhưng không còn gắn với anh/chị nên anh/chị sẽ không nhận được trả lời qua đây. Việc xóa không thể hoàn tác."
-)
-PV_BTN_CONFIRM = "Đồng ý xóa"
-PV_BTN_KEEP = "Không xóa"
-PV_KEPT = "Dạ, tôi giữ nguyên dữ liệu. Anh/chị cần hỗ trợ gì thêm ạ?"
-PV_ERASED = (
-    "Tôi đã xóa dữ liệu cá nhân của anh/chị. Xin cảm ơn anh/chị đã sử dụng dịch vụ. "
-    "Nếu anh/chị tiếp tục nhắn tin, tôi vẫn hỗ trợ bình thường và không lưu lại tên hiển thị "
-    "mà ứng dụng nhắn tin gửi kèm mỗi tin nhắn."
-)

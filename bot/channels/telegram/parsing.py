@@ -84,7 +84,13 @@ def parse_update(update: Update, me: BotIdentity) -> Inbound | None:
             return None
         if text is not None:
             text = _strip_mention(text, me.username)
-    base = {"channel": CHANNEL, "platform_id": str(user.id), "display_name": user.full_name[:128] or None}
+    base = {
+        "channel": CHANNEL,
+        "platform_id": str(user.id),
+        "display_name": user.full_name[:128] or None,
+        # the answer is read by everyone there: the dispatcher answers nothing personal
+        "group": None if message.chat.type == "private" else str(message.chat.id),
+    }
     message_id = str(message.message_id)
     incomings = _message_incomings(message, text, base, message_id)
     return Inbound(update.update_id, chat_id=message.chat.id, platform_id=str(user.id), incomings=incomings)
@@ -148,6 +154,7 @@ def _parse_callback(update: Update, me: BotIdentity) -> Inbound | None:
             display_name=query.from_user.full_name[:128] or None,
             action=data,
             message_id=str(message.message_id),
+            group=None if message.chat.type == "private" else str(message.chat.id),
         )
     )
     return inbound
