@@ -181,5 +181,6 @@ from storage import (  # noqa: E402  (feature models register on Base after it e
     models_broadcast,  # noqa: F401
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
+    models_telegram,  # noqa: F401
     models_zalo,  # noqa: F401
 )
