@@ -202,3 +202,19 @@ async def test_bad_token_leaves_no_open_session(fake: FakeTelegram, tmp_path: Pa
         assert all(r._session is None for r in h.runner.bot._request)  # type: ignore[attr-defined]
     finally:
         await h.app.close()
+
+
+def test_read_only_data_directory_is_no_traceback(tmp_path: Path, monkeypatch, caplog) -> None:
+    """Item 9: the pid file is best effort, at start and at shutdown."""
+    from bot.commands.run import remove_pid_file, write_pid_file
+
+    assert write_pid_file(Path("/proc/motcua-test/motcua.pid")) is None  # a read-only file system
+    written = write_pid_file(tmp_path / "motcua.pid")
+    assert written is not None and written.read_text().isdigit()
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)  # the directory became read-only while serving
+    remove_pid_file(written)
+    assert "cannot remove the pid file" in caplog.text
