@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,7 +85,7 @@ async def claim_stale(
     now: dt.datetime,
     limit: int = 100,
 ) -> list[tuple[int, str]]:
-    """Claim pending updates whose claim is older than `older_than` (their worker died).
+    """Claim pending updates of other workers whose claim is older than `older_than` (they died).
 
     Each row is claimed by a conditional UPDATE on the claim it was read with,
     so two workers sweeping at once never both take one update.
@@ -97,6 +97,7 @@ async def claim_stale(
                 TelegramUpdate.bot_id == bot_id,
                 TelegramUpdate.status == UPDATE_PENDING,
                 TelegramUpdate.claimed_at < older_than,
+                or_(TelegramUpdate.claimed_by.is_(None), TelegramUpdate.claimed_by != worker),
             )
             .order_by(TelegramUpdate.update_id)
             .limit(limit)

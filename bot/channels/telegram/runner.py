@@ -276,7 +276,9 @@ class TelegramRunner:
                 log.exception("cannot read journaled telegram update %s: %.2000s", update_id, payload)
                 self.journal.done(update_id)
                 continue
-            self._seen.pop(update_id, None)  # ours, taken again: not a duplicate
+            if update_id in self._journaled:
+                continue  # already in progress here
+            self._seen.pop(update_id, None)  # taken over from a dead worker: not a duplicate
             if self.submit(update, journaled=True):
                 count += 1
         if count:
