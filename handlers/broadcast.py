@@ -5,7 +5,7 @@ topic, an area, a channel) → a preview exactly as citizens will see it with
 the number of recipients → optional send time → confirm. Confirming writes the
 broadcast, one outbox row per recipient and the audit record in the one
 transaction the dispatcher commits; the channel workers deliver it and keep
-the staff member informed (bot/outbox_sender.py BroadcastMonitor).
+the staff member informed (bot/outbox_sender/broadcast_monitor.py).
 
 `/thongbao ds` lists recent broadcasts, `/thongbao huy ID` stops one.
 Actions (prefix "bc"): bc:aud:all|t|a|c, bc:t:<topic>, bc:ar:<n>, bc:c:<channel>,

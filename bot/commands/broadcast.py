@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.commands.common import load_settings, open_app
+from bot.commands.common import Subcommands, load_settings, open_app
 from handlers import texts
 from handlers.broadcast import MAX_CAPTION, MAX_TEXT, audience_label, citizen_replies, parse_send_time
 from handlers.serialize import replies_to_payload
@@ -26,7 +26,7 @@ from storage.models import Outbox
 from storage.repos import audit
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("broadcast", help="send announcements to subscribed citizens; follow and cancel them")
     bsub = p.add_subparsers(dest="broadcast_command", metavar="ACTION", required=True)
     send = bsub.add_parser(

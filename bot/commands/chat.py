@@ -6,10 +6,10 @@ import argparse
 import getpass
 
 from bot.channels.console import run_console
-from bot.commands.common import open_app
+from bot.commands.common import Subcommands, open_app
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("chat", help="chat with the bot in this terminal (or script it through stdin)")
     p.add_argument("--user", default=None, help="whose conversation this is (default: your login name)")
     p.set_defaults(func=_chat)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.app import App, StartupError, build_app
 from bot.config import Settings
+
+# What each command module adds its sub-commands to (`motcua <group> …`).
+Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def load_settings() -> Settings:

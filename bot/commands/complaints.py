@@ -15,7 +15,7 @@ import io
 import sys
 from pathlib import Path
 
-from bot.commands.common import open_app
+from bot.commands.common import Subcommands, open_app
 from handlers.feedback_core import (
     ActionError,
     category_label,
@@ -37,7 +37,7 @@ CSV_FIELDS = [
 ]  # fmt: skip
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("complaints", help="list, answer, close and export citizens' complaints")
     csub = p.add_subparsers(dest="complaints_command", metavar="ACTION", required=True)
     ls = csub.add_parser("list", help="open complaints, overdue first (or filter)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from bot.app import _safe_url
-from bot.commands.common import load_settings
+from bot.commands.common import Subcommands, load_settings
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = dbsub.add_parser("upgrade", help="apply pending migrations")

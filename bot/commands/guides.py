@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from bot.commands.common import open_app
+from bot.commands.common import Subcommands, open_app
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("guides", help="step-by-step walkthroughs: list, funnel, call-back requests")
     gsub = p.add_subparsers(dest="guides_command", metavar="ACTION", required=True)
     ls = gsub.add_parser("list", help="list the walkthroughs (and how many procedures have a tailored one)")

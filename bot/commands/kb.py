@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.commands.common import load_settings
+from bot.commands.common import Subcommands, load_settings
 from knowledge.fee_rules import WARN_DAYS, expiring, local_today
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 
@@ -22,7 +22,7 @@ def _today(args: argparse.Namespace, timezone: str) -> dt.date:
     return args.today or local_today(timezone)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("kb", help="check, list, show, export or reload the knowledge base")
     ksub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
     check = ksub.add_parser("check", help="validate a knowledge directory (exit 1 on errors)")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.commands.common import Subcommands
 from bot.commands.kb import _load
 from knowledge.match_cli import run_match
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("match", help="rank knowledge-base topics for questions (arguments, or stdin lines)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--limit", type=int, default=3, help="topics to show per question (default 3)")

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.commands.common import load_settings, open_app
-from bot.runners import runner_factories
+from bot.app import App
+from bot.commands.common import Subcommands, load_settings, open_app
+from bot.runners import Runner, runner_factories
 
 log = logging.getLogger("motcua.run")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("run", help="serve the configured channels (Telegram, Zalo) and workers")
     p.set_defaults(func=_run)
 
@@ -36,7 +37,7 @@ async def _run(args: argparse.Namespace) -> int:
         return await serve(app, runners)
 
 
-async def serve(app, runners) -> int:
+async def serve(app: App, runners: list[Runner]) -> int:
     """Start the HTTP server and runners; stop them in reverse order on SIGTERM/SIGINT."""
     settings = app.settings
     web_app = web.Application(client_max_size=1024 * 1024)
@@ -103,7 +104,7 @@ def remove_pid_file(path: Path | None) -> None:
         log.warning("cannot remove the pid file %s (%s)", path, exc)
 
 
-def _reload(app) -> None:
+def _reload(app: App) -> None:
     ok, problems = app.knowledge.reload()
     if not ok:
         log.error("knowledge reload failed, still serving the old base:\n%s", "\n".join(problems))

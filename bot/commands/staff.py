@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from bot.app import staff_path
-from bot.commands.common import load_settings
+from bot.commands.common import Subcommands, load_settings
 from storage.staff import ROLES, StaffDirectory, StaffFileError
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("staff", help="manage staff identities (who may use staff functions)")
     ssub = p.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     add = ssub.add_parser("add", help="add or change a staff member")

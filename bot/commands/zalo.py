@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.commands.common import load_settings, open_app
+from bot.commands.common import Subcommands, load_settings, open_app
+from bot.config import Settings
 
 PERMISSION_PATH = "/v4/oa/permission"
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     p = sub.add_parser("zalo", help="Zalo OA authorisation and channel status")
     zsub = p.add_subparsers(dest="zalo_command", metavar="ACTION", required=True)
     url = zsub.add_parser("auth-url", help="print the OA consent URL (PKCE) for the OA admin to open")
@@ -62,7 +63,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def _require_oa():
+def _require_oa() -> Settings:
     from bot.cli import CliError
 
     settings = load_settings()
@@ -181,7 +182,7 @@ async def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _bot_check(settings) -> str:
+async def _bot_check(settings: Settings) -> str:
     from bot.channels.base import TransientError
     from bot.channels.zalo_bot import BotApiError, BotClient
 
