@@ -161,7 +161,7 @@ async def polling(code: str, code_dir: Path, kills: int, backlog: int, work: Pat
             await until(lambda t=target: sum(1 for u in users if welcomes(fake, u)) >= t, 20)
             proc.kill()
             fig.kills += 1
-        await finish(fake, proc, users, idle=8)
+        await finish(fake, proc, users, idle=30)
     finally:
         proc.kill()
         await fake.stop()
@@ -217,7 +217,7 @@ async def webhook(code: str, code_dir: Path, kills: int, burst: int, work: Path)
             proc.start()
             await asyncio.wait_for(asyncio.gather(*posts), 120)
             proc.stop()
-            await finish(fake, proc, users, idle=8)
+            await finish(fake, proc, users, idle=30)
     finally:
         for task in posts:
             task.cancel()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TypeAlias
 
 from bot.app import App, StartupError, build_app
 from bot.config import Settings
 
-# What each command module adds its sub-commands to (`motcua <group> …`).
-Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+# What each command module adds its sub-commands to (`motcua <group> …`). A string: argparse's
+# _SubParsersAction is generic only to type checkers, subscripting it fails at run time on 3.11.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def load_settings() -> Settings:
