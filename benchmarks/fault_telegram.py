@@ -80,16 +80,19 @@ class Process:
         }
         self.env.pop("MOTCUA_DATABASE_URL", None)
         self.code_dir = code_dir
+        self.data_dir = data_dir
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=self.code_dir,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / "motcua.log", "ab") as log:  # warnings and errors, for a post-mortem
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=self.code_dir,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
 
     def kill(self) -> None:
         if self.proc is not None:
@@ -97,14 +100,13 @@ class Process:
             self.proc.wait()
             self.proc = None
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """SIGTERM, waiting without blocking the loop: the fake Bot API runs on it and must answer."""
         if self.proc is not None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-            self.proc = None
+            proc = self.proc
+            await until(lambda: proc.poll() is not None, 30)
+            self.kill()
 
 
 def welcomes(fake: FakeTelegram, uid: int) -> int:
@@ -132,7 +134,7 @@ async def finish(fake: FakeTelegram, proc: Process, users: list[int], idle: floa
             last, still = done, time.monotonic()
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.5)  # late duplicates show up here
-    proc.stop()
+    await proc.stop()
 
 
 def count(fig: Figures, fake: FakeTelegram, users: list[int]) -> Figures:
@@ -216,7 +218,7 @@ async def webhook(code: str, code_dir: Path, kills: int, burst: int, work: Path)
                 fig.kills += 1
             proc.start()
             await asyncio.wait_for(asyncio.gather(*posts), 120)
-            proc.stop()
+            await proc.stop()
             await finish(fake, proc, users, idle=30)
     finally:
         for task in posts:
@@ -275,7 +277,7 @@ async def complaint(code: str, code_dir: Path, kills: int, work: Path) -> Figure
             ):
                 shown += 1
         await asyncio.sleep(2)
-        proc.stop()
+        await proc.stop()
         with sqlite3.connect(data_dir / "motcua.db") as db:
             stored = db.execute("SELECT count(*) FROM complaints").fetchone()[0]
             twice = db.execute(
