@@ -19,6 +19,7 @@ from handlers.context import Services
 from handlers.dispatcher import Dispatcher
 from handlers.features import build_router
 from handlers.settings import HandlerSettings
+from handlers.text_overlay import OverlayError, apply_overlay
 from knowledge.loader import KnowledgeError
 from knowledge.service import KnowledgeService
 from storage.db import Database
@@ -84,6 +85,10 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         )
     except KnowledgeError as exc:
         raise StartupError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None
+    try:
+        apply_overlay(settings.texts_path)
+    except OverlayError as exc:
+        raise StartupError("the texts overlay is invalid:\n" + "\n".join(exc.problems)) from None
     try:
         staff = StaffDirectory(staff_path(settings), settings.staff)
     except StaffFileError as exc:

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.commands import COMMAND_MODULES
 from bot.config import ConfigError
+from bot.logs import configure as configure_logging
+
+
+def version() -> str:
+    """The installed distribution's version (the wheel's, or the editable checkout's)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("motcua")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,8 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="motcua: the one-stop office chatbot for Vietnamese public services (Telegram, Zalo).",
     )
     parser.add_argument(
-        "--log-level", default=None, help="DEBUG, INFO, WARNING (default from MOTCUA_LOG_LEVEL)"
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="wins over MOTCUA_LOG_LEVEL (default: MOTCUA_LOG_LEVEL for `run`, WARNING otherwise)",
     )
+    parser.add_argument("--version", action="version", version=f"motcua {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.add_commands(sub)
@@ -36,10 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    logging.basicConfig(
-        level=(args.log_level or "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.log_level or "WARNING", os.environ.get("MOTCUA_LOG_FORMAT", "text"))
     try:
         result = args.func(args)
         if asyncio.iscoroutine(result):

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from handlers.feedback_core import make_office, remind_overdue
 from handlers.handoff import expire_waiting
+from storage.error_log import ErrorLog
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -60,11 +61,14 @@ class ReminderRunner:
         return count
 
     async def _loop(self) -> None:
+        errors = ErrorLog(log)
         while True:
             try:
                 await self.tick()
-            except Exception:
-                log.exception("overdue reminder failed; will retry")
+            except Exception as exc:
+                errors.failed("overdue reminder (will retry)", exc)
+            else:
+                errors.succeeded("overdue reminder (will retry)")
             await asyncio.sleep(self.interval)
 
     async def start(self) -> None:

@@ -119,6 +119,9 @@ class Settings:
     outbox_per_chat_seconds: float = 1.0  # minimum gap between two messages to one chat
     outbox_poll_seconds: float = 1.0
     broadcast_progress_seconds: float = 5.0  # how often staff see their broadcast's progress
+    # operations
+    log_format: str = "text"  # text for a terminal, json for log collectors (bot/logs.py)
+    texts_file: Path | None = None  # sentence overlay; default $MOTCUA_DATA_DIR/texts.yaml when present
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -168,11 +171,30 @@ class Settings:
                 f"at most MOTCUA_GUIDE_EXPIRY_DAYS x 24 ({self.guide_expiry_days * 24})"
             )
         _validate_zalo(self)
+        self._check_operations()
         self._validate_telegram()
         self._check_feedback()
         self._check_outbox()
         object.__setattr__(self, "database_url", url)
         return self
+
+    def _check_operations(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"MOTCUA_LOG_FORMAT={self.log_format!r} must be text or json")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                f"MOTCUA_LOG_LEVEL={self.log_level!r} is not a log level; use DEBUG, INFO, WARNING or ERROR"
+            )
+        if self.texts_file is not None and not Path(self.texts_file).is_file():
+            raise ConfigError(f"MOTCUA_TEXTS_FILE={self.texts_file} does not exist")
+
+    @property
+    def texts_path(self) -> Path | None:
+        """The sentence overlay in use: the configured file, or texts.yaml in the data directory."""
+        if self.texts_file is not None:
+            return Path(self.texts_file)
+        default = self.data_dir / "texts.yaml"
+        return default if default.is_file() else None
 
     def _check_outbox(self) -> None:
         for channel in ("telegram", "zalo_oa", "zalo_bot"):

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers import texts
-from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic, SubmitGuide
+from handlers import observe, texts
+from handlers.buttons import MenuItem, ShowGroup, ShowSection, ShowTopic
 from handlers.context import Context
+from handlers.direct_answers import (
+    Direct,
+    choose_direct,
+    compact_buttons,
+    from_faq,
+    more_buttons,
+    section_buttons,
+    source_line,
+)
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
 from handlers.topic_text import fee_summary, fees_section
+from knowledge.faq import ACROSS_SCORE, best_entry
+from knowledge.matcher import Candidate, MatchResult
 from knowledge.schema import Guide, Procedure, Service
 from storage.repos import log_question
 
@@ -41,23 +52,20 @@ def procedure_summary(p: Procedure, today: dt.date | None = None) -> str:
     return "\n".join(lines)
 
 
-def procedure_buttons(ctx: Context, p: Procedure) -> list[list[Button]]:
-    rows = [
-        [
-            ShowSection(p.id, "docs").button(texts.BTN_DOCUMENTS),
-            ShowSection(p.id, "fees").button(texts.BTN_FEES),
-        ],
-        [
-            ShowSection(p.id, "online").button(texts.BTN_ONLINE_STEPS),
-            ShowSection(p.id, "legal").button(texts.BTN_LEGAL),
-        ],
-    ]
-    if p.mistakes or p.notes:
-        rows.append([ShowSection(p.id, "tips").button(texts.BTN_MISTAKES)])
-    if ctx.has_feature(Feature.GUIDE) and p.online.level != "none":
-        rows.append([SubmitGuide(p.id).button(texts.BTN_SUBMIT_GUIDE)])
-    rows.append(menu_button())
-    return rows
+def procedure_reply(ctx: Context, p: Procedure, direct: Direct | None = None) -> Reply:
+    """The answer about a procedure: the direct answer and its source first (when the question
+    asked something specific), then the compact card, the rating and at most five buttons."""
+    card = procedure_summary(p, ctx.local_now().date())
+    if direct is not None:
+        card = f"{direct.text}\n{source_line(direct.basis, direct.source)}\n\n{card}"
+    rating = direct.rating if direct is not None else ("t", p.id)
+    rows = compact_buttons(ctx, p, direct.aspect if direct else None, rating)
+    text = f"{card}\n\n{texts.RT_QUESTION}" if ctx.has_feature(Feature.RATINGS) else card
+    return Reply(text, buttons=rows)
+
+
+def direct_answer(ctx: Context, p: Procedure, text: str, question: str | None) -> Direct | None:
+    return choose_direct(p, text, question, ctx.local_now().date())
 
 
 def section_text(p: Procedure, section: str, today: dt.date | None = None) -> str | None:
@@ -106,8 +114,9 @@ def section_text(p: Procedure, section: str, today: dt.date | None = None) -> st
     return None
 
 
-async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
-    """Show a topic: a feature's renderer if one is registered, else the default."""
+async def render_topic(ctx: Context, topic_id: str, direct: Direct | None = None) -> list[Reply]:
+    """Show a topic: a feature's renderer if one is registered, else the default
+    (led by `direct`, the answer to what was asked, for a procedure)."""
     topic = ctx.kb.get(topic_id)
     if topic is None:
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
@@ -118,11 +127,7 @@ async def render_topic(ctx: Context, topic_id: str) -> list[Reply]:
     if renderer is not None:
         return await renderer(ctx, topic_id)
     if isinstance(topic, Procedure):
-        return [
-            with_rating(
-                ctx, topic_id, procedure_summary(topic, ctx.local_now().date()), procedure_buttons(ctx, topic)
-            )
-        ]
+        return [procedure_reply(ctx, topic, direct)]
     if isinstance(topic, Service):
         return [with_rating(ctx, topic_id, service_text(ctx, topic), [menu_button()])]
     assert isinstance(topic, Guide)
@@ -164,9 +169,13 @@ async def on_detail_action(ctx: Context, msg: Incoming, action: ShowSection) -> 
     text = (
         section_text(topic, action.section, ctx.local_now().date()) if isinstance(topic, Procedure) else None
     )
-    if text is None or not isinstance(topic, Procedure):
+    if not isinstance(topic, Procedure):
         return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
-    return [Reply(text, buttons=procedure_buttons(ctx, topic))]
+    if action.section == "more":
+        return [Reply(texts.MORE_PROMPT.format(name=topic.name), buttons=more_buttons(ctx, topic))]
+    if text is None:
+        return [Reply(texts.EXPIRED_BUTTON), main_menu(ctx)]
+    return [Reply(text, buttons=section_buttons(ctx, topic, action.section))]
 
 
 def _groups(ctx: Context) -> list[str]:
@@ -196,6 +205,15 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
     text = raw[:MAX_QUESTION_CHARS]
     result = ctx.matcher.match(text)
     best = result.best
+    question = result.explanation.question if result.explanation else None
+    direct, chosen = _direct_for(ctx, result, text, question)
+    if chosen is not None:  # an FAQ entry of an offered topic answered outright
+        best = chosen
+    replies = await _answer(ctx, result, raw, best, direct, answered=chosen is not None)
+    # The answer comes from the knowledge base alone: if the question log (or anything else
+    # in this transaction) cannot be written, the citizen still gets it, not the apology.
+    if ctx.failure_replies is None:
+        ctx.failure_replies = replies
     await log_question(
         ctx.db,
         user=ctx.user,
@@ -206,19 +224,59 @@ async def on_question(ctx: Context, msg: Incoming) -> list[Reply]:
         topic_id=best.topic_id if best else None,
         score=best.score if best else None,
         candidates=[{"id": c.topic_id, "score": round(c.score, 4)} for c in result.results[:5]],
+        aspect=direct.aspect.value if direct is not None and direct.aspect else None,
+        faq_id=direct.faq_key if direct is not None else None,
     )
+    observe.decision(result.decision, best.topic_id if best and result.decision == "answer" else None)
+    return replies
+
+
+async def _answer(
+    ctx: Context,
+    result: MatchResult,
+    raw: str,
+    best: Candidate | None,
+    direct: Direct | None,
+    *,
+    answered: bool,
+) -> list[Reply]:
+    """The answer (led by `direct`), clarification or apology for a matched question."""
     prefix = [Reply(texts.TEXT_TOO_LONG)] if len(raw) > MAX_QUESTION_CHARS else []
-    if result.decision == "answer" and best is not None:
-        return prefix + await render_topic(ctx, best.topic_id)
+    if (result.decision == "answer" or answered) and best is not None:
+        return prefix + await render_topic(ctx, best.topic_id, direct)
     if result.decision == "clarify" and result.results:
         rows = [[ShowTopic(c.topic_id).button(c.name[:60])] for c in result.results[:CLARIFY_MAX]]
         rows.append([MenuItem("ask").button(texts.CLARIFY_NONE)])
         return [*prefix, Reply(texts.CLARIFY, buttons=rows)]
     loc = ctx.kb.locality
     sorry = texts.FALLBACK.format(office=loc.office_name, hotline=loc.hotline)
+    if result.not_covered is not None:  # a known procedure without a guide here (logged as fallback)
+        nc = result.not_covered
+        sorry = texts.NOT_COVERED.format(
+            name=nc.name, search_name=nc.search_name, office=loc.office_name, hotline=loc.hotline
+        )
     if ctx.has_feature(Feature.FEEDBACK):
         sorry = f"{sorry}\n{texts.FALLBACK_COMPLAINT_HINT}"
     return [*prefix, main_menu(ctx, sorry)]
+
+
+def _direct_for(
+    ctx: Context, result: MatchResult, text: str, question: str | None
+) -> tuple[Direct | None, Candidate | None]:
+    """The direct answer, and (when the matcher only offered topics) the candidate whose FAQ
+    entry the question repeats almost word for word: specific enough to answer, not clarify."""
+    best = result.best
+    if result.decision == "answer" and best is not None:
+        topic = ctx.kb.get(best.topic_id)
+        return (direct_answer(ctx, topic, text, question) if isinstance(topic, Procedure) else None), None
+    if result.decision == "clarify":
+        for candidate in result.results[:CLARIFY_MAX]:
+            topic = ctx.kb.get(candidate.topic_id)
+            if isinstance(topic, Procedure):
+                hit = best_entry(topic, text, question, threshold=ACROSS_SCORE)
+                if hit is not None:
+                    return from_faq(hit), candidate
+    return None, None
 
 
 FEATURE = Feature.ANSWERS

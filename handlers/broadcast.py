@@ -138,7 +138,11 @@ class Draft(BaseModel):
 
 
 FLOW: Flow[Step, Draft] = Flow(
-    "broadcast", Step, Draft, cancelled=texts.BC_DRAFT_CANCELLED, guard=lambda ctx: ctx.is_staff
+    "broadcast",
+    Step,
+    Draft,
+    cancelled=lambda _ctx, _run: [Reply(texts.BC_DRAFT_CANCELLED)],  # read when said: overlays apply
+    guard=lambda ctx: ctx.is_staff,
 )
 
 

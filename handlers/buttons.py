@@ -15,8 +15,10 @@ from typing import Literal
 from handlers.actions import Action
 
 MenuItemName = Literal["home", "ask", "guides", "complaint", "contact", "subscribe"]
-RatingKind = Literal["t", "h"]  # t: an answer about a topic; h: a conversation with an officer
-Section = Literal["docs", "fees", "online", "legal", "tips"]
+# t: a topic's card; a: a direct answer about an aspect ("<topic>.<aspect>");
+# f: an FAQ entry ("<topic>.<faq id>"); h: a conversation with an officer
+RatingKind = Literal["t", "a", "f", "h"]
+Section = Literal["docs", "fees", "online", "legal", "tips", "more"]
 
 
 @dataclass(frozen=True)

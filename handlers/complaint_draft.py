@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.complaint_actions import (
     CancelDraft,
     CategoryKey,
@@ -38,7 +38,7 @@ from handlers.complaint_actions import (
 )
 from handlers.context import Context
 from handlers.feedback_core import (
-    CATEGORIES,
+    categories,
     complaint_card,
     due_at,
     local_text,
@@ -168,7 +168,7 @@ def category_question() -> Reply:
     # five buttons: Zalo OA shows at most five; "hủy" can be typed (the intro says so)
     return Reply(
         texts.PA_ASK_CATEGORY,
-        buttons=[[PickCategory(key).button(label)] for key, label in CATEGORIES.items()],
+        buttons=[[PickCategory(key).button(label)] for key, label in categories().items()],
     )
 
 
@@ -213,7 +213,7 @@ def summary(draft: Draft) -> Reply:
     if draft.latitude is not None and draft.longitude is not None:
         place = texts.PA_SUMMARY_PLACE.format(lat=draft.latitude, lon=draft.longitude)
     text = texts.PA_SUMMARY.format(
-        category=CATEGORIES.get(draft.category or "khac", ""),
+        category=categories().get(draft.category or "khac", ""),
         description=draft.description or "",
         photos=len(draft.photos),
         place=place,
@@ -308,6 +308,7 @@ async def submit(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
         run.end(ctx)
         # the complaint, its history, the staff notices and the dropped draft commit together
         await ctx.db.commit()
+        observe.complaint("opened")
     except Exception:
         log.exception("could not store a complaint of %s", ctx.user_key)
         await _rollback_keeping_draft(ctx)

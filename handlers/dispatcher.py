@@ -13,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import weakref
 
-from handlers import texts
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers import observe, texts
 from handlers.context import Context, Services
 from handlers.flow import Fallback
 from handlers.limits import RateLimiter
 from handlers.messages import Incoming, Reply
 from handlers.rendering import numbered_actions
+from storage.error_log import ErrorLog, is_database_error
 from storage.repos import TOUCH_RESOLUTION, open_conversation
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,7 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Channels that show real buttons and never number them: a number typed there is text
 # (an age, a count, an answer in a form), not a button press, so none are remembered.
 BUTTONS_ONLY_CHANNELS = frozenset({"telegram"})
+DB_WHAT = "handling messages: database unavailable"
 
 
 class Dispatcher:
@@ -40,6 +45,8 @@ class Dispatcher:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         settings = services.settings
         self.limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+        # a database outage fails every message the same way: one line a minute, not a traceback each
+        self.db_errors = ErrorLog(log)
 
     def _limit(self, incoming: Incoming) -> str:
         """Per-user flood control, before the lock and the database.
@@ -62,11 +69,32 @@ class Dispatcher:
         return lock
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Process one message; never raises: failures become a polite apology."""
+        """Process one message; never raises: failures become a polite apology.
+
+        Reports each update once (channel, latency, outcome, the matcher's decision)
+        to the observation hooks, which feed /metrics and the JSON log.
+        """
+        started = time.perf_counter()
+        with observe.tracking() as facts:
+            replies = await self._handle(incoming)
+            observe.emit(
+                "update",
+                channel=incoming.channel,
+                seconds=time.perf_counter() - started,
+                outcome=facts.get("outcome", "ok"),
+                decision=facts.get("decision"),
+                topic=facts.get("topic"),
+                replies=len(replies),
+            )
+        return replies
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         if incoming.action is not None and not self._known_action(incoming.action):
+            observe.note(outcome="expired")
             return self._expired_reply()
         verdict = self._limit(incoming)
         if verdict != "ok":
+            observe.note(outcome="rate_limited")
             if verdict == "drop":
                 return []
             wait = self.limiter.wait_seconds(incoming.user_key)
@@ -74,11 +102,23 @@ class Dispatcher:
         lock = self._lock_for(incoming.user_key)
         async with lock:
             try:
-                return await self._handle_locked(incoming)
-            except Exception:
-                log.exception("failed to handle a message from %s", incoming.user_key)
+                replies = await self._handle_locked(incoming)
+            except Exception as exc:
+                self._failed(exc, "failed to handle a message from %s", incoming.user_key)
                 hotline = self.services.knowledge.kb.locality.hotline
                 return [Reply(texts.SYSTEM_ERROR.format(hotline=hotline))]
+            self.db_errors.succeeded(DB_WHAT)
+            return replies
+
+    def _failed(self, exc: Exception, message: str, *args: object) -> None:
+        """A database outage is logged with backoff; anything else is a bug and keeps its traceback."""
+        observe.note(outcome="error")
+        if isinstance(exc, SQLAlchemyError):
+            observe.emit("db_error", where="dispatcher")
+        if is_database_error(exc):
+            self.db_errors.failed(DB_WHAT, exc)
+        else:
+            log.exception(message, *args)
 
     def _known_action(self, data: str) -> bool:
         return self.services.router.resolve(data) is not None
@@ -106,10 +146,10 @@ class Dispatcher:
                 if ctx.now() - session.updated_at > TOUCH_RESOLUTION:
                     session.updated_at = ctx.now()
                 await db.commit()
-            except Exception:
+            except Exception as exc:
                 if ctx.failure_replies is None:
                     raise
-                log.exception("transaction failed for %s; telling them what it means", incoming.user_key)
+                self._failed(exc, "transaction failed for %s; telling them what it means", incoming.user_key)
                 return ctx.failure_replies
             return replies
 

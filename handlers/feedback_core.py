@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import texts
+from handlers import observe, texts
 from handlers.complaint_actions import (
     AssignMenu,
     CategoryKey,
@@ -40,14 +40,21 @@ from storage.models_feedback import Complaint, ComplaintEvent
 from storage.repos import audit, enqueue
 from storage.staff import StaffDirectory
 
-CATEGORIES: dict[CategoryKey, str] = {
-    "thai-do": texts.PA_CAT_ATTITUDE,
-    "ho-so": texts.PA_CAT_DOSSIER,
-    "ha-tang": texts.PA_CAT_INFRA,
-    "an-ninh": texts.PA_CAT_SECURITY,
-    "khac": texts.PA_CAT_OTHER,
+# category -> the name of its label in handlers.texts (read at use, so a texts overlay applies)
+_CATEGORY_TEXTS: dict[CategoryKey, str] = {
+    "thai-do": "PA_CAT_ATTITUDE",
+    "ho-so": "PA_CAT_DOSSIER",
+    "ha-tang": "PA_CAT_INFRA",
+    "an-ninh": "PA_CAT_SECURITY",
+    "khac": "PA_CAT_OTHER",
 }
-_CATEGORY_LABELS: dict[str, str] = {key: label for key, label in CATEGORIES.items()}
+
+
+def categories() -> dict[CategoryKey, str]:
+    """The complaint categories and their labels, in the order they are offered."""
+    return {key: getattr(texts, name) for key, name in _CATEGORY_TEXTS.items()}
+
+
 STAFF_REPLY_MAX = 3000
 
 
@@ -155,7 +162,7 @@ def inbox_button() -> Button:
 
 def category_label(key: str) -> str:
     """A stored category's label; a key from an older release is shown as it is."""
-    return _CATEGORY_LABELS.get(key, key)
+    return categories().get(key, key)  # type: ignore[call-overload]
 
 
 # ---------------------------------------------------------------- outbox helpers
@@ -306,6 +313,7 @@ async def set_status(
         c.closed_at = now
     await repo.add_event(db, c, status, actor=actor, at=now)
     if status == "closed" and old != "closed":
+        observe.complaint("closed")
         await notify_citizen(
             db, c, [Reply(texts.PA_CLOSED_TO_CITIZEN.format(code=c.code))], kind="complaint_reply"
         )

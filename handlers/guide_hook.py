@@ -98,11 +98,12 @@ async def guide_request(ctx: Context, msg: Incoming) -> list[Reply] | None:
     best = result.best
     topic = ctx.kb.get(best.topic_id) if best is not None and result.decision == "answer" else None
     chosen = None
+    started = False
     replies: list[Reply] = []
     if isinstance(topic, Procedure) and topic.online.level != "none":
         w = build_tailored(ctx.kb, topic)
         if w is not None:
-            chosen = topic.id
+            chosen, started = topic.id, True
             replies = [
                 Reply(texts.GUIDE_REQUEST_PROCEDURE.format(name=topic.name)),
                 *await start(ctx, w, topic.id),
@@ -120,6 +121,10 @@ async def guide_request(ctx: Context, msg: Incoming) -> list[Reply] | None:
         replies = await render_topic(ctx, GENERAL_SUBMIT_TOPIC)
     if chosen is None:
         return None
+    if ctx.failure_replies is None and not started:
+        # as for answers: a plain topic needs nothing stored, so an unwritable question log
+        # costs the citizen nothing (a walkthrough that started does need its run stored)
+        ctx.failure_replies = replies
     await log_question(
         ctx.db,
         user=ctx.user,

@@ -10,18 +10,19 @@ from handlers.router import Feature, Router
 from knowledge.schema import Locality
 
 # menu item -> the command whose handler it runs (owned by the feature modules)
+# (labels are names in handlers.texts, read when the menu is shown so a texts overlay applies)
 MENU_ITEMS: list[tuple[MenuItemName, str, str]] = [
-    ("ask", texts.MENU_ASK, ""),
-    ("guides", texts.MENU_GUIDES, "huongdan"),
-    ("complaint", texts.MENU_COMPLAINT, "phananh"),
-    ("contact", texts.MENU_CONTACT, "lienhe"),
-    ("subscribe", texts.MENU_SUBSCRIBE, "dangky"),
+    ("ask", "MENU_ASK", ""),
+    ("guides", "MENU_GUIDES", "huongdan"),
+    ("complaint", "MENU_COMPLAINT", "phananh"),
+    ("contact", "MENU_CONTACT", "lienhe"),
+    ("subscribe", "MENU_SUBSCRIBE", "dangky"),
 ]
 
 
-def main_menu(ctx: Context, text: str = texts.MENU_PROMPT) -> Reply:
-    rows = [[MenuItem(key).button(label)] for key, label, _ in MENU_ITEMS]
-    return Reply(text, buttons=rows)
+def main_menu(ctx: Context, text: str | None = None) -> Reply:
+    rows = [[MenuItem(key).button(getattr(texts, label))] for key, label, _ in MENU_ITEMS]
+    return Reply(texts.MENU_PROMPT if text is None else text, buttons=rows)
 
 
 def menu_button() -> list[Button]:
@@ -112,8 +113,8 @@ async def contact(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(contact_text(loc)), Reply(reception_text(loc), buttons=[menu_button()])]
 
 
-def help_replies(ctx: Context, header: str = texts.HELP_HEADER) -> list[Reply]:
-    lines = [header]
+def help_replies(ctx: Context, header: str | None = None) -> list[Reply]:
+    lines = [texts.HELP_HEADER if header is None else header]
     for command in ctx.router.commands.values():
         if command.staff_only and not ctx.is_staff:
             continue

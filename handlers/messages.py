@@ -7,11 +7,44 @@ Telegram, Zalo and the console, and tests drive it without any channel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
 
 ChannelName = Literal["console", "telegram", "zalo_oa", "zalo_bot", "test"]
 MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; the tightest of all channels
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("channel", "platform_id", "display_name", "text", "action", "other", "message_id")
+
+
+def clean_text(value: str) -> str:
+    """`value` storable on every database: NUL removed, lone surrogates made U+FFFD.
+
+    PostgreSQL refuses U+0000 in text (a name with it made every message of that user
+    fail) and neither database's driver can encode a surrogate; both arrive in names and
+    texts from the platforms' JSON (\\u0000, \\udc80).
+    """
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _clean_fields(obj: Any) -> dict[str, Any]:
+    """The string fields of a frozen dataclass that `clean_text` changes, cleaned."""
+    changed: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, str):
+            cleaned = clean_text(value)
+            if cleaned != value:
+                changed[f.name] = cleaned
+    return changed
 
 
 def user_key(channel: str, platform_id: str) -> str:
@@ -89,6 +122,18 @@ class Incoming:
         ]
         if len(given) != 1:
             raise ValueError("Incoming needs exactly one of text, action, location, photo, contact, other")
+        for name in _TEXT_FIELDS:  # a platform's JSON can hold anything; PTB does not check types
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"Incoming.{name} must be text, not {type(value).__name__}")
+        # The one boundary every channel crosses: whatever a platform sends, nothing past here
+        # carries a character the databases cannot store.
+        for name, value in _clean_fields(self).items():
+            object.__setattr__(self, name, value)
+        for name in ("photo", "contact"):
+            value = getattr(self, name)
+            if value is not None and (changed := _clean_fields(value)):
+                object.__setattr__(self, name, replace(value, **changed))
 
     @property
     def user_key(self) -> str:

@@ -14,10 +14,27 @@ from handlers.buttons import MenuItem, Rate, RatingKind, StartHandoff
 from handlers.context import Context
 from handlers.messages import Button, Incoming, Reply
 from handlers.router import Feature, Router
+from knowledge.aspects import Aspect
+from knowledge.schema import Procedure
 from storage.models_feedback import Rating
 
 # action letter -> target kind
-KINDS: dict[RatingKind, str] = {"t": "topic", "h": "handoff"}
+KINDS: dict[RatingKind, str] = {"t": "topic", "a": "aspect", "f": "faq", "h": "handoff"}
+
+
+def _known_target(ctx: Context, kind: str, target: str) -> bool:
+    """Whether an answer's rating names something the base has (a forged or stale one is refused)."""
+    if kind == "topic":
+        return ctx.kb.get(target) is not None
+    if kind in ("aspect", "faq"):
+        topic_id, _, part = target.partition(".")
+        topic = ctx.kb.get(topic_id)
+        if not isinstance(topic, Procedure) or not part:
+            return False
+        if kind == "aspect":
+            return part in {a.value for a in Aspect}
+        return any(e.id == part for e in topic.faq)
+    return True
 
 
 def rating_row(kind_letter: RatingKind, target_id: str) -> list[Button]:
@@ -58,7 +75,7 @@ async def on_action(ctx: Context, msg: Incoming, action: Rate) -> list[Reply]:
     if not action.target:
         return [Reply(texts.EXPIRED_BUTTON)]
     kind, target, value = KINDS[action.kind], action.target, int(action.useful)
-    if kind == "topic" and ctx.kb.get(target) is None:
+    if not _known_target(ctx, kind, target):
         return [Reply(texts.EXPIRED_BUTTON)]
     await store_rating(ctx, kind, target, value)
     from handlers.menu import main_menu

@@ -49,16 +49,23 @@ def _fit(piece: str, limit: int) -> list[str]:
 
 
 def _units(piece: str, limit: int) -> list[tuple[str, str]]:
+    """(unit, separator before it) pairs: lines, and the words of lines longer than the limit.
+
+    The first word of an over-long line keeps the line break before it; joining it with a
+    space ran two lines together («• Loại: … • Nội dung: …» on one line on Zalo).
+    """
     units: list[tuple[str, str]] = []
     for line in piece.split("\n"):
         if len(line) <= limit:
             units.append((line, "\n"))
             continue
+        sep = "\n"
         for word in line.split(" "):
             while len(word) > limit:
-                units.append((word[:limit], " "))
-                word = word[limit:]
-            units.append((word, " "))
+                units.append((word[:limit], sep))
+                word, sep = word[limit:], " "
+            units.append((word, sep))
+            sep = " "
     return units
 
 

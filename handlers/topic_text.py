@@ -16,6 +16,8 @@ from knowledge.fee_rules import NOTICE_DAYS, current_fees, ends_soon, successor,
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Fee, Guide, Procedure, Service
 
+BRIEF_RULES = 3  # fee rules the compact card states before pointing to the fees section
+
 
 def _date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
@@ -29,14 +31,14 @@ def _amount(f: Fee) -> str:
     return texts.FEE_FREE if f.amount == 0 else _vnd(f.amount or 0)
 
 
-def _conditions(f: Fee) -> str:
-    """The structured conditions, then the free-text one, as the citizen reads them."""
+def _conditions(f: Fee, *, brief: bool = False) -> str:
+    """The structured conditions, then the free-text one (left out of the brief card), as read."""
     parts = []
     if f.channel != "any":
         parts.append(texts.FEE_CONDITION[f.channel])
     if f.vneid_level2:
         parts.append(texts.FEE_CONDITION["vneid_level2"])
-    if f.condition:
+    if f.condition and not brief:
         parts.append(f.condition)
     return texts.FEE_CONDITIONS.format(conditions=", ".join(parts)) if parts else ""
 
@@ -67,15 +69,34 @@ def fee_summary(p: Procedure, today: dt.date | None = None) -> str:
         return texts.TOPIC_FEE_FREE
     if len(now) == 1 and not lapsed and now[0].amount and now[0].channel == "any" and not now[0].vneid_level2:
         return _amount(now[0]) + _until(p.fees, now[0], day)
-    return texts.TOPIC_FEE_VARIES
+    if not now:
+        return texts.TOPIC_FEE_VARIES
+    # several rules: state the ones the base knows, briefly; the section has every detail
+    parts = [
+        f"{f.name}{_conditions(f, brief=True)}: "
+        + (texts.TOPIC_FEE_UNKNOWN if f.amount is None else _amount(f) + _until(p.fees, f, day))
+        for f in now[:BRIEF_RULES]
+    ]
+    more = texts.TOPIC_FEE_MORE if len(now) > BRIEF_RULES or lapsed else ""
+    return "; ".join(parts) + more
 
 
 def fees_section(p: Procedure, today: dt.date | None = None) -> str:
     """The fees section: every rule valid today with its conditions; a lapsed fee points to the office."""
-    day = _today(today)
     lines = [texts.SECTION_FEES.format(name=p.name)]
     if not p.fees:
         lines.append(texts.FEE_NONE)
+    lines += current_fee_lines(p, today, basis=True)
+    if p.exemptions:
+        lines.append(texts.SECTION_EXEMPTIONS)
+        lines += [f"• {e}" for e in p.exemptions]
+    return "\n".join(lines)
+
+
+def current_fee_lines(p: Procedure, today: dt.date | None = None, *, basis: bool = False) -> list[str]:
+    """One line per fee rule valid today (with its conditions); a lapsed fee points to the office."""
+    day = _today(today)
+    lines: list[str] = []
     now = current_fees(p.fees, day)
     stated: set[str] = set()
     for f in p.fees:
@@ -91,14 +112,12 @@ def fees_section(p: Procedure, today: dt.date | None = None) -> str:
             line = texts.FEE_LINE_NOAMOUNT.format(fee=label)
         else:
             line = texts.FEE_LINE_AMOUNT.format(fee=label, amount=_amount(f) + _until(p.fees, f, day))
-        line = f"{line} ({f.note})" if f.note else line
-        if f.legal_basis:
-            line += texts.FEE_BASIS.format(basis=f.legal_basis)
+        if basis:
+            line = f"{line} ({f.note})" if f.note else line
+            if f.legal_basis:
+                line += texts.FEE_BASIS.format(basis=f.legal_basis)
         lines.append(line)
-    if p.exemptions:
-        lines.append(texts.SECTION_EXEMPTIONS)
-        lines += [f"• {e}" for e in p.exemptions]
-    return "\n".join(lines)
+    return lines
 
 
 def fee_timeline(p: Procedure, today: dt.date | None = None) -> str:

@@ -2,7 +2,9 @@
 
 Each argument is one question; with none, questions are read from stdin, one
 per line (blank lines skipped). With --json, one JSON object per question:
-{"query": …, "decision": …, "results": [{"id": …, "name": …, "score": …}]}
+{"query": …, "decision": …, "results": [{"id": …, "name": …, "score": …}],
+"why": {"rule": …, "question": …, "lexical": {…}, "learned": {"p_in_scope": …, "top": […]},
+"not_covered": {…} | null}}
 best first. Without it, a readable table. The lead wires this into bot/cli.py.
 """
 
@@ -23,6 +25,8 @@ def result_to_dict(result: MatchResult) -> dict[str, object]:
         "query": result.query,
         "decision": result.decision,
         "results": [{"id": c.topic_id, "name": c.name, "score": c.score} for c in result.results],
+        # why it decided: the rule, both opinions' scores, the extracted question
+        "why": result.explanation.to_dict() if result.explanation is not None else None,
     }
 
 
@@ -39,7 +43,9 @@ def _questions(args: list[str], stdin: TextIO | None) -> Iterable[str]:
 
 
 def _table(result: MatchResult) -> str:
-    lines = [f"{result.query}\n  -> {result.decision}   (normalized: {result.normalized})"]
+    why = result.explanation
+    rule = f"   rule: {why.rule}, P(in scope) {why.learned.get('p_in_scope')}" if why else ""
+    lines = [f"{result.query}\n  -> {result.decision}   (normalized: {result.normalized}){rule}"]
     for rank, c in enumerate(result.results, 1):
         lines.append(f"  {rank}. {c.score:.3f}  {c.topic_id:24} {c.name}")
     if not result.results:

@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from knowledge.intents import detect_intent
+from knowledge.matcher_decide import Explanation, decide_match, related_topics
 from knowledge.matcher_index import TopicIndex, weighted_postings
+from knowledge.matcher_learned import LearnedModel, learned_model
 from knowledge.matcher_params import (
     CANDIDATES,
     COVERAGE_WEIGHT,
@@ -50,6 +53,7 @@ from knowledge.matcher_params import (
 from knowledge.matcher_query import QueryAnalyzer
 from knowledge.matcher_terms import compile_vocabulary, iy
 from knowledge.normalize import fold, strip_diacritics
+from knowledge.not_covered import CatalogueEntry, NotCoveredIndex, not_covered_index
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -71,6 +75,10 @@ class MatchResult:
     normalized: str
     decision: Decision
     results: list[Candidate] = field(default_factory=list)  # best first
+    # why: which rule decided, both opinions' scores (None for the lexical matcher alone)
+    explanation: Explanation | None = None
+    # a known official procedure this office has no guide for (decision is then "fallback")
+    not_covered: CatalogueEntry | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -88,8 +96,18 @@ class Matcher:
         answer_threshold: float | None = None,
         clarify_threshold: float | None = None,
         margin: float | None = None,
+        cache_dir: Path | None = None,
+        learned: bool = True,
     ) -> None:
-        """`vocabulary` defaults to the knowledge base's own (bundled plus its directory's)."""
+        """`vocabulary` defaults to the knowledge base's own (bundled plus its directory's).
+
+        `cache_dir` keeps the learned second opinion's arrays between starts (trained
+        when missing); `learned=False` leaves the lexical matcher alone (calibration).
+        Explicit thresholds are the lexical matcher's: passing one means "decide by
+        these", so the learned opinion and its calibrated rules are left out.
+        """
+        if answer_threshold is not None or clarify_threshold is not None or margin is not None:
+            learned = False
         self.answer_threshold = DEFAULT_ANSWER_THRESHOLD if answer_threshold is None else answer_threshold
         self.clarify_threshold = DEFAULT_CLARIFY_THRESHOLD if clarify_threshold is None else clarify_threshold
         self.margin = DEFAULT_MARGIN if margin is None else margin
@@ -116,6 +134,17 @@ class Matcher:
         self._row_val = index.row_val
         self._n_texts = index.n_texts
         self._text_start = index.text_start
+        self.kb = kb
+        self._learned: LearnedModel | None = learned_model(kb, cache_dir) if learned and self._n else None
+        self._learned_index = (
+            np.asarray([index.index.get(t, -1) for t in self._learned.ids]) if self._learned else None
+        )
+        self.related: dict[str, tuple[str, ...]] = related_topics(kb)
+        self.catalogue: NotCoveredIndex = not_covered_index(kb)
+
+    @property
+    def learned(self) -> LearnedModel | None:
+        return self._learned
 
     def detect_intent(self, text: str) -> str | None:
         """Small talk with this matcher's vocabulary (a deployment's intent phrases included)."""
@@ -126,6 +155,13 @@ class Matcher:
         return self._analyzer.terms(folded_tokens)
 
     def match(self, text: str, limit: int = 5) -> MatchResult:
+        """Rank the topics and decide: both opinions, combined by the rules of matcher_decide."""
+        if self._learned is None:
+            return self.lexical(text, limit)
+        return decide_match(self, text, limit)
+
+    def lexical(self, text: str, limit: int = 5) -> MatchResult:
+        """The first opinion alone: today's lexical ranking and its own threshold decision."""
         query = text if isinstance(text, str) else str(text or "")
         folded = fold(query[:MAX_CHARS])
         tokens = folded.split()[:MAX_WORDS]

@@ -125,6 +125,27 @@ class TopicBase(Strict):
     aliases: list[Text] = Field(default_factory=list)
     keywords: list[Text] = Field(default_factory=list)
     examples: list[Text] = Field(default_factory=list)
+    # topics a citizen easily confuses with this one: a close call between them
+    # clarifies between them only (declaring one side is enough; unknown ids are ignored)
+    related: list[TopicId] = Field(default_factory=list)
+    source: Source
+
+
+FaqId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+
+
+class FaqEntry(Strict):
+    """One question citizens actually ask about a procedure, answered from an official text.
+
+    `questions` are the ways people ask it (written by us, never copied from
+    public Q&A pages); the bot shows `answer` as the direct reply with the
+    topic's card under it, and ends it with `legal_basis` and `source`.
+    """
+
+    id: FaqId
+    questions: list[Text] = Field(min_length=1)
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
+    legal_basis: Text | None = None
     source: Source
 
 
@@ -141,6 +162,17 @@ class Procedure(TopicBase):
     online: OnlineService
     mistakes: list[Text] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
+    faq: list[FaqEntry] = Field(default_factory=list)
+
+    @field_validator("faq")
+    @classmethod
+    def _unique_faq_ids(cls, faq: list[FaqEntry]) -> list[FaqEntry]:
+        seen: set[str] = set()
+        for entry in faq:
+            if entry.id in seen:
+                raise ValueError(f"faq id {entry.id!r} is used twice")
+            seen.add(entry.id)
+        return faq
 
     @field_validator("examples")
     @classmethod

@@ -28,13 +28,13 @@ class KnowledgeService:
         self.locality_file = locality_file
         self.cache_dir = cache_dir
         self.kb: KnowledgeBase = load_knowledge(directory, locality_file, cache_dir=cache_dir)
-        self.matcher: Matcher = Matcher(self.kb)
+        self.matcher: Matcher = Matcher(self.kb, cache_dir=cache_dir)
 
     def reload(self) -> tuple[bool, list[str]]:
         """Load again from disk; on any problem keep the current base and return why."""
         try:
             kb = load_knowledge(self.directory, self.locality_file, cache_dir=self.cache_dir)
-            matcher = Matcher(kb)
+            matcher = Matcher(kb, cache_dir=self.cache_dir)
         except KnowledgeError as exc:
             log.warning("knowledge reload failed, keeping the old base: %s", exc.problems)
             return False, exc.problems

@@ -6,6 +6,9 @@ PostgreSQL) so the rest of the code is the same on both.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +16,25 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Select, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Select, event, insert, text
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before "database is locked"
+# A stalled database must cost a citizen at most a few seconds before the apology, not 30:
+# PostgreSQL statements (lock waits included), new connections and waits for a pooled
+# connection each give up after these. Migrations lift the statement limit for themselves.
+PG_STATEMENT_TIMEOUT_MS = 3000
+PG_CONNECT_TIMEOUT = 2.0
+POOL_TIMEOUT = 2.0
+PROBE_BUDGET = 1.5  # /readyz's write check; the endpoint answers within 2 s whatever happens
+# Two workers migrating a fresh PostgreSQL database at once: the second waits on this lock
+# instead of racing the first to create alembic_version (UniqueViolation).
+MIGRATION_LOCK_KEY = zlib.crc32(b"motcua:alembic-upgrade")
+# SQLite errors after which a connection is useless until reopened: one opened while the file
+# was read-only stays read-only forever (every message failed until a restart).
+SQLITE_BROKEN_CODES = frozenset({8, 10, 11, 14, 26})  # READONLY, IOERR, CORRUPT, CANTOPEN, NOTADB
 
 
 class StorageError(Exception):
@@ -57,10 +73,16 @@ class Database:
                     kwargs["module"] = module
                     kwargs["connect_args"]["check_same_thread"] = False
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT)
+            kwargs["connect_args"] = {
+                "timeout": PG_CONNECT_TIMEOUT,
+                "server_settings": {"statement_timeout": str(PG_STATEMENT_TIMEOUT_MS)},
+            }
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "handle_error", _sqlite_broken_connection)
+        self._probe: asyncio.Task[None] | None = None
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> AsyncSession:
@@ -69,8 +91,16 @@ class Database:
         return self.sessionmaker()
 
     async def upgrade(self) -> None:
-        """Apply every pending migration (all branch heads)."""
+        """Apply every pending migration (all branch heads).
+
+        On PostgreSQL the upgrade holds a transaction-scoped advisory lock, so workers
+        started together migrate one after the other (the later ones find nothing to do),
+        and runs without the statement timeout (a migration may rewrite a big table).
+        """
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                await conn.execute(text("SET LOCAL statement_timeout = 0"))
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await conn.run_sync(_upgrade_sync)
 
     async def pending_migrations(self) -> bool:
@@ -78,10 +108,35 @@ class Database:
             return await conn.run_sync(_has_pending)
 
     async def ping(self) -> None:
-        from sqlalchemy import text
-
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def check_writable(self, budget: float = PROBE_BUDGET) -> None:
+        """Raise unless the database takes a write within `budget` seconds.
+
+        Inserts a row big enough to need new pages into `health_probes` and rolls it
+        back: a read-only or full SQLite file, a read-only PostgreSQL, an exhausted
+        pool and a lock stall all fail it, where `SELECT 1` said "ok". One probe runs
+        at a time; callers arriving meanwhile share its outcome, so a stalled database
+        never piles up probes.
+        """
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.ensure_future(self._write_probe())
+        await asyncio.wait_for(asyncio.shield(self._probe), budget)
+
+    async def _write_probe(self) -> None:
+        """A citizen message's own first steps (user and session, locked), then a write that
+        needs fresh pages; all rolled back. Locks on the conversation tables stall it as they
+        stall citizens; a full or read-only file fails it as it fails them."""
+        from storage.models_health import HealthProbe
+        from storage.repos import open_conversation
+
+        async with self.session() as db:
+            if not self.is_sqlite:
+                await db.execute(text(f"SET LOCAL statement_timeout = {int(PROBE_BUDGET * 1000)}"))
+            await open_conversation(db, "health", "probe", None, lock=not self.is_sqlite)
+            await db.execute(insert(HealthProbe).values(payload=b"\0" * 16384))
+            await db.rollback()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -118,6 +173,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_broken_connection(context: ExceptionContext) -> None:
+    """Have SQLAlchemy drop connections an SQLite error left useless (see SQLITE_BROKEN_CODES).
+
+    Marking the error a disconnect invalidates the connection and every pooled one opened
+    before it, so the next message opens a fresh connection and works as soon as the file
+    is writable again, without a restart.
+    """
+    error = context.original_exception
+    if isinstance(error, sqlite3.Error) and (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (
+        SQLITE_BROKEN_CODES
+    ):
+        context.is_disconnect = True
 
 
 def _upgrade_sync(conn: Connection) -> None:

@@ -125,6 +125,8 @@ class QuestionLog(Base):
     topic_id: Mapped[str | None] = mapped_column(String(40))
     score: Mapped[float | None] = mapped_column(Float)
     decision: Mapped[str] = mapped_column(String(16))
+    aspect: Mapped[str | None] = mapped_column(String(20))  # what was asked: fee, documents…
+    faq_id: Mapped[str | None] = mapped_column(String(82))  # "<topic>.<faq id>" when an FAQ answered
     candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -181,6 +183,7 @@ from storage import (  # noqa: E402  (feature models register on Base after it e
     models_broadcast,  # noqa: F401
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
+    models_health,  # noqa: F401
     models_telegram,  # noqa: F401
     models_zalo,  # noqa: F401
 )

@@ -131,6 +131,8 @@ async def log_question(
     topic_id: str | None,
     score: float | None,
     candidates: list[dict[str, Any]],
+    aspect: str | None = None,
+    faq_id: str | None = None,
 ) -> None:
     # A Core INSERT, not an ORM object: nothing reads the row back in this transaction,
     # and the unit of work's bookkeeping cost more than the insert on every question.
@@ -145,6 +147,8 @@ async def log_question(
             "topic_id": topic_id,
             "score": score,
             "candidates": candidates,
+            "aspect": aspect,
+            "faq_id": faq_id,
             "at": utcnow(),
         },
     )

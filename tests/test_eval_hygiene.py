@@ -13,6 +13,10 @@ from knowledge.normalize import fold
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.tsv"
 
 
+def _faq_questions(topic: object) -> list[str]:
+    return [q for entry in getattr(topic, "faq", []) for q in entry.questions]
+
+
 def test_no_dev_question_is_copied_into_the_knowledge_base() -> None:
     if not DEV.exists():
         pytest.skip("shared/eval/dev.tsv is not beside this checkout")
@@ -22,7 +26,7 @@ def test_no_dev_question_is_copied_into_the_knowledge_base() -> None:
     copied = [
         f"{t.id}: {phrase}"
         for t in kb.topics.values()
-        for phrase in [*t.examples, *t.aliases, *t.keywords]
+        for phrase in [*t.examples, *t.aliases, *t.keywords, *_faq_questions(t)]
         if fold(phrase).strip(" ?.!") in dev
     ]
     assert not copied, f"dev questions copied into the knowledge base: {copied}"

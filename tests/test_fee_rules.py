@@ -109,8 +109,11 @@ def test_conditions_are_stated_with_the_rule() -> None:
         conditions=f"{texts.FEE_CONDITION['online']}, {texts.FEE_CONDITION['vneid_level2']}"
     )
     assert texts.FEE_LINE_AMOUNT.format(fee="Cấp đổi thẻ" + conditions, amount=texts.FEE_FREE) in lines
-    # two rules apply to different people, so the one-line summary sends to the section
-    assert fee_summary(p, D(2026, 9, 1)) == texts.TOPIC_FEE_VARIES
+    # two rules apply to different people: the card states both, briefly, instead of "theo quy định"
+    assert (
+        fee_summary(p, D(2026, 9, 1))
+        == f"Cấp đổi thẻ: 25.000 đồng; Cấp đổi thẻ{conditions}: {texts.FEE_FREE}"
+    )
     assert successor(p.fees, p.fees[0]) is p.fees[1]
 
 

@@ -77,7 +77,7 @@ async def test_answers_ask_whether_they_helped_and_store_it(fb_app: App) -> None
     chat = Chat(fb_app, user="c1")
     await chat.say("khai sinh")
     assert len(chat.last) == 1 and chat.last[0].text.endswith("Thông tin này có hữu ích không?")
-    assert chat.actions[-3:] == ["r:t:khai-sinh:1", "r:t:khai-sinh:0", "m:home"]
+    assert chat.actions[-3:] == ["r:t:khai-sinh:1", "r:t:khai-sinh:0", "d:khai-sinh:more"]
     await chat.tap("Có ích")
     assert "Xin cảm ơn" in chat.text
     await chat.press("r:t:khai-sinh:0")  # changing one's mind updates the rating

@@ -162,7 +162,9 @@ def test_run_match_json_shape(kb) -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
-    assert set(first) == {"query", "decision", "results"}
+    assert set(first) == {"query", "decision", "results", "why"}
+    assert {"rule", "lexical", "learned"} <= set(first["why"])
+    assert 0.0 <= first["why"]["learned"]["p_in_scope"] <= 1.0
     assert first["query"] == "dk khai sinh"
     assert first["decision"] in ("answer", "clarify", "fallback")
     assert 1 <= len(first["results"]) <= 3

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from bot.channels import webhook_json
 from bot.channels.base import (
     DeliveryError,
     PermanentError,
@@ -343,7 +343,7 @@ class ZaloBotRunner:
         if len(raw) > MAX_WEBHOOK_BYTES:
             return web.Response(status=413, text="too large")
         try:
-            payload = json.loads(raw)
+            payload = webhook_json.loads(raw)
         except ValueError:
             return web.Response(status=400, text="not JSON")
         self.accept(payload)
@@ -364,7 +364,7 @@ class ZaloBotRunner:
         try:
             first = await self.seen.first_time(key)
         except Exception as exc:
-            log.error("cannot record Zalo Bot update %s (%s); processing it anyway", key, type(exc).__name__)
+            self.seen.errors.failed("cannot record Zalo Bot updates; processing them anyway", exc)
             first = True
         if not first:
             log.info("Zalo Bot update %s already processed; skipped", key)

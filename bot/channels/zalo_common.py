@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.channels.base import ChannelSender, DeliveryError, OutsideWindow, RateLimited, Unreachable
 from handlers.messages import Incoming, Reply
 from storage.db import Database
+from storage.error_log import ErrorLog
 from storage.models import utcnow
 from storage.models_zalo import ZaloEvent
 
@@ -60,6 +61,7 @@ class SeenEvents:
         self.db = db
         self.channel = channel
         self.keep = keep
+        self.errors = ErrorLog(log)  # an outage fails every event alike: one line a minute
 
     async def first_time(self, key: str) -> bool:
         """True exactly once per key (across workers); False for a duplicate."""

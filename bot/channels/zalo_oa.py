@@ -22,7 +22,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.channels import webhook_json
 from bot.channels.base import (
     DeliveryError,
     OutsideWindow,
@@ -487,7 +487,7 @@ class ZaloOARunner:
         if len(raw) > MAX_WEBHOOK_BYTES:
             return web.Response(status=413, text="too large")
         try:
-            payload = json.loads(raw)
+            payload = webhook_json.loads(raw)
         except ValueError:
             payload = None
         header = request.headers.get("X-ZEvent-Signature", "")
@@ -497,6 +497,8 @@ class ZaloOARunner:
                 return web.Response(text="ok")
             log.warning("Zalo OA webhook without X-ZEvent-Signature from %s: rejected", request.remote)
             return web.Response(status=401, text="missing signature")
+        if payload is None:
+            return web.Response(status=400, text="not JSON")  # nothing to verify or process
         timestamps: list[str] = []
         if isinstance(payload, dict):
             timestamps.append(str(payload.get("timestamp") or ""))
@@ -538,7 +540,7 @@ class ZaloOARunner:
             first = await self.seen.first_time(key)
         except Exception as exc:
             # the database is struggling: answer anyway (the dispatcher apologises if it must)
-            log.error("cannot record Zalo OA event %s (%s); processing it anyway", key, type(exc).__name__)
+            self.seen.errors.failed("cannot record Zalo OA events; processing them anyway", exc)
             first = True
         if not first:
             log.info("Zalo OA event %s already processed; skipped", key)

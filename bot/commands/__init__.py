@@ -1,5 +1,33 @@
 """Command groups of the `motcua` CLI; each module has add_commands(subparsers)."""
 
-from bot.commands import broadcast, chat, complaints, db, guides, kb, match, run, staff, zalo
+from bot.commands import (
+    backup,
+    broadcast,
+    chat,
+    complaints,
+    config,
+    db,
+    guides,
+    kb,
+    match,
+    run,
+    staff,
+    texts,
+    zalo,
+)
 
-COMMAND_MODULES = [chat, run, db, kb, match, staff, guides, zalo, complaints, broadcast]
+COMMAND_MODULES = [
+    chat,
+    run,
+    config,
+    db,
+    backup,
+    kb,
+    texts,
+    match,
+    staff,
+    guides,
+    zalo,
+    complaints,
+    broadcast,
+]

@@ -5,18 +5,34 @@ from __future__ import annotations
 import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TypeAlias
+from typing import TYPE_CHECKING
 
 from bot.app import App, StartupError, build_app
 from bot.config import Settings
 
-# What each command module adds its sub-commands to (`motcua <group> …`). A string: argparse's
-# _SubParsersAction is generic only to type checkers, subscripting it fails at run time on 3.11.
-Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+if TYPE_CHECKING:
+    # What each command module adds its sub-commands to (`motcua <group> …`); generic only
+    # in the type stubs, so the alias exists for the type checker alone.
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subcommands = argparse._SubParsersAction
+
+
+_warned: set[str] = set()
 
 
 def load_settings() -> Settings:
-    return Settings.from_env()
+    """Settings from the environment and .env; unknown MOTCUA_* names are warned about once."""
+    import sys
+
+    from bot.config_sources import load, unknown_warning
+
+    loaded = load()
+    for name, close in loaded.unknown:
+        if name not in _warned:
+            _warned.add(name)
+            print(unknown_warning(name, close), file=sys.stderr)
+    return loaded.settings
 
 
 @asynccontextmanager

@@ -118,9 +118,15 @@ def _export(args: argparse.Namespace) -> int:
 
 def _reload(args: argparse.Namespace) -> int:
     from bot.cli import CliError
+    from handlers.text_overlay import OverlayError, load_overlay
 
     _load()  # refuse to signal a reload that would fail
     settings = load_settings()
+    if settings.texts_path is not None:
+        try:
+            load_overlay(settings.texts_path)
+        except OverlayError as exc:
+            raise CliError("the texts overlay is invalid:\n" + "\n".join(exc.problems)) from None
     pid_file = settings.data_dir / "motcua.pid"
     try:
         pid = int(pid_file.read_text().strip())

@@ -13,27 +13,57 @@ from aiohttp import web
 
 from bot.app import App
 from bot.commands.common import Subcommands, load_settings, open_app
+from bot.config import Settings
+from bot.health import Health
+from bot.metrics import add_route as add_metrics_route
+from bot.metrics import install as install_metrics
 from bot.runners import Runner, runner_factories
 
 log = logging.getLogger("motcua.run")
 
 
+NO_CHANNEL = (
+    "no channel is configured: set MOTCUA_TELEGRAM_TOKEN (Telegram), or the MOTCUA_ZALO_* "
+    "variables (Zalo); `motcua chat` talks to the bot in the terminal without any"
+)
+
+
 def add_commands(sub: Subcommands) -> None:
-    p = sub.add_parser("run", help="serve the configured channels (Telegram, Zalo) and workers")
+    from bot.config_sources import help_epilog
+
+    p = sub.add_parser(
+        "run",
+        help="serve the configured channels (Telegram, Zalo) and workers",
+        description="Serve the configured channels and outbox workers until SIGTERM; "
+        "the HTTP server answers /healthz and /metrics.",
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(func=_run)
+
+
+def configured_channels(settings: Settings) -> list[str]:
+    """The channels whose settings are present, known before anything is opened or migrated."""
+    present = {
+        "telegram": settings.telegram_token,
+        "zalo_oa": settings.zalo_oa_app_id,
+        "zalo_bot": settings.zalo_bot_token,
+    }
+    return [name for name, value in present.items() if value]
 
 
 async def _run(args: argparse.Namespace) -> int:
     from bot.cli import CliError
+    from bot.logs import configure
 
-    logging.getLogger().setLevel(load_settings().log_level.upper())
-    async with open_app() as app:
+    settings = load_settings()
+    configure(args.log_level or settings.log_level, settings.log_format)  # the flag wins
+    if not configured_channels(settings):
+        raise CliError(NO_CHANNEL)  # before the database is touched, let alone migrated
+    async with open_app(settings) as app:
         runners = [r for r in (f(app) for f in runner_factories()) if r is not None]
         if not any(r.is_channel for r in runners):
-            raise CliError(
-                "no channel is configured: set MOTCUA_TELEGRAM_TOKEN (Telegram), or the MOTCUA_ZALO_* "
-                "variables (Zalo); `motcua chat` talks to the bot in the terminal without any"
-            )
+            raise CliError(NO_CHANNEL)
         return await serve(app, runners)
 
 
@@ -42,14 +72,9 @@ async def serve(app: App, runners: list[Runner]) -> int:
     settings = app.settings
     web_app = web.Application(client_max_size=1024 * 1024)
 
-    async def health(_request: web.Request) -> web.Response:
-        try:
-            await app.db.ping()
-        except Exception:
-            return web.json_response({"status": "database unavailable"}, status=503)
-        return web.json_response({"status": "ok", "topics": len(app.knowledge.kb.topics)})
-
-    web_app.router.add_get("/healthz", health)
+    health = Health(app, runners)
+    health.add_routes(web_app)
+    add_metrics_route(web_app, app, install_metrics(app))
     for runner in runners:
         runner.add_routes(web_app)
     web_runner = web.AppRunner(web_app, access_log=None)
@@ -69,6 +94,7 @@ async def serve(app: App, runners: list[Runner]) -> int:
         for runner in runners:
             await runner.start()
             started.append(runner)
+            health.started.add(runner.name)
             log.info("started %s", runner.name)
         await stop.wait()
         log.info("stopping")
@@ -108,3 +134,16 @@ def _reload(app: App) -> None:
     ok, problems = app.knowledge.reload()
     if not ok:
         log.error("knowledge reload failed, still serving the old base:\n%s", "\n".join(problems))
+    reload_texts(app.settings)
+
+
+def reload_texts(settings: Settings) -> None:
+    """SIGHUP also re-reads the sentence overlay; a broken one keeps the sentences in use."""
+    from handlers.text_overlay import OverlayError, apply_overlay
+
+    try:
+        count = apply_overlay(settings.texts_path)
+    except OverlayError as exc:
+        log.error("texts overlay reload failed, keeping the sentences in use:\n%s", "\n".join(exc.problems))
+    else:
+        log.info("texts overlay: %d sentence(s) reworded", count)

@@ -88,8 +88,10 @@ class BroadcastMonitor:
         while not stop.is_set():
             try:
                 await self.tick()
-            except Exception:
-                log.exception("broadcast monitor tick failed")
+            except Exception as exc:
+                self.worker.errors.failed("broadcast monitor tick", exc)
+            else:
+                self.worker.errors.succeeded("broadcast monitor tick")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.worker.config.progress_seconds)
 

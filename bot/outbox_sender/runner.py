@@ -180,7 +180,7 @@ async def work(settings: Settings, channel: str, *, once: bool = False) -> Stats
 
 def main(argv: list[str] | None = None) -> int:
     import bot.outbox_sender as package  # its docstring's first line describes the command
-    from bot.config import ConfigError, Settings
+    from bot.config import ConfigError
 
     description = (package.__doc__ or "").splitlines()[0]
     parser = argparse.ArgumentParser(prog="python -m bot.outbox_sender", description=description)
@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings.from_env()
+        from bot.config_sources import load  # the environment and .env, like `motcua`
+
+        settings = load().settings
     except ConfigError as exc:
         print(f"motcua: configuration error: {exc}")
         return 2

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,9 +26,11 @@ from bot.channels.base import (
 )
 from bot.outbox_sender.broadcast_monitor import BroadcastMonitor
 from bot.outbox_sender.rate_limit import ChatSpacing, Clock, RealClock, SlotLimiter, as_datetime
+from handlers import observe
 from handlers.serialize import replies_from_payload
 from storage import outbox as ob
 from storage.db import Database
+from storage.error_log import ErrorLog
 from storage.models import Outbox
 
 if TYPE_CHECKING:
@@ -103,6 +106,7 @@ class OutboxWorker:
         self.limiter = SlotLimiter(self._reserve, self._push_back, self.config.rate, self.clock)
         self.spacing = ChatSpacing(self.config.per_chat_seconds, self.clock)
         self.stats = Stats()
+        self.errors = ErrorLog(log)  # one line per distinct error per minute during an outage
         self.monitor = BroadcastMonitor(self)
         self._held: dict[int, Outbox] = {}
         self._busy: set[int] = set()
@@ -138,8 +142,9 @@ class OutboxWorker:
                 if room >= self.config.batch // 2:
                     try:
                         rows = await self._claim(room)
-                    except Exception:
-                        log.exception("outbox claim failed on %s; retrying", self.channel)
+                        self.errors.succeeded(f"outbox claim on {self.channel}")
+                    except Exception as exc:
+                        self.errors.failed(f"outbox claim on {self.channel}", exc)
                         rows = []
                     for row in rows:
                         self._held[row.id] = row
@@ -216,18 +221,24 @@ class OutboxWorker:
             try:
                 async with self.db.session() as s:
                     await ob.renew_lease(s, self.worker_id, list(self._held), self.now())
-            except Exception:
-                log.exception("outbox lease renewal failed")
+            except Exception as exc:
+                self.errors.failed("outbox lease renewal", exc)
+            else:
+                self.errors.succeeded("outbox lease renewal")
 
     async def _deliver_guarded(self, row: Outbox) -> None:
         self._busy.add(row.id)
+        started = time.perf_counter()
         try:
-            await self.deliver(row)
+            status = await self.deliver(row)
+            observe.emit(
+                "delivery", channel=self.channel, status=status, seconds=time.perf_counter() - started
+            )
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             # the database went away while marking: the lease brings the row back later
-            log.exception("outbox row %s could not be completed", row.id)
+            self.errors.failed("outbox row completion (the lease brings rows back)", exc)
         finally:
             self._busy.discard(row.id)
             self._held.pop(row.id, None)
@@ -262,6 +273,7 @@ class OutboxWorker:
                 message_id = await self.sender.send(row.platform_id, replies)
             except RateLimited as exc:
                 self.stats.rate_limited += 1
+                observe.emit("rate_limited", channel=self.channel)
                 log.warning("%s: 429, waiting %.1fs", self.channel, exc.retry_after)
                 await self.limiter.pause(max(exc.retry_after, 0.1))
                 continue

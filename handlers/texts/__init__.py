@@ -7,6 +7,7 @@ human. Each feature keeps its sentences in its own module of this package;
 handlers read them all as `texts.NAME`.
 """
 
+from handlers.texts.aspects import *  # noqa: F403
 from handlers.texts.broadcast import *  # noqa: F403
 from handlers.texts.channels import *  # noqa: F403
 from handlers.texts.feedback import *  # noqa: F403

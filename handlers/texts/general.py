@@ -59,6 +59,11 @@ FALLBACK = (
     "Anh/chị có thể gõ lại ngắn gọn tên thủ tục (ví dụ «khai sinh», «tạm trú»), chọn từ menu, "
     "hoặc liên hệ cán bộ: {office}, điện thoại {hotline}."
 )
+NOT_COVERED = (
+    "Dạ, anh/chị đang hỏi về thủ tục «{name}». Hiện tôi chưa có hướng dẫn cho thủ tục này. "
+    "Anh/chị có thể tra cứu trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) với tên: «{search_name}», "
+    "hoặc liên hệ {office}, điện thoại {hotline} để được hướng dẫn."
+)
 FALLBACK_COMPLAINT_HINT = "Nếu anh/chị muốn phản ánh, kiến nghị, xin mời chọn «Gửi phản ánh, kiến nghị»."
 TOPIC_HEADER = "📄 {name}"
 TOPIC_WHAT = "Là gì: {summary}"
@@ -66,6 +71,8 @@ TOPIC_WHERE = "Nơi giải quyết: {agency}"
 TOPIC_FEE = "Phí, lệ phí: {fee}"
 TOPIC_FEE_FREE = "Không mất phí"
 TOPIC_FEE_VARIES = "theo quy định, xem mục «Phí, lệ phí»"
+TOPIC_FEE_UNKNOWN = "mức cụ thể xem mục «Phí, lệ phí»"
+TOPIC_FEE_MORE = "; các mức khác xem mục «Phí, lệ phí»"
 TOPIC_TIME = "Thời hạn: {time}"
 TOPIC_ONLINE = {
     "full": "Làm trực tuyến: được, toàn trình ({portals})",

@@ -4,6 +4,7 @@ or, from the alembic command line, on an async engine built from the URL."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -37,7 +38,11 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    url = config.get_main_option("sqlalchemy.url")
+    if config.config_file_name is not None:  # `alembic -c storage/alembic.ini …`: its logging
+        from logging.config import fileConfig
+
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("MOTCUA_DATABASE_URL", "")
     if not url:
         raise SystemExit("alembic: no sqlalchemy.url configured (set MOTCUA_DATABASE_URL)")
     asyncio.run(_run_async(url))

@@ -30,6 +30,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.channels import webhook_json
 from bot.channels.telegram.errors import retry_after_seconds
 from bot.channels.telegram.journal import UpdateJournal
 from bot.channels.telegram.parsing import CHANNEL, BotIdentity, Inbound, parse_update
@@ -355,7 +356,7 @@ class TelegramRunner:
         if self._stopping or self.me is None:
             return web.Response(status=503, text="shutting down")  # Telegram will re-send
         try:
-            data = await request.json()
+            data = await request.json(loads=webhook_json.loads)
         except ValueError:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):

@@ -1,0 +1,127 @@
+"""What a question asks about a procedure: its fee, documents, office, time…
+
+People ask one thing ("khai sinh có mất phí không ạ") and deserve that thing
+first, not the general card with the answer one tap away. The cue phrases are
+data (`knowledge/data/answers/aspects.yaml`, validated on load) so staff can
+add the ways their citizens ask; the detection is a whole-word search on the
+folded question, the cue that ends last winning because a long message puts
+its question at the end (at the same end, the longer cue: «giá trị bao lâu» over «bao lâu»).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from knowledge.normalize import fold
+
+ASPECTS_FILE = Path(__file__).resolve().parent / "data" / "answers" / "aspects.yaml"
+_FOLDED_PHRASE = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+)*$")
+
+
+class Aspect(StrEnum):
+    FEE = "fee"
+    DOCUMENTS = "documents"
+    WHERE = "where"
+    TIME = "time"
+    WHO = "who"  # who may do it, on someone's behalf
+    ONLINE = "online"
+    DEADLINE = "deadline"  # the deadline and the penalty for lateness
+    VALIDITY = "validity"
+    FORMS = "forms"
+    RESULT = "result"  # how the result is delivered
+    ELIGIBILITY = "eligibility"
+
+
+class AspectsFile(BaseModel):
+    """One list of folded cue phrases per aspect; unknown aspects are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fee: list[str] = []
+    documents: list[str] = []
+    where: list[str] = []
+    time: list[str] = []
+    who: list[str] = []
+    online: list[str] = []
+    deadline: list[str] = []
+    validity: list[str] = []
+    forms: list[str] = []
+    result: list[str] = []
+    eligibility: list[str] = []
+
+    @field_validator("*")
+    @classmethod
+    def _folded(cls, phrases: list[str]) -> list[str]:
+        bad = [p for p in phrases if not isinstance(p, str) or not _FOLDED_PHRASE.match(p)]
+        if bad:
+            raise ValueError(f"cue phrases must be lower case without diacritics, e.g. 'le phi': {bad}")
+        return phrases
+
+
+class AspectsError(ValueError):
+    """The cue file is broken: the message says file, field and reason."""
+
+
+@dataclass(frozen=True)
+class AspectMatch:
+    aspect: Aspect
+    cue: str
+    end: int  # where the cue ends in the folded question (later cues win)
+
+
+class AspectDetector:
+    def __init__(self, cues: dict[Aspect, list[str]]) -> None:
+        self._patterns = [
+            (aspect, phrase, re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"))
+            for aspect, phrases in cues.items()
+            for phrase in phrases
+        ]
+        self._order = {aspect: i for i, aspect in enumerate(Aspect)}
+
+    def detect(self, text: str) -> AspectMatch | None:
+        """The aspect a question asks about, or None for a general question."""
+        folded = fold(text[:2000])
+        best: AspectMatch | None = None
+        for aspect, phrase, pattern in self._patterns:
+            for m in pattern.finditer(folded):
+                found = AspectMatch(aspect, phrase, m.end())
+                # the cue ending last wins; at the same end the longer, more specific one
+                if best is None or (found.end, len(phrase), -self._order[aspect]) > (
+                    best.end,
+                    len(best.cue),
+                    -self._order[best.aspect],
+                ):
+                    best = found
+        return best
+
+
+def load_aspects(path: Path = ASPECTS_FILE) -> AspectDetector:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = AspectsFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{path.name}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise AspectsError("\n".join(problems)) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise AspectsError(f"{path.name}: {exc}") from None
+    return AspectDetector({Aspect(name): getattr(data, name) for name in AspectsFile.model_fields})
+
+
+@functools.cache
+def bundled_detector() -> AspectDetector:
+    return load_aspects()
+
+
+def detect_aspect(text: str) -> Aspect | None:
+    found = bundled_detector().detect(text)
+    return found.aspect if found else None
+
+
+__all__ = ["Aspect", "AspectDetector", "AspectsError", "bundled_detector", "detect_aspect", "load_aspects"]
