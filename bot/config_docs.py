@@ -54,6 +54,8 @@ DESCRIPTIONS: dict[str, str] = {
     "telegram_concurrency": "updates handled at once (different chats in parallel, one chat in order)",
     "telegram_webhook_max_connections": "setWebhook max_connections (1-100)",
     "telegram_shutdown_grace": "seconds SIGTERM waits for updates in progress (keep stop_grace_period longer)",
+    "telegram_max_in_flight": "updates taken from Telegram but not yet handled; polling asks for no more",
+    "telegram_update_lease": "seconds before another webhook worker handles a dead worker's updates",
     "complaint_due_days": "working days to answer a complaint before it is overdue",
     "staff_chat": "channel:id of a staff group chat for notices; empty: each staff member",
     "complaints_per_day": "new complaints one citizen may send per day",
