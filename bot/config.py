@@ -94,6 +94,8 @@ class Settings:
     telegram_concurrency: int = 64  # updates processed at once (different chats in parallel)
     telegram_webhook_max_connections: int = 40  # setWebhook max_connections (1-100)
     telegram_shutdown_grace: int = 25  # seconds SIGTERM waits for in-flight updates
+    telegram_max_in_flight: int = 100  # updates taken but not yet handled (polling asks for no more)
+    telegram_update_lease: float = 60.0  # seconds before another webhook worker takes a dead one's updates
     # feedback (complaints, ratings, handoff, personal data)
     complaint_due_days: int = 10  # working days to answer a complaint before it is overdue
     staff_chat: str = ""  # channel:id of a staff group chat for notices; empty: each staff member
@@ -271,6 +273,10 @@ class Settings:
                 f"MOTCUA_TELEGRAM_WEBHOOK_MAX_CONNECTIONS={self.telegram_webhook_max_connections} "
                 "must be 1-100 (Telegram's limit)"
             )
+        if not 1 <= self.telegram_max_in_flight <= 1000:
+            raise ConfigError(f"MOTCUA_TELEGRAM_MAX_IN_FLIGHT={self.telegram_max_in_flight} must be 1-1000")
+        if self.telegram_update_lease <= 0:
+            raise ConfigError(f"MOTCUA_TELEGRAM_UPDATE_LEASE={self.telegram_update_lease} must be above 0")
         if self.telegram_shutdown_grace < 0:
             raise ConfigError("MOTCUA_TELEGRAM_SHUTDOWN_GRACE must be 0 or more seconds")
 

@@ -58,6 +58,7 @@ D = TypeVar("D", bound=BaseModel)
 
 DRAFT_KEY = "pa_draft"  # the memory key (the same as earlier releases, whose drafts are read too)
 MIN_DESCRIPTION = 10
+RESEND_WINDOW = dt.timedelta(minutes=30)  # «Gửi» pressed again this soon shows the stored code
 MAX_URLS = 2
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 # what a cancel word may be followed by and still mean «cancel the complaint»: «hủy phản ánh này»
@@ -312,16 +313,32 @@ async def submit(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
         log.exception("could not store a complaint of %s", log_id(ctx.user_key))
         await _rollback_keeping_draft(ctx)
         return [retry]
-    done = Reply(
+    done = saved_reply(ctx, complaint)
+    ctx.failure_replies = [done]  # it is stored: whatever happens next, the code stands
+    return [done]
+
+
+def saved_reply(ctx: Context, complaint: Any) -> Reply:
+    """«Recorded with code …»: after saving, and again for a «Gửi» pressed after the save."""
+    return Reply(
         texts.PA_SAVED.format(
             code=complaint.code,
             days=ctx.settings.complaint_due_days,
-            due=local_text(complaint.due_at, tz, with_time=False),
+            due=local_text(complaint.due_at, ctx.settings.timezone, with_time=False),
         ),
         buttons=[[TrackComplaint(complaint.code).button(texts.PA_BTN_TRACK)], menu_button()],
     )
-    ctx.failure_replies = [done]  # it is stored: whatever happens next, the code stands
-    return [done]
+
+
+async def just_stored(ctx: Context) -> Any | None:
+    """The complaint this user stored in the last RESEND_WINDOW, if any.
+
+    A crash (or a lost reply) between the commit and the message leaves the
+    citizen without the code; Telegram redelivers the press, or the citizen
+    presses «Gửi» again, and finds the draft gone with the save. Showing the
+    code then is the honest answer; "there is no draft" would read as lost.
+    """
+    return await repo.latest_since(ctx.db, ctx.user.id, ctx.now() - RESEND_WINDOW)
 
 
 async def _rollback_keeping_draft(ctx: Context) -> None:

@@ -36,10 +36,12 @@ from handlers.complaint_draft import (
     description_question,
     edit_menu,
     has_saved_phone,
+    just_stored,
     limit_reply,
     media_question,
     over_daily_limit,
     phone_request,
+    saved_reply,
     submit,
 )
 from handlers.context import Context
@@ -368,7 +370,8 @@ async def on_edit(ctx: Context, msg: Incoming, action: EditDraft) -> list[Reply]
 async def on_send(ctx: Context, msg: Incoming, action: SendDraft) -> list[Reply]:
     run = _kept_run(ctx)
     if run is None:
-        return _no_draft(ctx)
+        stored = await just_stored(ctx)  # the save went through, its answer did not
+        return [saved_reply(ctx, stored)] if stored is not None else _no_draft(ctx)
     return await submit(ctx, run)
 
 

@@ -139,6 +139,16 @@ async def events_of(db: AsyncSession, complaint: Complaint) -> list[ComplaintEve
     return list(rows)
 
 
+async def latest_since(db: AsyncSession, user_id: int, since: dt.datetime) -> Complaint | None:
+    """The user's newest complaint stored since a moment (a «Gửi» pressed again after a crash)."""
+    return await db.scalar(
+        select(Complaint)
+        .where(Complaint.user_id == user_id, Complaint.created_at >= since)
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        .limit(1)
+    )
+
+
 async def count_since(db: AsyncSession, user_id: int, since: dt.datetime) -> int:
     """How many complaints a user sent since a moment (the daily limit)."""
     return int(

@@ -406,3 +406,11 @@ async def test_a_question_about_how_to_complain_is_not_taken_as_the_complaint(
     await citizen.say("làm sao để gửi phản ánh về đường hỏng?")
     assert "pa:cat:ha-tang" in citizen.actions and "Tôi đã ghi lại" not in citizen.text
     assert "113" in citizen.text  # emergencies go to the emergency numbers
+
+
+async def test_send_pressed_again_after_the_save_shows_the_stored_code(fb_app: App, citizen: Chat) -> None:
+    """A crash between the commit and the reply: the redelivered «Gửi» must show the code (issue 17)."""
+    code = await file_complaint(citizen, "Cống thoát nước trước chợ bị tắc, nước thải tràn ra đường")
+    replies = await citizen.press("pa:send")  # the same press again (redelivered after a crash)
+    assert code in replies[0].text and texts.PA_NO_DRAFT not in citizen.text
+    assert len(await complaints(fb_app)) == 1  # shown, not stored twice

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+from pathlib import Path
 
 from aiohttp import web
 
@@ -87,9 +88,7 @@ async def serve(app: App, runners: list[Runner]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, lambda: _reload(app))
-    pid_file = settings.data_dir / "motcua.pid"
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.write_text(str(os.getpid()))
+    pid_file = write_pid_file(settings.data_dir / "motcua.pid")
     started = []
     try:
         for runner in runners:
@@ -106,8 +105,29 @@ async def serve(app: App, runners: list[Runner]) -> int:
             except Exception:
                 log.exception("error while stopping %s", runner.name)
         await web_runner.cleanup()
-        pid_file.unlink(missing_ok=True)
+        remove_pid_file(pid_file)
     return 0
+
+
+def write_pid_file(path: Path) -> Path | None:
+    """The pid file is a convenience for `kill -HUP`; a read-only data directory must not stop serving."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(os.getpid()))
+    except OSError as exc:
+        log.warning("cannot write the pid file %s (%s); serving without it", path, exc)
+        return None
+    return path
+
+
+def remove_pid_file(path: Path | None) -> None:
+    """Best effort: the directory may have become read-only (or gone) while serving."""
+    if path is None:
+        return
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot remove the pid file %s (%s)", path, exc)
 
 
 def _reload(app: App) -> None:
