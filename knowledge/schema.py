@@ -181,6 +181,16 @@ class Procedure(TopicBase):
             raise ValueError(f"a procedure needs at least 5 example questions, found {len(examples)}")
         return examples
 
+    @model_validator(mode="after")
+    def _every_fee_has_a_source(self) -> Procedure:
+        """A rule without its own source was read in the topic's source (the portal's record of
+        the procedure, with its checked date): say so on the rule, so every stated amount
+        carries where and when it was checked (answers print it; kb show lists it)."""
+        self.fees = [
+            f if f.source is not None else f.model_copy(update={"source": self.source}) for f in self.fees
+        ]
+        return self
+
     @field_validator("fees")
     @classmethod
     def _no_overlapping_rules(cls, fees: list[Fee]) -> list[Fee]:
