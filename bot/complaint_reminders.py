@@ -9,16 +9,12 @@ sender loop delivers it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from aiohttp import web
-
+from bot.periodic import PeriodicRunner, serves_a_channel
 from handlers.feedback_core import make_office, remind_overdue
 from handlers.handoff import expire_waiting
-from storage.error_log import ErrorLog
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -26,17 +22,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ReminderRunner:
+class ReminderRunner(PeriodicRunner):
     name = "complaint-reminders"
-    is_channel = False
+    what = "overdue reminder (will retry)"
+    log = log
 
     def __init__(self, app: App, interval: float = 60.0) -> None:
-        self.app = app
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    def add_routes(self, web_app: web.Application) -> None:
-        return None
+        super().__init__(app, interval)
 
     async def tick(self) -> int | None:
         """One check: expire unanswered handoffs; queue today's reminder if it is time and not done yet."""
@@ -60,30 +52,9 @@ class ReminderRunner:
             log.info("queued the overdue reminder: %d complaints", count)
         return count
 
-    async def _loop(self) -> None:
-        errors = ErrorLog(log)
-        while True:
-            try:
-                await self.tick()
-            except Exception as exc:
-                errors.failed("overdue reminder (will retry)", exc)
-            else:
-                errors.succeeded("overdue reminder (will retry)")
-            await asyncio.sleep(self.interval)
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
 
 def reminder_runner(app: App) -> ReminderRunner | None:
     """The reminder worker, when some channel is configured (its messages need one to go out)."""
-    s = app.settings
-    if not (s.telegram_token or s.zalo_oa_app_id or s.zalo_bot_token):
+    if not serves_a_channel(app.settings):
         return None
     return ReminderRunner(app)

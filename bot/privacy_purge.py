@@ -8,14 +8,11 @@ never whose.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
-
+from bot.periodic import PeriodicRunner, serves_a_channel
 from handlers.privacy_purge import purge_once_today
 
 if TYPE_CHECKING:
@@ -24,17 +21,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class PurgeRunner:
+class PurgeRunner(PeriodicRunner):
     name = "privacy-purge"
-    is_channel = False
+    what = "retention purge (will retry)"
+    log = log
 
     def __init__(self, app: App, interval: float = 3600.0) -> None:
-        self.app = app
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    def add_routes(self, web_app: web.Application) -> None:
-        return None
+        super().__init__(app, interval)
 
     async def tick(self) -> dict[str, int] | None:
         """Purge if it is past the purge hour and nobody purged today yet."""
@@ -50,27 +43,9 @@ class PurgeRunner:
             log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in done.items()))
         return done
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("retention purge failed; will retry")
-            await asyncio.sleep(self.interval)
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
 
 def purge_runner(app: App) -> PurgeRunner | None:
     """With every deployment that serves a channel (`motcua run` needs one); else none."""
-    s = app.settings
-    if not (s.telegram_token or s.zalo_oa_app_id or s.zalo_bot_token):
+    if not serves_a_channel(app.settings):
         return None
     return PurgeRunner(app)
