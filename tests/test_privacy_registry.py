@@ -78,6 +78,7 @@ TECHNICAL_PERSONAL = {
     "zalo_events.event_key",  # dedup memory of Zalo event ids (bot/channels/zalo_common.py clears it)
     "outbox.dedupe_key",  # broadcast id + user id, no name or words
     "outbox.platform_message_id",
+    "telegram_updates.payload",  # the raw update only until it is handled, then dropped (storage/telegram_updates.py)
 }
 
 IDS_AND_STATES = {
@@ -94,6 +95,7 @@ def _not_personal(table: str, column: str) -> bool:
     return table in {
         "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens", "health_probes",
     } or f"{table}.{column}" in {
+        "telegram_updates.claimed_by",  # the worker holding an update
         "users.blocked", "users.store_name", "sessions.flow",
         "question_log.topic_id", "question_log.score", "question_log.decision", "question_log.aspect",
         "outbox.attempts", "outbox.worker", "outbox.not_before", "guide_callbacks.call_after",
