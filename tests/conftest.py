@@ -29,6 +29,14 @@ async def reset_postgres(url: str) -> None:
 
     engine = create_async_engine(url)
     async with engine.begin() as conn:
+        # A connection an earlier test left open (a background task still winding down) would
+        # hold locks the DROP waits for, or deadlock with: end it first; it belongs to no test now.
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
