@@ -2,8 +2,9 @@
 
 Everything here is staff-only: a citizen who types a staff command or presses
 a forged staff button gets a polite refusal. Each action goes through
-handlers.feedback_core, which stores it with its history event, its audit
-record and the outbox messages it causes, in the dispatcher's transaction.
+handlers.complaint_service (shared with the CLI and the web console), which
+stores it with its history event, its audit record and the outbox messages it
+causes, in the dispatcher's transaction.
 """
 
 from __future__ import annotations
@@ -29,20 +30,20 @@ from handlers.complaint_actions import (
     StatusMenu,
     StopReply,
 )
+from handlers.complaint_service import Deadline, InboxQuery, assign, close, find, set_status
+from handlers.complaint_service import get as get_complaint
+from handlers.complaint_service import reply as staff_reply
 from handlers.context import Context
 from handlers.feedback_core import (
     ActionError,
     Office,
-    assign,
     category_label,
     complaint_card,
     history_text,
     inbox_button,
     local_text,
     make_office,
-    set_status,
     staff_buttons,
-    staff_reply,
 )
 from handlers.flow import Flow, Kind, Run
 from handlers.menu import main_menu
@@ -66,16 +67,16 @@ def _refusal(ctx: Context) -> list[Reply]:
 async def inbox(ctx: Context, msg: Incoming) -> list[Reply]:
     if not ctx.is_staff:
         return _refusal(ctx)
-    now = ctx.now()
-    rows = await repo.inbox(ctx.db, now, limit=INBOX_SIZE)
-    await audit(ctx.db, ctx.user_key, "complaint.inbox", None, shown=len(rows))
-    if not rows:
+    page = await find(ctx.db, _office(ctx), ctx.now(), InboxQuery(per_page=INBOX_SIZE))
+    await audit(ctx.db, ctx.user_key, "complaint.inbox", None, shown=len(page.items))
+    if not page.items:
         return [Reply(texts.CS_INBOX_EMPTY)]
     tz = ctx.settings.timezone
-    lines = [texts.CS_INBOX_HEAD.format(n=len(rows))]
+    lines = [texts.CS_INBOX_HEAD.format(n=page.total)]
     buttons = []
-    for c in rows:
-        late = texts.CS_LATE_MARK if c.due_at < now else ""
+    for item in page.items:
+        c = item.complaint
+        late = _mark(item.deadline)
         lines.append(
             texts.CS_INBOX_LINE.format(
                 late=late,
@@ -90,15 +91,24 @@ async def inbox(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply("\n".join(lines), buttons=buttons)]
 
 
+def _mark(deadline: Deadline) -> str:
+    """The inbox line's mark (read at use, so a texts overlay applies)."""
+    if deadline is Deadline.OVERDUE:
+        return texts.CS_LATE_MARK
+    return texts.CS_DUE_SOON_MARK if deadline is Deadline.DUE_SOON else ""
+
+
 async def open_complaint(ctx: Context, code: str) -> list[Reply]:
-    c = await repo.get_by_code(ctx.db, code)
-    if c is None:
-        return [Reply(texts.CS_NOT_FOUND.format(code=code[:20]))]
+    try:
+        view = await get_complaint(ctx.db, _office(ctx), code, ctx.now(), actor=ctx.user_key)
+    except ActionError as exc:
+        return [Reply(str(exc))]
+    c = view.complaint
     tz = ctx.settings.timezone
-    events = await repo.events_of(ctx.db, c)
-    await audit(ctx.db, ctx.user_key, "complaint.open", c.code)
     text = (
-        complaint_card(c, tz, ctx.now(), for_staff=True) + "\n\n" + history_text(events, tz, for_staff=True)
+        complaint_card(c, tz, ctx.now(), for_staff=True)
+        + "\n\n"
+        + history_text(view.events, tz, for_staff=True)
     )
     return [*photo_replies(ctx, c.channel, c.photos or []), Reply(text, buttons=staff_buttons(c))]
 
@@ -198,7 +208,7 @@ async def on_set_status(ctx: Context, msg: Incoming, action: SetStatus) -> list[
 
 @_staff_only
 async def on_close(ctx: Context, msg: Incoming, action: CloseComplaint) -> list[Reply]:
-    c = await set_status(ctx.db, _office(ctx), action.code, ctx.user_key, "closed", ctx.now())
+    c = await close(ctx.db, _office(ctx), action.code, ctx.user_key, ctx.now())
     return [Reply(texts.CS_CLOSED.format(code=c.code), buttons=[[inbox_button()]])]
 
 

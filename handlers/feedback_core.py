@@ -1,10 +1,9 @@
-"""What complaint handling means, shared by the chat handlers and the CLI.
+"""What complaint handling shares: the office calendar, presentation, outbox helpers.
 
-Every staff action (reply, status change, assignment, close) goes through one
-function here, which writes the complaint, its history event, the audit log
-and the outbox rows for the citizen and the staff in the caller's transaction,
-so the chat and `motcua complaints …` behave the same and nothing is sent
-about a change that was not stored.
+The staff actions themselves (reply, assign, status, close, reopen) are in
+handlers.complaint_service, the one implementation the chat, the CLI and the
+web console call; the citizen's reopening and the daily overdue reminder are
+here, next to the notices they send.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import observe, texts
+from handlers import texts
 from handlers.complaint_actions import (
     AssignMenu,
     CategoryKey,
@@ -37,7 +36,7 @@ from knowledge.schema import Locality
 from storage import complaints as repo
 from storage.models import User
 from storage.models_feedback import Complaint, ComplaintEvent
-from storage.repos import audit, enqueue
+from storage.repos import enqueue
 from storage.staff import StaffDirectory
 
 # category -> the name of its label in handlers.texts (read at use, so a texts overlay applies)
@@ -53,9 +52,6 @@ _CATEGORY_TEXTS: dict[CategoryKey, str] = {
 def categories() -> dict[CategoryKey, str]:
     """The complaint categories and their labels, in the order they are offered."""
     return {key: getattr(texts, name) for key, name in _CATEGORY_TEXTS.items()}
-
-
-STAFF_REPLY_MAX = 3000
 
 
 # ---------------------------------------------------------------- office calendar
@@ -267,88 +263,6 @@ async def load(db: AsyncSession, code: str) -> Complaint:
     c = await repo.get_by_code(db, code, lock=True)
     if c is None:
         raise ActionError(texts.CS_NOT_FOUND.format(code=code))
-    return c
-
-
-async def staff_reply(
-    db: AsyncSession, office: Office, code: str, actor: str, text: str, now: dt.datetime
-) -> Complaint:
-    """Answer a complaint: stored, sent to the citizen with a rating question, audited."""
-    text = text.strip()
-    if not text:
-        raise ActionError(texts.CS_REPLY_EMPTY)
-    if len(text) > STAFF_REPLY_MAX:
-        raise ActionError(texts.CS_REPLY_TOO_LONG.format(limit=STAFF_REPLY_MAX))
-    c = await load(db, code)
-    c.answer = text
-    c.status = "answered"
-    c.answered_at = now
-    c.updated_at = now
-    if c.assignee is None:
-        c.assignee = actor
-    await repo.add_event(db, c, "answered", actor=actor, text=text, at=now)
-    message = texts.PA_ANSWER_TO_CITIZEN.format(code=c.code, office=office.locality.office_name, answer=text)
-    await notify_citizen(
-        db,
-        c,
-        [Reply(message), Reply(texts.PA_RATE_QUESTION.format(code=c.code), buttons=rating_buttons(c.code))],
-        kind="complaint_reply",
-    )
-    await audit(db, actor, "complaint.reply", c.code, text=text[:500])
-    return c
-
-
-async def set_status(
-    db: AsyncSession, office: Office, code: str, actor: str, status: str, now: dt.datetime
-) -> Complaint:
-    if status not in texts.PA_STATUS:
-        raise ActionError(texts.CS_BAD_STATUS.format(status=status))
-    c = await load(db, code)
-    if status == "answered" and not c.answer:
-        raise ActionError(texts.CS_NEED_ANSWER)
-    old = c.status
-    c.status = status
-    c.updated_at = now
-    if status == "closed":
-        c.closed_at = now
-    await repo.add_event(db, c, status, actor=actor, at=now)
-    if status == "closed" and old != "closed":
-        observe.complaint("closed")
-        await notify_citizen(
-            db, c, [Reply(texts.PA_CLOSED_TO_CITIZEN.format(code=c.code))], kind="complaint_reply"
-        )
-    await audit(db, actor, "complaint.status", c.code, old=old, new=status)
-    return c
-
-
-async def assign(
-    db: AsyncSession, office: Office, code: str, actor: str, assignee: str, now: dt.datetime
-) -> Complaint:
-    if office.staff.role_of(assignee) is None:
-        raise ActionError(texts.CS_NOT_STAFF.format(who=assignee))
-    c = await load(db, code)
-    c.assignee = assignee
-    if c.status in ("received", "reopened"):
-        c.status = "assigned"
-    c.updated_at = now
-    await repo.add_event(db, c, "assigned", actor=actor, text=assignee, at=now)
-    if assignee != actor:
-        card = complaint_card(c, office.tz, now, for_staff=True)
-        await notify_staff(
-            db,
-            office.staff,
-            "",
-            [
-                Reply(
-                    texts.CS_ASSIGNED_TO_YOU.format(code=c.code, by=actor) + "\n\n" + card,
-                    buttons=staff_buttons(c),
-                )
-            ],
-            kind="notice",
-            ref=c.code,
-            only=assignee,
-        )
-    await audit(db, actor, "complaint.assign", c.code, assignee=assignee)
     return c
 
 

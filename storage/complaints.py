@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,20 +173,6 @@ async def recent_of_user(db: AsyncSession, user_id: int, since: dt.datetime) -> 
 async def of_user(db: AsyncSession, user_id: int) -> list[Complaint]:
     rows = await db.scalars(
         select(Complaint).where(Complaint.user_id == user_id).order_by(Complaint.created_at.desc())
-    )
-    return list(rows)
-
-
-async def inbox(
-    db: AsyncSession, now: dt.datetime, *, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 50
-) -> list[Complaint]:
-    """Open complaints, overdue ones first, then the oldest first."""
-    overdue_first = case((Complaint.due_at < now, 0), else_=1)
-    rows = await db.scalars(
-        select(Complaint)
-        .where(Complaint.status.in_(statuses))
-        .order_by(overdue_first, Complaint.created_at, Complaint.id)
-        .limit(limit)
     )
     return list(rows)
 

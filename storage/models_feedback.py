@@ -61,6 +61,8 @@ class Complaint(Base):
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
+    # one of the locality's areas (knowledge/data/locality.yaml), chosen by staff: where the problem is
+    area: Mapped[str | None] = mapped_column(String(64))
     # handling
     status: Mapped[str] = mapped_column(String(16), default="received")
     assignee: Mapped[str | None] = mapped_column(String(96))  # staff identity channel:id

@@ -54,7 +54,8 @@ async def test_deliveries_and_429s_are_counted_and_logged(
 
 
 async def test_complaints_opened_and_closed_are_counted(app: App, metrics: Metrics) -> None:
-    from handlers.feedback_core import make_office, set_status
+    from handlers.complaint_service import set_status
+    from handlers.feedback_core import make_office
     from tests.feedback_support import file_complaint
 
     code = await file_complaint(Chat(app, user="c1"))

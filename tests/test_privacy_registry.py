@@ -55,7 +55,10 @@ PERSONAL = {
 }
 
 # What a complaint reported: kept for the office's record, detached from the person.
-RECORD = {"complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude"}
+RECORD = {
+    "complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude",
+    "complaints.area",  # one of the locality's areas, set by staff (where the problem is)
+}  # fmt: skip
 
 # Identities of staff acting in their official role (accountability), not of citizens.
 STAFF = {

@@ -1,8 +1,9 @@
-"""`motcua complaints list|show|reply|close|export|remind`: complaint handling from a terminal.
+"""`motcua complaints list|show|reply|assign|close|reopen|export|remind`: complaints from a terminal.
 
-The same functions as the staff chat (handlers.feedback_core) do the work, so
-a reply typed here reaches the citizen through the outbox, is written into
-the complaint's history and is audit-logged with the operator's name.
+The same functions as the staff chat and the web console
+(handlers.complaint_service) do the work, so a reply typed here reaches the
+citizen through the outbox, is written into the complaint's history and is
+audit-logged with the operator's name.
 """
 
 from __future__ import annotations
@@ -10,26 +11,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import getpass
 import io
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands.common import Subcommands, open_app
+from handlers import complaint_service as service
 from handlers.feedback_core import (
     ActionError,
+    Office,
     category_label,
     complaint_card,
     history_text,
     make_office,
     remind_overdue,
-    set_status,
-    staff_reply,
 )
 from handlers.texts import PA_STATUS
 from storage import complaints as repo
-from storage.models_feedback import OPEN_STATUSES, STATUSES
+from storage.models_feedback import STATUSES, Complaint
 from storage.repos import audit
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 CSV_FIELDS = [
     "code", "status", "category", "created_at", "due_at", "answered_at", "closed_at",
@@ -44,6 +51,10 @@ def add_commands(sub: Subcommands) -> None:
     ls.add_argument("--status", choices=STATUSES, help="only this status")
     ls.add_argument("--all", action="store_true", help="every status, not only open ones")
     ls.add_argument("--overdue", action="store_true", help="only overdue ones")
+    ls.add_argument("--category", help="only this category key (thai-do, ho-so, ha-tang, an-ninh, khac)")
+    ls.add_argument("--area", help="only this area (as in the locality file)")
+    ls.add_argument("--assignee", help=f"only this staff identity (channel:id), or {service.UNASSIGNED!r}")
+    ls.add_argument("--search", default="", help="a complaint code, or words of its text")
     ls.set_defaults(func=_list)
     show = csub.add_parser("show", help="one complaint with its history")
     show.add_argument("code")
@@ -53,6 +64,16 @@ def add_commands(sub: Subcommands) -> None:
     reply.add_argument("text", help="the answer; use - to read it from standard input")
     reply.add_argument("--as", dest="actor", default=None, help="your name for the audit log")
     reply.set_defaults(func=_reply)
+    assign = csub.add_parser("assign", help="give a complaint to a staff member (who is told)")
+    assign.add_argument("code")
+    assign.add_argument("staff", help="the staff identity, channel:id")
+    assign.add_argument("--as", dest="actor", default=None, help="your name for the audit log")
+    assign.set_defaults(func=_assign)
+    reopen = csub.add_parser("reopen", help="open an answered or closed complaint again")
+    reopen.add_argument("code")
+    reopen.add_argument("reason", help="why (kept in the history, not sent to the citizen)")
+    reopen.add_argument("--as", dest="actor", default=None, help="your name for the audit log")
+    reopen.set_defaults(func=_reopen)
     close = csub.add_parser("close", help="close a complaint")
     close.add_argument("code")
     close.add_argument("--as", dest="actor", default=None, help="your name for the audit log")
@@ -81,24 +102,48 @@ def _code(raw: str) -> str:
 
 
 async def _list(args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+
+    status = args.status or (service.ALL if args.all else None)
+    query = service.InboxQuery(
+        status=status,
+        category=args.category,
+        area=args.area,
+        assignee=args.assignee,
+        overdue=args.overdue,
+        text=args.search,
+        per_page=service.MAX_PER_PAGE,
+    )
     async with open_app() as app:
         now = app.services.clock()
-        statuses = (args.status,) if args.status else (STATUSES if args.all else OPEN_STATUSES)
+        office = _office(app)
+        shown = 0
         async with app.db.session() as db:
-            rows = await repo.inbox(db, now, statuses=statuses, limit=10_000)
-            await audit(db, _actor(argparse.Namespace(actor=None)), "complaint.list", None, shown=len(rows))
+            while True:
+                try:
+                    page = await service.find(db, office, now, query)
+                except ActionError as exc:
+                    raise CliError(str(exc)) from None
+                for item in page.items:
+                    c = item.complaint
+                    mark = {"overdue": "OVERDUE ", "due_soon": "DUE-SOON "}.get(item.deadline, "")
+                    print(
+                        f"{c.code}\t{mark}{PA_STATUS.get(c.status, c.status)}\t{category_label(c.category)}\t"
+                        f"{c.created_at:%Y-%m-%d}\t{c.description[:60]!r}"
+                    )
+                shown += len(page.items)
+                if page.page >= page.pages:
+                    break
+                query = dataclasses.replace(query, page=page.page + 1)
+            await audit(db, _actor(argparse.Namespace(actor=None)), "complaint.list", None, shown=shown)
             await db.commit()
-        if args.overdue:
-            rows = [c for c in rows if c.is_open and c.due_at < now]
-        if not rows:
+        if not shown:
             print("no complaints")
-        for c in rows:
-            late = "OVERDUE " if c.is_open and c.due_at < now else ""
-            print(
-                f"{c.code}\t{late}{PA_STATUS.get(c.status, c.status)}\t{category_label(c.category)}\t"
-                f"{c.created_at:%Y-%m-%d}\t{c.description[:60]!r}"
-            )
     return 0
+
+
+def _office(app: App) -> Office:
+    return make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
 
 
 async def _show(args: argparse.Namespace) -> int:
@@ -107,52 +152,64 @@ async def _show(args: argparse.Namespace) -> int:
     code = _code(args.code)
     async with open_app() as app:
         tz = app.settings.timezone
-        async with app.db.session() as db:
-            c = await repo.get_by_code(db, code)
-            if c is None:
-                raise CliError(f"no complaint {code}")
-            events = await repo.events_of(db, c)
-            await audit(db, _actor(argparse.Namespace(actor=None)), "complaint.open", code)
-            await db.commit()
-            print(complaint_card(c, tz, app.services.clock(), for_staff=True))
-            for n, ref in enumerate(c.photos or [], 1):
-                print(f"photo {n}: {ref}")
-            print()
-            print(history_text(events, tz, for_staff=True))
-    return 0
-
-
-async def _reply(args: argparse.Namespace) -> int:
-    from bot.cli import CliError
-
-    code = _code(args.code)
-    text = sys.stdin.read() if args.text == "-" else args.text
-    async with open_app() as app:
-        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
+        now = app.services.clock()
         async with app.db.session() as db:
             try:
-                c = await staff_reply(db, office, code, _actor(args), text, app.services.clock())
+                view = await service.get(
+                    db, _office(app), code, now, actor=_actor(argparse.Namespace(actor=None))
+                )
             except ActionError as exc:
                 raise CliError(str(exc)) from None
             await db.commit()
+            c = view.complaint
+            print(complaint_card(c, tz, now, for_staff=True))
+            for n, ref in enumerate(c.photos or [], 1):
+                print(f"photo {n}: {ref}")
+            print()
+            print(history_text(view.events, tz, for_staff=True))
+    return 0
+
+
+async def _act(
+    args: argparse.Namespace, action: Callable[..., Awaitable[Complaint]], *extra: str
+) -> Complaint:
+    """Run one staff action of the service on `args.code` and commit it; refusals become CLI errors."""
+    from bot.cli import CliError
+
+    code = _code(args.code)
+    async with open_app() as app:
+        async with app.db.session() as db:
+            try:
+                c = await action(db, _office(app), code, _actor(args), *extra, app.services.clock())
+            except ActionError as exc:
+                raise CliError(str(exc)) from None
+            await db.commit()
+    return c
+
+
+async def _reply(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    c = await _act(args, service.reply, text)
     where = "queued for the citizen" if c.channel else "stored (the citizen erased their data: not sent)"
-    print(f"{code}: answered, {where}")
+    print(f"{c.code}: answered, {where}")
+    return 0
+
+
+async def _assign(args: argparse.Namespace) -> int:
+    await _act(args, service.assign, args.staff)
+    print(f"{_code(args.code)}: assigned to {args.staff}")
+    return 0
+
+
+async def _reopen(args: argparse.Namespace) -> int:
+    await _act(args, service.reopen, args.reason)
+    print(f"{_code(args.code)}: reopened")
     return 0
 
 
 async def _close(args: argparse.Namespace) -> int:
-    from bot.cli import CliError
-
-    code = _code(args.code)
-    async with open_app() as app:
-        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
-        async with app.db.session() as db:
-            try:
-                await set_status(db, office, code, _actor(args), "closed", app.services.clock())
-            except ActionError as exc:
-                raise CliError(str(exc)) from None
-            await db.commit()
-    print(f"{code}: closed")
+    await _act(args, service.close)
+    print(f"{_code(args.code)}: closed")
     return 0
 
 
@@ -200,9 +257,8 @@ def _cell(value: object) -> object:
 
 async def _remind(args: argparse.Namespace) -> int:
     async with open_app() as app:
-        office = make_office(app.services.staff, app.services.settings, app.knowledge.kb.locality)
         async with app.db.session() as db:
-            count = await remind_overdue(db, office, app.services.clock())
+            count = await remind_overdue(db, _office(app), app.services.clock())
             await db.commit()
     if count is None:
         print("today's reminder was already queued (or today is not a working day)")

@@ -33,6 +33,8 @@ PA_EVENT = {
     "closed": "Đóng phản ánh",
     "reopened": "Mở lại theo đề nghị của người gửi",
     "rated": "Người gửi đánh giá",
+    "staff_reopened": "Cán bộ mở lại để xử lý tiếp",
+    "area": "Ghi khu vực",
 }
 PA_INTRO = (
     "Xin cảm ơn anh/chị đã gửi phản ánh, kiến nghị tới {office}. "
@@ -223,6 +225,18 @@ CS_STATUS_SET = "Phản ánh {code}: {status}."
 CS_CLOSED = "Đã đóng phản ánh {code}."
 CS_REOPENED_NOTICE = "🔁 Phản ánh {code} được người gửi mở lại. Lý do: {reason}"
 CS_PHOTO = "Ảnh {n}/{total} kèm phản ánh"
+CS_REOPEN_NOT_DONE = "Phản ánh {code} đang được xử lý (chưa trả lời hoặc chưa đóng), không cần mở lại."
+CS_REOPEN_NEEDS_REASON = "Xin ghi lý do mở lại phản ánh (để lưu vào quá trình xử lý)."
+CS_REASON_TOO_LONG = "Lý do dài quá {limit} ký tự, xin rút gọn."
+CS_REOPENED_TO_CITIZEN = (
+    "Xin chào anh/chị. Phản ánh {code} đã được {office} mở lại để xem xét, xử lý tiếp; "
+    "dự kiến trả lời trước ngày {due}. Anh/chị sẽ nhận được trả lời qua đây."
+)
+CS_ALREADY_CLOSED = "Phản ánh {code} đã đóng từ trước."
+CS_USE_REOPEN = "Để mở lại phản ánh, xin dùng «Mở lại» và ghi lý do."
+CS_BAD_AREA = "Khu vực «{area}» không có trong danh sách khu vực của địa phương."
+CS_DUE_SOON_MARK = "⏳ "
+CS_BAD_PAGE = "Số trang không hợp lệ."
 CS_OVERDUE_HEAD = "⏰ Nhắc việc: {n} phản ánh đã quá hạn trả lời:"
 CS_OVERDUE_LINE = "• {code} ({category}), hạn {due}: {preview}"
 
