@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.base import ChannelSender
+from bot.channels.files import FileSource
 from bot.config import ConfigError, Settings
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
@@ -40,9 +41,10 @@ AlertAdmins = Callable[[str], Awaitable[None]]  # (text)
 class App:
     """The process: conversation services plus what only channels and delivery share.
 
-    Channel senders and the two hooks live here rather than in handlers'
-    Services because no conversation code uses them: a runner registers its
-    sender so the outbox reuses the same bot and connection pool.
+    Channel senders, file sources and the two hooks live here rather than in
+    handlers' Services because no conversation code uses them: a runner
+    registers its sender (and its file source) so the outbox and the staff
+    console reuse the same bot and connection pool.
     """
 
     settings: Settings
@@ -50,6 +52,8 @@ class App:
     dispatcher: Dispatcher
     background: list[Any] = field(default_factory=list)
     senders: dict[str, ChannelSender] = field(default_factory=dict)  # channel -> its sender
+    # channel -> where files its users sent are fetched back (complaint photos for the staff console)
+    file_sources: dict[str, FileSource] = field(default_factory=dict)
     # called after a Zalo user wrote, so replies held "outside the Zalo window" go out now
     on_user_returned: UserReturned | None = None
     # called when the OA needs re-authorisation; None: a notice to every admin via the outbox

@@ -11,6 +11,8 @@ to api.telegram.org. It is meant to be as strict as Telegram, or stricter:
 - text longer than 4096 UTF-16 units after entity parsing, malformed or
   unsupported HTML, callback_data outside 1-64 bytes, invalid button URLs,
   unknown chats and messages get Telegram's 400 errors;
+- getFile and the /file/bot<token>/<path> download (tests/fake_telegram_files.py)
+  serve only files the fake handed out, through paths a getFile issued;
 - blocked chats get 403 "Forbidden: bot was blocked by the user";
 - a global messages-per-second limit and a per-chat limit (both configurable,
   off by default) answer 429 with `parameters.retry_after`; `fail_next` injects
@@ -53,6 +55,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.fake_telegram_files import FileStore, tiny_png
 
 SPEC_FILE = Path(__file__).resolve().parent / "data" / "telegram" / "bot-api-methods.json"
 SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "telegram" / "bot-api.json"
@@ -209,7 +213,7 @@ class SlidingLimit:
         self.events.append(now)
 
 
-class FakeTelegram:
+class FakeTelegram(FileStore):
     """One fake bot on a fake Bot API server; see the module docstring."""
 
     def __init__(
@@ -266,11 +270,13 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port: int | None = None
+        self.init_files()
 
     # ------------------------------------------------------------------ server
     def make_app(self, *, control: bool = True) -> web.Application:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
+        self.add_file_routes(app)
         if control:
             app.router.add_post("/_fake/text", self._control_text)
             app.router.add_get("/_fake/stats", self._control_stats)
@@ -428,7 +434,18 @@ class FakeTelegram:
         }
         return self.push({"message": self._user_message(uid, chat_id, sticker=sticker)})
 
-    async def send_photo(self, uid: int, *, caption: str | None = None, chat_id: int | None = None) -> dict:
+    async def send_photo(
+        self,
+        uid: int,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        content: bytes | None = None,
+    ) -> dict:
+        """A photo in three sizes; each size's file can be fetched with getFile (`content`: the largest)."""
+        self.add_file(f"photo-{uid}-s", tiny_png(9, 7, (200, 200, 200)), "s")
+        self.add_file(f"photo-{uid}-m", tiny_png(80, 60, (90, 140, 200)), "m")
+        self.add_file(f"photo-{uid}-l", content or tiny_png(128, 96, (40, 120, 60)), "l")
         sizes = [
             {
                 "file_id": f"photo-{uid}-s",

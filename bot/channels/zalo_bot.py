@@ -35,6 +35,7 @@ from bot.channels.base import (
     TransientError,
     Unreachable,
 )
+from bot.channels.files import UrlFiles
 from bot.channels.zalo_common import (
     MAX_WEBHOOK_BYTES,
     LazyHttp,
@@ -247,6 +248,7 @@ class ZaloBotRunner:
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
         register_sender(app, self.sender)
+        app.file_sources[CHANNEL] = UrlFiles(CHANNEL, self.http)
 
     @property
     def webhook_path(self) -> str:

@@ -39,6 +39,7 @@ from bot.channels.base import (
     TransientError,
     Unreachable,
 )
+from bot.channels.files import UrlFiles
 from bot.channels.zalo_common import (
     MAX_WEBHOOK_BYTES,
     LazyHttp,
@@ -455,6 +456,7 @@ class ZaloOARunner:
         self.maintenance_every = maintenance_every
         self._maintenance: asyncio.Task[None] | None = None
         register_sender(app, self.sender)
+        app.file_sources[CHANNEL] = UrlFiles(CHANNEL, self.http)
 
     def add_routes(self, web_app: web.Application) -> None:
         web_app.router.add_post(self.settings.zalo_oa_webhook_path, self.handle_webhook)

@@ -32,6 +32,7 @@ from telegram.error import (
 
 from bot.channels import webhook_json
 from bot.channels.telegram.errors import retry_after_seconds
+from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.journal import UpdateJournal
 from bot.channels.telegram.parsing import CHANNEL, BotIdentity, Inbound, parse_update
 from bot.channels.telegram.sending import Sleep, TelegramChannel, TelegramSender
@@ -97,6 +98,7 @@ class TelegramRunner:
         self.channel = TelegramChannel(self.bot, on_unreachable=self._mark_unreachable, sleep=sleep)
         self.sender = TelegramSender(self.bot, sleep=sleep)
         app.senders[CHANNEL] = self.sender
+        app.file_sources[CHANNEL] = TelegramFiles(self.bot)
         self.webhook_url = self.settings.telegram_webhook_url.strip()
         self.secret = self.settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         path = urlsplit(self.webhook_url).path if self.webhook_url else ""
