@@ -85,7 +85,9 @@ async def assign(request: web.Request) -> web.StreamResponse:
     async with app.db.session() as db:
         account = await staff_accounts.by_id(db, int(raw)) if raw.isdigit() else None
     if account is None:
-        return await complaint_page(request, code_of(request), problems=[texts.WEB_CX_NO_SUCH_STAFF], status=400)
+        return await complaint_page(
+            request, code_of(request), problems=[texts.WEB_CX_NO_SUCH_STAFF], status=400
+        )
     key, who = account.key, account.name or account.key
 
     async def act(db: AsyncSession, office: Office, code: str, actor: str, at: dt.datetime) -> Complaint:

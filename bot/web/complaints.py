@@ -146,7 +146,9 @@ def read_filters(
 
 
 def page_link(form: dict[str, str], page: int) -> str:
-    return "?" + urlencode({**form, "page": str(page)}) if page > 1 else ("?" + urlencode(form) if form else "?")
+    return (
+        "?" + urlencode({**form, "page": str(page)}) if page > 1 else ("?" + urlencode(form) if form else "?")
+    )
 
 
 @routes.get("/complaints")
@@ -209,7 +211,9 @@ async def complaint_page(
         "areas": list(office.locality.areas or []),
         "status_choices": [s for s in STATUS_CHOICES if s != "closed"],
         "photos": range(1, len(c.photos or []) + 1),
-        "map_url": map_url(c.latitude, c.longitude) if c.latitude is not None and c.longitude is not None else None,
+        "map_url": map_url(c.latitude, c.longitude)
+        if c.latitude is not None and c.longitude is not None
+        else None,
         "problems": problems or [],
         "form": form or {},
         **helpers(app),
@@ -247,7 +251,9 @@ async def photo(request: web.Request) -> web.Response:
     source = app.file_sources.get(channel or "")
     if source is None:
         log.info("photo of a complaint: no file source for channel %s", channel or "(erased)")
-        return _no_photo(texts.WEB_CX_PHOTO_LATER if channel else texts.WEB_CX_PHOTO_GONE, 503 if channel else 410)
+        return _no_photo(
+            texts.WEB_CX_PHOTO_LATER if channel else texts.WEB_CX_PHOTO_GONE, 503 if channel else 410
+        )
     try:
         got = await source.fetch(file_ref)
     except FileUnavailable as exc:

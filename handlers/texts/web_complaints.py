@@ -52,7 +52,9 @@ WEB_CX_MAP_LINK = "Xem vị trí trên bản đồ (openstreetmap.org, mở tran
 WEB_CX_HISTORY = "Quá trình xử lý"
 WEB_CX_ACTIONS = "Xử lý"
 WEB_CX_REPLY = "Trả lời người gửi"
-WEB_CX_REPLY_HINT = "Câu trả lời được gửi cho người phản ánh qua kênh họ đã dùng, kèm câu hỏi đánh giá hài lòng."
+WEB_CX_REPLY_HINT = (
+    "Câu trả lời được gửi cho người phản ánh qua kênh họ đã dùng, kèm câu hỏi đánh giá hài lòng."
+)
 WEB_CX_REPLY_BUTTON = "Gửi trả lời"
 WEB_CX_ASSIGN = "Giao cán bộ xử lý"
 WEB_CX_ASSIGN_BUTTON = "Giao"
