@@ -67,6 +67,21 @@ def as_image(content: bytes) -> ChannelFile:
     return ChannelFile(content, kind)
 
 
+def source_for(sources: dict[str, FileSource], channel: str | None, ref: str) -> FileSource | None:
+    """The source for a stored photo reference.
+
+    After the retention purge a closed complaint forgets who sent it (its
+    channel too) but keeps its photos a while longer; their references still
+    say where they came from: a URL was carried by a Zalo event, anything else
+    is a Telegram file id.
+    """
+    if channel:
+        return sources.get(channel)
+    if ref.startswith(("https://", "http://")):
+        return next((s for s in sources.values() if isinstance(s, UrlFiles)), None)
+    return sources.get("telegram")
+
+
 class UrlFiles:
     """Zalo (OA and Bot Platform): the event carried the image's URL; download it.
 

@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.channels.files import FileUnavailable
+from bot.channels.files import FileUnavailable, source_for
 from bot.web.audit import audit
 from bot.web.auth import StaffUser, current_staff, staff_required
 from bot.web.keys import APP_KEY, now
@@ -248,16 +248,14 @@ async def photo(request: web.Request) -> web.Response:
     if ref is None:
         raise web.HTTPNotFound()
     channel, file_ref = ref
-    source = app.file_sources.get(channel or "")
-    if source is None:
-        log.info("photo of a complaint: no file source for channel %s", channel or "(erased)")
-        return _no_photo(
-            texts.WEB_CX_PHOTO_LATER if channel else texts.WEB_CX_PHOTO_GONE, 503 if channel else 410
-        )
+    source = source_for(app.file_sources, channel, file_ref)
+    if source is None:  # that channel's runner is not running in this process (e.g. `motcua web` alone)
+        log.info("photo of a complaint: no file source for channel %s", channel or "(forgotten)")
+        return _no_photo(texts.WEB_CX_PHOTO_LATER, 503)
     try:
         got = await source.fetch(file_ref)
     except FileUnavailable as exc:
-        log.info("photo of a complaint unavailable on %s: %s", channel, exc)
+        log.info("photo of a complaint unavailable on %s: %s", source.channel, exc)
         if exc.lasting:
             return _no_photo(texts.WEB_CX_PHOTO_GONE, 410)
         return _no_photo(texts.WEB_CX_PHOTO_LATER, 503)

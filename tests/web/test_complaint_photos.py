@@ -1,0 +1,108 @@
+"""A complaint's photos on the console: fetched through the channel's file API, shown only to signed-in staff."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import App, build_app
+from bot.channels.files import UrlFiles
+from bot.channels.telegram.files import TelegramFiles
+from bot.channels.telegram.transport import make_bot
+from handlers import texts
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram_files import tiny_png
+from tests.web.complaints_support import MONDAY_9AM, add_complaint, set_clock, settings_extra
+from tests.web.conftest import STAFF_FILE
+
+
+@pytest.fixture
+async def web_bot(tmp_path: Path, db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
+    """The console's bot with Telegram's file source registered as its runner does."""
+    staff_file = tmp_path / "staff.txt"
+    staff_file.write_text(STAFF_FILE, encoding="utf-8")
+    settings = make_settings(
+        tmp_path,
+        database_url=db_url,
+        staff_file=staff_file,
+        telegram_token=fake.token,
+        telegram_api_url=fake.api_url,
+        **settings_extra(tmp_path),
+    )
+    app = await build_app(settings)
+    set_clock(app, MONDAY_9AM)
+    bot = make_bot(settings)
+    await bot.initialize()
+    app.file_sources["telegram"] = TelegramFiles(bot)
+    yield app
+    await bot.shutdown()
+    await app.close()
+
+
+async def test_photos_come_through_getfile_and_only_to_signed_in_staff(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    fake.user(501)
+    await fake.send_photo(501)  # the citizen's photo; the complaint keeps the largest size's file id
+    code = await add_complaint(web_bot, MONDAY_9AM, photos=("photo-501-l",))
+    stranger = await staff_client(signed_in=False)
+    page = await stranger.get(f"/staff/complaints/{code}/photos/1", allow_redirects=False)
+    assert page.status == 303 and page.headers["Location"] == "/staff/signin"
+    assert fake.downloads == [] and not fake.calls_of("getFile")  # nothing fetched for a stranger
+
+    client = await staff_client()
+    page = await client.get(f"/staff/complaints/{code}/photos/1")
+    assert page.status == 200
+    assert await page.read() == fake.files["photo-501-l"]
+    assert page.headers["Content-Type"] == "image/png"
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert fake.downloads == ["photo-501-l"]
+    for missing in (0, 2, 999):
+        assert (await client.get(f"/staff/complaints/{code}/photos/{missing}")).status == 404
+    assert (await client.get("/staff/complaints/PA-2026-999999/photos/1")).status == 404
+
+
+async def test_photos_the_channel_no_longer_has_or_cannot_give_now(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    fake.add_file("not-an-image", b"<html><script>alert(1)</script></html>")
+    gone = await add_complaint(web_bot, MONDAY_9AM, photos=("deleted-file-id", "not-an-image"))
+    client = await staff_client()
+    for n in (1, 2):
+        page = await client.get(f"/staff/complaints/{gone}/photos/{n}")
+        assert page.status == 410 and await page.text() == texts.WEB_CX_PHOTO_GONE
+        assert page.headers["Content-Type"].startswith("text/plain")
+    zalo = await add_complaint(web_bot, MONDAY_9AM, channel="zalo_oa", photos=("https://127.0.0.1:1/x.jpg",))
+    page = await client.get(f"/staff/complaints/{zalo}/photos/1")
+    assert page.status == 503 and await page.text() == texts.WEB_CX_PHOTO_LATER  # no Zalo runner here
+    fake.fail_next("getFile", 500, "Internal Server Error")
+    fake.add_file("later", tiny_png(2, 2, (5, 5, 5)))
+    later = await add_complaint(web_bot, MONDAY_9AM, photos=("later",))
+    page = await client.get(f"/staff/complaints/{later}/photos/1")
+    assert page.status == 503 and await page.text() == texts.WEB_CX_PHOTO_LATER
+    assert (await client.get(f"/staff/complaints/{later}/photos/1")).status == 200  # Telegram is back
+
+
+async def test_photos_of_a_complaint_whose_sender_was_forgotten(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    """After the retention purge the channel is gone but the photos are kept a while: still shown."""
+    fake.add_file("kept", tiny_png(3, 3, (1, 1, 1)))
+    code = await add_complaint(
+        web_bot, MONDAY_9AM, channel=None, platform_id=None, name=None, phone=None, photos=("kept",)
+    )
+    client = await staff_client()
+    page = await client.get(f"/staff/complaints/{code}/photos/1")
+    assert page.status == 200 and await page.read() == fake.files["kept"]
+    url_code = await add_complaint(
+        web_bot, MONDAY_9AM, channel=None, platform_id=None, photos=("http://127.0.0.1:1/gone.jpg",)
+    )
+    async with aiohttp.ClientSession() as http:
+        web_bot.file_sources["zalo_oa"] = UrlFiles("zalo_oa", lambda: http)
+        page = await client.get(f"/staff/complaints/{url_code}/photos/1")
+    assert page.status == 503  # the Zalo source was chosen for a URL (and could not reach it)
