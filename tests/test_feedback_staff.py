@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.cli import main
 from handlers.feedback_core import make_office, remind_overdue
+from storage.complaints import format_code
 from storage.models import AuditLog
 from tests.conftest import Chat
 from tests.feedback_support import (  # noqa: F401  (fixtures)
@@ -21,6 +22,7 @@ from tests.feedback_support import (  # noqa: F401  (fixtures)
     STAFF,
     citizen,
     complaints,
+    events,
     fb_app,
     file_complaint,
     make_feedback_app,
@@ -172,6 +174,39 @@ def test_cli_list_show_reply_close_export(cli_env: Path, capsys: pytest.CaptureF
 
     logged = _read(cli_env, audits)
     assert ("cli:lan", "complaint.reply") in logged and ("cli:lan", "complaint.status") in logged
+
+
+def test_cli_filters_assign_and_reopen(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = _file_one(cli_env)
+    _, year, number = code.split("-")
+    other = format_code(int(year), int(number) - 1)  # the formula one, filed first
+    assert main(["complaints", "list", "--search", "thong ong"]) == 0  # no match (words folded, none there)
+    assert "no complaints" in capsys.readouterr().out
+    assert main(["complaints", "list", "--search", "hyperlink"]) == 0
+    out = capsys.readouterr().out
+    assert other in out and code not in out
+    assert main(["complaints", "assign", code, "test:staff2", "--as", "lan"]) == 0
+    assert f"{code}: assigned to test:staff2" in capsys.readouterr().out
+    assert main(["complaints", "list", "--assignee", "test:staff2"]) == 0
+    out = capsys.readouterr().out
+    assert code in out and other not in out
+    assert main(["complaints", "list", "--assignee", "none"]) == 0
+    out = capsys.readouterr().out
+    assert other in out and code not in out
+    assert main(["complaints", "list", "--category", "thai-do"]) == 0
+    assert "no complaints" in capsys.readouterr().out
+    assert main(["complaints", "assign", code, "test:c1"]) == 2
+    assert "không có trong danh sách cán bộ" in capsys.readouterr().err
+    assert main(["complaints", "reopen", code, "cần xem lại"]) == 2  # still open
+    assert "không cần mở lại" in capsys.readouterr().err
+    assert main(["complaints", "close", code]) == 0
+    capsys.readouterr()
+    assert main(["complaints", "reopen", code, "Người dân báo vẫn còn tắc", "--as", "lan"]) == 0
+    assert f"{code}: reopened" in capsys.readouterr().out
+    assert main(["complaints", "list", "--status", "reopened"]) == 0
+    assert code in capsys.readouterr().out
+    kinds = _read(cli_env, lambda app: events(app, code))
+    assert kinds == ["received", "assigned", "closed", "staff_reopened"]
 
 
 def test_cli_errors_are_one_line(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
