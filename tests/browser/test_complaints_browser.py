@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import texts
-from tests.browser.conftest import Server, eventually
+from tests.browser.conftest import ADMIN_UID, STAFF_UID, Server, eventually
 from tests.fake_telegram import FakeTelegram
 from tests.web.complaints_support import add_complaint
 
@@ -74,18 +74,27 @@ async def file_on_telegram(server: Server) -> str:
 async def more_complaints(server: Server) -> None:
     """A few older complaints, so the inbox shows its order and marks."""
     now = server.bot.services.clock()
-    await add_complaint(server.bot, now - dt.timedelta(days=30), "Đèn đường ngõ 5 bị hỏng đã một tuần nay",
+    days = dt.timedelta(days=1)
+    await add_complaint(server.bot, now - 40 * days, "Đèn đường ngõ 5 bị hỏng đã hơn một tháng, buổi tối rất tối",
                         platform_id="601", name="Trần Thị Bình", area="Khu phố 1")  # fmt: skip
-    await add_complaint(server.bot, now - dt.timedelta(days=20), "Cán bộ bộ phận một cửa hẹn trả kết quả nhưng trễ",
+    await add_complaint(server.bot, now - 30 * days, "Bộ phận một cửa hẹn trả kết quả hồ sơ nhưng đã trễ hai tuần",
                         category="ho-so", platform_id="602", name="Lê Văn Cường")  # fmt: skip
-    await add_complaint(server.bot, now - dt.timedelta(days=3), "Rác thải bên bờ sông không ai thu gom",
-                        category="ha-tang", platform_id="603", name="Phạm Thu Dung", area="Khu phố 3")  # fmt: skip
+    await add_complaint(server.bot, now - 12 * days, "Rác thải bên bờ sông không ai thu gom, bốc mùi",
+                        platform_id="603", name="Phạm Thu Dung", area="Khu phố 3",
+                        assignee=f"telegram:{STAFF_UID}", status="assigned",
+                        due=now + dt.timedelta(hours=6))  # fmt: skip
+    await add_complaint(server.bot, now - 2 * days, "Nhân viên tiếp dân trả lời thiếu lịch sự khi tôi hỏi thủ tục",
+                        category="thai-do", platform_id="604", name="Đỗ Minh Em", area="Khu phố 2")  # fmt: skip
 
 
 async def test_staff_answer_a_complaint_and_the_citizen_receives_it(
     server: Server, signed_in_page: Any, screenshot: Any
 ) -> None:
+    server.fake.user(STAFF_UID, "Cán bộ Hai")  # staff have a chat with the bot: notices reach them
+    server.fake.user(ADMIN_UID, "Quản trị Một")
     code = await file_on_telegram(server)
+    # staff hear of it in Telegram first (the outbox); then the staff member asks for a sign-in link
+    await eventually(lambda: any(code in (t or "") for t in server.fake.texts_to(STAFF_UID)), within=20)
     await more_complaints(server)
     page = await signed_in_page("staff")
     await page.get_by_role("link", name=texts.WEB_NAV_COMPLAINTS).first.click()
@@ -95,6 +104,7 @@ async def test_staff_answer_a_complaint_and_the_citizen_receives_it(
     overdue = page.locator("li.cx-overdue")
     assert await overdue.count() == 2  # the two older ones, longest overdue first
     assert "Đèn đường" in await overdue.first.inner_text()
+    assert "Rác thải" in await page.locator("li.cx-due_soon").inner_text()
     await page.set_viewport_size({"width": 1280, "height": 900})
     keep_for_docs(await screenshot(page, "complaints-inbox"), "complaints.png")
 
@@ -106,7 +116,9 @@ async def test_staff_answer_a_complaint_and_the_citizen_receives_it(
     assert await photo.evaluate("img => img.naturalWidth") == 128  # the largest size, through getFile
     assert server.fake.downloads == ["photo-501-l"]
     link = page.get_by_role("link", name=texts.WEB_CX_MAP_LINK)
-    assert (await link.get_attribute("href") or "").startswith("https://www.openstreetmap.org/?mlat=20.645820")
+    assert (await link.get_attribute("href") or "").startswith(
+        "https://www.openstreetmap.org/?mlat=20.645820"
+    )
     await screenshot(page, "complaint-page")
 
     await page.set_viewport_size({"width": 390, "height": 844})

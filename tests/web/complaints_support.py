@@ -61,8 +61,9 @@ async def add_complaint(
     area: str | None = None,
     assignee: str | None = None,
     status: str | None = None,
+    due: dt.datetime | None = None,
 ) -> str:
-    """A complaint as the chat stores it (same deadline rule), filed at `at`."""
+    """A complaint as the chat stores it (same deadline rule unless `due` is given), filed at `at`."""
     loc = app.knowledge.kb.locality
     tz = app.settings.timezone
     async with app.db.session() as db:
@@ -70,7 +71,7 @@ async def add_complaint(
             db,
             now=at,
             year=at.year,
-            due_at=due_at(at, app.settings.complaint_due_days, loc, tz),
+            due_at=due or due_at(at, app.settings.complaint_due_days, loc, tz),
             user_id=None,
             channel=channel,
             platform_id=platform_id,
