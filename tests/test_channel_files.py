@@ -13,7 +13,7 @@ from telegram import Bot
 from bot.channels.files import FileUnavailable, UrlFiles, image_type
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.transport import make_bot
-from tests.conftest import make_settings
+from tests.conftest import FIXTURE_KB, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram_files import LINK_SECONDS, tiny_png
 
@@ -131,3 +131,41 @@ def test_image_types_by_their_bytes() -> None:
     assert image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert image_type(b"GIF89a...") == "image/gif"
     assert image_type(b"<svg onload=alert(1)>") is None
+
+
+async def test_each_channel_runner_registers_its_file_source(tmp_path: Path) -> None:
+    from bot.app import build_app
+    from bot.channels.telegram import TelegramRunner
+    from bot.channels.zalo_bot import ZaloBotRunner
+    from bot.channels.zalo_oa import ZaloOARunner
+
+    settings = make_settings(
+        tmp_path,
+        knowledge_dir=FIXTURE_KB,
+        telegram_token="123:abc",
+        telegram_api_url="http://127.0.0.1:9/bot",
+        zalo_bot_token="1:zalo",
+        zalo_bot_api_url="http://127.0.0.1:9",
+        zalo_oa_app_id="42",
+        zalo_oa_app_secret="s",
+        zalo_oa_secret_key="k",
+        zalo_oa_api_url="http://127.0.0.1:9",
+        zalo_oauth_url="http://127.0.0.1:9",
+    )
+    app = await build_app(settings)
+    try:
+        assert app.file_sources == {}
+        TelegramRunner(app)
+        ZaloBotRunner(app)
+        ZaloOARunner(app)
+        assert isinstance(app.file_sources["telegram"], TelegramFiles)
+        assert (
+            isinstance(app.file_sources["zalo_bot"], UrlFiles)
+            and app.file_sources["zalo_bot"].channel == "zalo_bot"
+        )
+        assert (
+            isinstance(app.file_sources["zalo_oa"], UrlFiles)
+            and app.file_sources["zalo_oa"].channel == "zalo_oa"
+        )
+    finally:
+        await app.close()
