@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
@@ -27,6 +27,7 @@ PERSON: dict[str, object] = {
     "platform_id": None,
     "reporter_name": None,
     "phone": None,
+    "email": None,
 }
 
 
@@ -76,7 +77,10 @@ async def purge(db: AsyncSession, now: dt.datetime, retention: RetentionSettings
     rows = (
         await db.execute(
             select(Complaint.id, Complaint.code).where(
-                closed, Complaint.closed_at < person_due, Complaint.platform_id.is_not(None)
+                closed,
+                Complaint.closed_at < person_due,
+                # a complaint filed over Open311 has no chat identity, only a name, phone or email
+                or_(*(getattr(Complaint, name).is_not(None) for name in PERSON)),
             )
         )
     ).all()
@@ -102,6 +106,7 @@ def register(router: Router) -> None:
             "complaints.platform_id",
             "complaints.reporter_name",
             "complaints.phone",
+            "complaints.email",
             "complaints.photos",
             "complaint_events.text",
             "outbox.payload",
