@@ -27,12 +27,15 @@ from handlers.context import Context
 from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Incoming, Reply
+from handlers.privacy_export import export_button
+from handlers.privacy_export import register as register_export
 from handlers.privacy_purge import purge_account, purge_audit
 from handlers.privacy_requests import register as register_requests
 from handlers.router import Feature, Router
 from handlers.settings import HandlerSettings
 from storage.models import ChatSession, User
 from storage.models_privacy import REQUEST_DONE, ConsentRecord, DataRequest
+from storage.privacy import ACK_WORKING_DAYS
 from storage.repos import audit
 
 
@@ -72,7 +75,8 @@ async def _done_request(ctx: Context, kind: str, outcome: str) -> None:
 async def show_my_data(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.PV_HEAD, *await describe(ctx), "", texts.PV_FOOT]
     await _done_request(ctx, "view", "shown in the chat")
-    return [Reply("\n".join(lines), buttons=[[Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()])]
+    rows = [export_button(), [Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()]
+    return [Reply("\n".join(lines), buttons=rows)]
 
 
 async def ask_erase(ctx: Context, msg: Incoming) -> list[Reply]:
@@ -116,6 +120,7 @@ async def show_notice(ctx: Context, msg: Incoming) -> list[Reply]:
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        ack_days=ACK_WORKING_DAYS,
     )
     return [Reply(text, buttons=[menu_button()])]
 
@@ -203,3 +208,4 @@ def register(router: Router) -> None:
         recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
     )
     register_requests(router)
+    register_export(router)
