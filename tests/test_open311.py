@@ -255,6 +255,15 @@ async def test_post_refuses_bad_requests_with_the_spec_error(
     assert await outbox(api.app, kind="notice") == []
 
 
+async def test_post_refuses_a_body_that_is_not_a_form(api: Api) -> None:
+    resp = await api.client.post("/open311/v2/requests.json", json={**FORM, "api_key": api.officer})
+    assert resp.status == 400
+    body = await resp.json()
+    assert_error(body, 400)
+    assert "x-www-form-urlencoded" in body[0]["description"]
+    assert await complaints(api.app) == []
+
+
 async def test_post_lists_every_problem_at_once(api: Api) -> None:
     body = await api.post({**FORM, "api_key": api.officer, "phone": "x", "email": "y", "lat": "200"}, 400)
     assert_error(body, 400)
@@ -410,6 +419,22 @@ async def test_at_most_1000_requests(api: Api) -> None:
     body = await api.get("requests.json", api_key=api.reader)
     assert MAX_RESULTS == 1000 and len(body) == MAX_RESULTS
     assert body[0]["service_request_id"] == "PA-2026-000001"  # the most recent first
+
+
+async def test_a_database_failure_is_the_specs_general_error(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await api.file()
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(keys_repo, "search", down)
+    monkeypatch.setattr(keys_repo, "find_key", down)
+    assert_error(await api.get("requests.json", 400, api_key=api.reader), 400)
+    assert_error(await api.get(f"requests/{code}.json", 400, api_key=api.reader), 400)
+    assert_error(await api.post({**FORM, "api_key": api.officer}, 400), 400)
+    assert len(await complaints(api.app)) == 1
 
 
 async def test_requests_xml(api: Api) -> None:

@@ -51,6 +51,9 @@ MAX_RESULTS = 1000  # the spec's default limit of requests in one answer
 MAX_DESCRIPTION = 4000  # the spec's limit of a description
 FORMATS = "{fmt:(json|xml)}"
 KEY_HEADER = "X-Api-Key"
+# the spec sends application/x-www-form-urlencoded; multipart is the same form with files
+GENERAL_ERROR = "the service cannot answer right now; try again later"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class Refused(Exception):
@@ -134,6 +137,9 @@ class Open311Api:
                 return respond(fmt, "service_requests", "request", [self._fields(c, caller) for c in rows])
         except Refused as exc:
             return error(fmt, exc.status, *exc.descriptions)
+        except Exception:  # the database is down: the spec's "general service error"
+            log.exception("open311: listing requests failed")
+            return error(fmt, 400, GENERAL_ERROR)
 
     async def _search(self, db: AsyncSession, query: Mapping[str, str]) -> list[Complaint]:
         ids = _comma_list(query.get("service_request_id"))
@@ -201,14 +207,19 @@ class Open311Api:
                 return respond(fmt, "service_requests", "request", [self._fields(complaint, caller)])
         except Refused as exc:
             return error(fmt, exc.status, *exc.descriptions)
+        except Exception:
+            log.exception("open311: reading a request failed")
+            return error(fmt, 400, GENERAL_ERROR)
 
     # ------------------------------------------------------------ POST requests
     async def create(self, request: web.Request) -> web.Response:
         fmt = request.match_info["fmt"]
+        if request.content_type not in FORM_TYPES:  # a JSON body would read as an empty form
+            return error(fmt, 400, "the body must be application/x-www-form-urlencoded")
         try:
             form = await request.post()
-        except Exception:
-            return error(fmt, 400, "the body must be application/x-www-form-urlencoded")
+        except ValueError:  # a malformed multipart body
+            return error(fmt, 400, "the body could not be read as a form")
         values = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
         try:
             async with self.app.db.session() as db:
@@ -218,6 +229,9 @@ class Open311Api:
                 return await self._file(db, fmt, caller, filing)
         except Refused as exc:
             return error(fmt, exc.status, *exc.descriptions)
+        except Exception:  # the key could not even be looked up
+            log.exception("open311: a filing could not be checked")
+            return error(fmt, 400, "the request could not be stored; nothing was recorded, try again")
 
     def _filing(self, v: Mapping[str, str]) -> Filing:
         """The complaint a form describes; every problem with it at once, as the spec's 400/404."""
