@@ -1,8 +1,9 @@
 """/yeucaudulieu: correct, withdraw consent, object — done at once where the bot can, else queued.
 
-Nghị định 356/2025/NĐ-CP gives time limits: acknowledge within 2 working days,
-then view/correct within 10 days, withdraw/restrict/object within 15, delete
-within 20. What the bot can do itself it does at once (a new phone number,
+Nghị định 356/2025/NĐ-CP sets time limits (storage/privacy.py: as published
+summaries give them, the shortest of each range): acknowledge within 2 working
+days, withdraw/restrict/object within 15 days, the rest within 10. What the bot
+can do itself it does at once (a new phone number,
 withdrawing consent: subscriptions and pending call-backs stop, the phone
 goes); the rest becomes a `data_requests` row with both deadlines, a notice to
 staff that names no one, and the `motcua privacy requests` list. Every request,
