@@ -6,8 +6,8 @@ subject the right to ask that their personal data be provided to them
 /dulieucuatoi describes and /xoadulieu erases, so it cannot leave out a
 feature's data; each section carries what the processing register says of it
 (purpose, basis, retention, recipients). It is sent to the person only, in a
-private chat (the dispatcher answers «xin mời nhắn riêng» to the button in a
-group), is never queued in the outbox, and the request is recorded like the
+private chat (the button answers «xin mời nhắn riêng» in any group, the
+staff's own included), is never queued in the outbox, and the request is recorded like the
 other data-subject requests.
 """
 
@@ -72,6 +72,8 @@ def filename(ctx: Context) -> str:
 
 
 async def on_export(ctx: Context, msg: Incoming, action: ExportData) -> list[Reply]:
+    if msg.group is not None:  # not even in the staff's own group: a file there is kept by all
+        return [Reply(texts.PRIVATE_ONLY)]
     data = await export_document(ctx)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     now = ctx.now()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,12 @@ from storage.models_privacy import REQUEST_KINDS, DataRequest
 from storage.privacy import ACK_WORKING_DAYS, DUE_DAYS
 from tests.conftest import Chat
 from tests.fake_telegram import FakeTelegram
-from tests.feedback_support import citizen, fb_app, file_complaint  # noqa: F401  (fixtures)
+from tests.feedback_support import (  # noqa: F401  (fixtures)
+    citizen,
+    fb_app,
+    file_complaint,
+    make_feedback_app,
+)
 
 PHONE = "0912345678"
 
@@ -68,6 +74,16 @@ async def test_never_in_a_group(fb_app: App, citizen: Chat) -> None:
     assert all(r.document is None for r in pressed)
     async with fb_app.db.session() as db:
         assert await db.scalar(select(DataRequest).where(DataRequest.kind == "provide")) is None
+
+
+async def test_not_even_in_the_staff_group(tmp_path: Path) -> None:
+    app, _ = await make_feedback_app(tmp_path, staff_chat="test:-100777")
+    try:
+        pressed = await app.dispatcher.handle(Incoming("test", "staff1", action="pv:json", group="-100777"))
+        assert [r.text for r in pressed] == [texts.PRIVATE_ONLY]
+        assert all(r.document is None for r in pressed)
+    finally:
+        await app.close()
 
 
 def test_a_document_is_never_queued_in_the_outbox() -> None:
