@@ -321,8 +321,8 @@ def register(router: Router) -> None:
             "question_log.normalized",
             "question_log.candidates",
         ),
-        purpose="Cải thiện câu trả lời: xem câu hỏi nào chưa trả lời được",
-        basis="Nhiệm vụ của cơ quan nhà nước (hướng dẫn thủ tục hành chính)",
+        purpose=texts.REG_QUESTION_LOG_PURPOSE,
+        basis=texts.REG_QUESTION_LOG_BASIS,
         retention="question_log",
-        recipients="Cán bộ quản trị nội dung của xã/phường",
+        recipients=texts.REG_QUESTION_LOG_RECIPIENTS,
     )

@@ -111,8 +111,8 @@ def register(router: Router) -> None:
             "complaint_events.text",
             "outbox.payload",
         ),
-        purpose="Tiếp nhận, chuyển xử lý và trả lời phản ánh, kiến nghị",
-        basis="Nhiệm vụ của cơ quan nhà nước về tiếp nhận, xử lý phản ánh, kiến nghị (không cần sự đồng ý)",
+        purpose=texts.REG_COMPLAINTS_PURPOSE,
+        basis=texts.REG_COMPLAINTS_BASIS,
         retention="complaint_person",
-        recipients="Cán bộ được phân công của UBND xã/phường",
+        recipients=texts.REG_COMPLAINTS_RECIPIENTS,
     )

@@ -188,10 +188,10 @@ def register(router: Router) -> None:
             "sessions.data",
             "consent_records.user_id",
         ),
-        purpose="Nhận diện người dùng trên kênh nhắn tin để tiếp tục cuộc trò chuyện",
-        basis="Thực hiện nhiệm vụ của cơ quan nhà nước (tiếp nhận, trả lời người dân)",
+        purpose=texts.REG_ACCOUNT_PURPOSE,
+        basis=texts.REG_ACCOUNT_BASIS,
         retention="session",
-        recipients="Không chuyển cho bên nào",
+        recipients=texts.REG_ACCOUNT_RECIPIENTS,
         purge=purge_account,
     )
     router.personal_data(
@@ -202,10 +202,10 @@ def register(router: Router) -> None:
         # names no citizen: targets are codes and user#id; staff replies' text is cleared
         # by the complaints registration when their author erases their data
         columns=("audit_log.target", "audit_log.detail"),
-        purpose="Ghi lại thao tác của cán bộ để kiểm tra, giải trình",
-        basis="Nghĩa vụ bảo đảm an toàn, kiểm tra việc xử lý dữ liệu của bên kiểm soát",
+        purpose=texts.REG_AUDIT_PURPOSE,
+        basis=texts.REG_AUDIT_BASIS,
         retention="audit",
-        recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
+        recipients=texts.REG_AUDIT_RECIPIENTS,
     )
     register_requests(router)
     register_export(router)

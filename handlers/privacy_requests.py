@@ -151,10 +151,10 @@ def register(router: Router) -> None:
         describe=_describe,
         erase=_erase,
         columns=("data_requests.user_id", "data_requests.detail"),
-        purpose="Ghi nhận, theo dõi thời hạn giải quyết yêu cầu của chủ thể dữ liệu",
-        basis="Nghĩa vụ của bên kiểm soát dữ liệu (Luật 91/2025, Nghị định 356/2025)",
+        purpose=texts.REG_DATA_REQUESTS_PURPOSE,
+        basis=texts.REG_DATA_REQUESTS_BASIS,
         retention="audit",
-        recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
+        recipients=texts.REG_DATA_REQUESTS_RECIPIENTS,
     )
 
 
