@@ -3,7 +3,8 @@
 Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, Article 4(1)(d), gives the data
 subject the right to ask that their personal data be provided to them
 (docs/privacy.md). The file is built from the same registrations that
-/dulieucuatoi describes and /xoadulieu erases, so it cannot leave out a
+/dulieucuatoi describes and /xoadulieu erases (their describers, and their
+exporters where a feature keeps the person's own words), so it cannot leave out a
 feature's data; each section carries what the processing register says of it
 (purpose, basis, retention, recipients). It is sent to the person only, in a
 private chat (the button answers «xin mời nhắn riêng» in any group, the
@@ -40,18 +41,25 @@ def _item(line: str) -> str:
 
 
 async def export_document(ctx: Context) -> dict[str, Any]:
-    """The person's data: who holds it, then one section per registration with its items."""
+    """The person's data: who holds it, then one section per registration.
+
+    A section has the describer's lines (`items`), the records themselves where
+    the feature exports them (`records`: the questions asked, the complaints
+    with their words and answers), and the register's entry for it.
+    """
     tz = ctx.settings.timezone
     loc = ctx.kb.locality
     sections = []
     registrations = sorted(ctx.router.personal.values(), key=lambda r: r.name != ACCOUNT)
     for r in registrations:
         lines = await r.describe(ctx.db, ctx.user, ctx.settings)
+        records = await r.export(ctx.db, ctx.user, ctx.settings) if r.export else []
         retention = getattr(ctx.settings.retention, f"{r.retention}_days", None) if r.retention else None
         sections.append(
             {
                 "name": r.name,
                 "items": [_item(line) for line in lines],
+                "records": records,
                 "purpose": r.purpose,
                 "legal_basis": r.basis,
                 "retention_days": retention,

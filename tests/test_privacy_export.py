@@ -29,6 +29,8 @@ from tests.feedback_support import (  # noqa: F401  (fixtures)
 )
 
 PHONE = "0912345678"
+QUESTION = "làm giấy khai sinh cho con cần gì"
+DESCRIPTION = "Đèn đường ngõ 12 thôn Đông hỏng đã hai tuần, buổi tối rất tối"
 
 
 async def _export(citizen: Chat) -> tuple[Reply, dict[str, Any]]:
@@ -43,7 +45,8 @@ async def _export(citizen: Chat) -> tuple[Reply, dict[str, Any]]:
 
 
 async def test_the_file_holds_every_registration_with_the_register(fb_app: App, citizen: Chat) -> None:
-    code = await file_complaint(citizen, phone=PHONE)
+    await citizen.say(QUESTION)
+    code = await file_complaint(citizen, description=DESCRIPTION, phone=PHONE)
     reply, data = await _export(citizen)
     assert reply.text == texts.PV_EXPORT_SENT
     assert data["format"] == FORMAT
@@ -56,6 +59,12 @@ async def test_the_file_holds_every_registration_with_the_register(fb_app: App, 
     assert next(iter(sections)) == "account" and set(sections) == set(router.personal)
     assert texts.PV_PHONE.format(phone=PHONE).removeprefix("• ") in sections["account"]["items"]
     assert any(code in item for item in sections["complaints"]["items"])
+    # the person's own words come with the file, not only the counts /dulieucuatoi shows
+    [complaint] = sections["complaints"]["records"]
+    assert (complaint["code"], complaint["description"], complaint["phone"]) == (code, DESCRIPTION, PHONE)
+    assert complaint["received_at"] == "2026-11-30T09:00:00+07:00" and complaint["status"] == "received"
+    assert QUESTION in [q["text"] for q in sections["question_log"]["records"]]
+    assert sections["account"]["records"] == []  # its describer's lines say it all
     complaints = sections["complaints"]
     registration = router.personal["complaints"]
     assert (complaints["purpose"], complaints["legal_basis"]) == (registration.purpose, registration.basis)
