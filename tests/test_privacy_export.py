@@ -11,7 +11,7 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.app import App
-from bot.channels import console, zalo_bot
+from bot.channels import console, zalo_bot, zalo_oa
 from bot.channels.telegram import TelegramSender, render
 from handlers import texts
 from handlers.messages import Document, Incoming, Reply
@@ -128,6 +128,8 @@ def test_channels_without_files_write_the_document_out() -> None:
     assert texts.DOCUMENT_AS_TEXT.format(filename="du-lieu.json") in said and content in said
     shown = console.render([reply])
     assert texts.PV_EXPORT_SENT in shown and content in shown
+    oa = "\n".join(m.get("text", "") for m in zalo_oa.render([reply]))
+    assert texts.DOCUMENT_AS_TEXT.format(filename="du-lieu.json") in oa and content in oa
 
 
 def test_the_time_limits_are_the_shortest_the_decree_summaries_give() -> None:
