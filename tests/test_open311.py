@@ -297,6 +297,12 @@ async def test_requests_field_by_field_with_and_without_personal_data(api_any: A
         assert name not in str(plain)
     [one] = await api.get(f"requests/{code}.json", api_key=api.reader)
     assert one == plain
+    async with api.app.db.session() as db:
+        reads = list(await db.scalars(select(AuditLog).where(AuditLog.action == "open311.read")))
+        used = {k.name: k.last_used_at for k in await keys_repo.list_keys(db)}
+    # reading personal data is audited (which key, which codes); every key's last use is kept
+    assert [(r.actor, r.target, r.detail) for r in reads] == [("open311:ttpvhcc-tinh", code, {"count": 1})]
+    assert used["so-tttt"] is not None
 
 
 async def test_reading_needs_a_key_unless_public_read_is_on(api: Api, tmp_path: Path) -> None:

@@ -113,6 +113,15 @@ class Open311Api:
         given = request.query.get("api_key") or request.headers.get(KEY_HEADER)
         return await self._caller(db, given, required=not self.app.settings.open311_public_read)
 
+    async def _used(self, db: AsyncSession, caller: Caller, codes: list[str]) -> None:
+        """A key's last use; a read of personal data is audited with what it read (codes only)."""
+        if caller.key is None:
+            return
+        caller.key.last_used_at = self.now()
+        if caller.personal and codes:
+            await audit(db, caller.actor, "open311.read", ",".join(codes[:20])[:96], count=len(codes))
+        await db.commit()
+
     def _fields(self, complaint: Complaint, caller: Caller) -> dict[str, object]:
         agency = self.app.knowledge.kb.locality.office_name
         return request_fields(complaint, tz=self.tz, agency=agency, personal=caller.personal)
@@ -134,6 +143,7 @@ class Open311Api:
             async with self.app.db.session() as db:
                 caller = await self._reader(db, request)
                 rows = await self._search(db, request.query)
+                await self._used(db, caller, [c.code for c in rows])
                 return respond(fmt, "service_requests", "request", [self._fields(c, caller) for c in rows])
         except Refused as exc:
             return error(fmt, exc.status, *exc.descriptions)
@@ -204,6 +214,7 @@ class Open311Api:
                 complaint = await complaints_repo.get_by_code(db, code) if code else None
                 if complaint is None:
                     raise Refused(404, f"service_request_id {given!r} was not found")
+                await self._used(db, caller, [complaint.code])
                 return respond(fmt, "service_requests", "request", [self._fields(complaint, caller)])
         except Refused as exc:
             return error(fmt, exc.status, *exc.descriptions)
