@@ -30,11 +30,12 @@ from handlers.messages import Incoming, Reply
 from handlers.privacy_export import export_button
 from handlers.privacy_export import register as register_export
 from handlers.privacy_purge import purge_account, purge_audit
+from handlers.privacy_requests import record_done
 from handlers.privacy_requests import register as register_requests
 from handlers.router import Feature, Router
 from handlers.settings import HandlerSettings
 from storage.models import ChatSession, User
-from storage.models_privacy import REQUEST_DONE, ConsentRecord, DataRequest
+from storage.models_privacy import ConsentRecord
 from storage.privacy import ACK_WORKING_DAYS
 from storage.repos import audit
 
@@ -55,26 +56,9 @@ async def describe(ctx: Context) -> list[str]:
     return lines
 
 
-async def _done_request(ctx: Context, kind: str, outcome: str) -> None:
-    """A request the bot carried out at once is still recorded, with its outcome."""
-    now = ctx.now()
-    ctx.db.add(
-        DataRequest(
-            user_id=ctx.user.id,
-            kind=kind,
-            status=REQUEST_DONE,
-            received_at=now,
-            ack_due_at=now,
-            due_at=now,
-            done_at=now,
-            outcome=outcome,
-        )
-    )
-
-
 async def show_my_data(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.PV_HEAD, *await describe(ctx), "", texts.PV_FOOT]
-    await _done_request(ctx, "view", "shown in the chat")
+    record_done(ctx, "view", "shown in the chat")
     rows = [export_button(), [Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()]
     return [Reply("\n".join(lines), buttons=rows)]
 
@@ -100,7 +84,7 @@ async def on_action(ctx: Context, msg: Incoming, action: Erasure) -> list[Reply]
     # the session goes too: flows, drafts, memory (the dispatcher saves this object)
     ctx.session.flow = None
     ctx.session.data = {}
-    await _done_request(ctx, "delete", "erased at once by the bot")
+    record_done(ctx, "delete", "erased at once by the bot")
     # the audit names no person: only that an erasure happened
     await audit(ctx.db, "citizen", "privacy.erase", f"user#{ctx.user.id}")
     return [Reply(texts.PV_ERASED, buttons=[menu_button()])]

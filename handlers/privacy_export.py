@@ -24,8 +24,8 @@ from handlers.actions import Action
 from handlers.context import Context
 from handlers.menu import menu_button
 from handlers.messages import Button, Document, Incoming, Reply
+from handlers.privacy_requests import record_done
 from handlers.router import Router
-from storage.models_privacy import REQUEST_DONE, DataRequest
 
 FORMAT = "motcua.personal-data/1"
 ACCOUNT = "account"  # the registration listed first (handlers/privacy.py)
@@ -84,19 +84,7 @@ async def on_export(ctx: Context, msg: Incoming, action: ExportData) -> list[Rep
         return [Reply(texts.PRIVATE_ONLY)]
     data = await export_document(ctx)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    now = ctx.now()
-    ctx.db.add(
-        DataRequest(
-            user_id=ctx.user.id,
-            kind="provide",
-            status=REQUEST_DONE,
-            received_at=now,
-            ack_due_at=now,
-            due_at=now,
-            done_at=now,
-            outcome="sent as a JSON file in the private chat",
-        )
-    )
+    record_done(ctx, "provide", "sent as a JSON file in the private chat")
     document = Document(filename(ctx), content)
     return [Reply(texts.PV_EXPORT_SENT, buttons=[menu_button()], document=document)]
 

@@ -62,7 +62,8 @@ async def menu(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(texts.DSR_MENU, buttons=[*rows, menu_button()])]
 
 
-def _record_done(ctx: Context, kind: str, outcome: str) -> DataRequest:
+def record_done(ctx: Context, kind: str, outcome: str) -> DataRequest:
+    """A request the bot carried out at once is still recorded, with its outcome."""
     now = ctx.now()
     row = DataRequest(
         user_id=ctx.user.id,
@@ -97,7 +98,7 @@ async def withdraw(ctx: Context) -> list[Reply]:
             granted=False,
             at=now,
         )
-    row = _record_done(ctx, "withdraw", "subscriptions stopped, pending call-backs and phone removed")
+    row = record_done(ctx, "withdraw", "subscriptions stopped, pending call-backs and phone removed")
     await ctx.db.flush()
     return [Reply(texts.DSR_WITHDRAWN.format(id=row.id), buttons=[menu_button()])]
 
@@ -136,7 +137,7 @@ async def on_detail(ctx: Context, msg: Incoming, run: Run[Step, Detail]) -> list
     phone = normalize_phone(text)
     if phone is not None and ctx.user.phone:
         ctx.user.phone = phone  # the bot can correct this one itself
-        row = _record_done(ctx, "correct", "phone corrected by the citizen")
+        row = record_done(ctx, "correct", "phone corrected by the citizen")
         await ctx.db.flush()
         return [Reply(texts.DSR_PHONE_FIXED.format(phone=phone, id=row.id), buttons=[menu_button()])]
     return await queue(ctx, "correct", text)
