@@ -10,6 +10,7 @@ from bot.commands import (
     guides,
     kb,
     match,
+    open311,
     privacy,
     run,
     staff,
@@ -33,5 +34,6 @@ COMMAND_MODULES = [
     complaints,
     broadcast,
     privacy,
+    open311,
     web,
 ]
