@@ -55,6 +55,8 @@ class AspectsFile(BaseModel):
     forms: list[str] = []
     result: list[str] = []
     eligibility: list[str] = []
+    # cues of any yes/no question ("có được không"): they count only when no other cue is there
+    weak: list[str] = []
 
     @field_validator("*")
     @classmethod
@@ -77,13 +79,21 @@ class AspectMatch:
 
 
 class AspectDetector:
-    def __init__(self, cues: dict[Aspect, list[str]]) -> None:
+    def __init__(self, cues: dict[Aspect, list[str]], weak: frozenset[str] = frozenset()) -> None:
+        self._weak = weak
         self._patterns = [
             (aspect, phrase, re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"))
             for aspect, phrases in cues.items()
             for phrase in phrases
         ]
         self._order = {aspect: i for i, aspect in enumerate(Aspect)}
+
+    def spans(self, folded: str) -> list[tuple[Aspect, int, int]]:
+        """Every cue in an already folded text, as (aspect, start, end): FAQ matching reads the
+        cues as synonyms ("mất phí", "bao nhiêu tiền" and "lệ phí" all ask the fee)."""
+        return [
+            (aspect, m.start(), m.end()) for aspect, _, pattern in self._patterns for m in pattern.finditer(folded)
+        ]
 
     def detect(self, text: str) -> AspectMatch | None:
         """The aspect a question asks about, or None for a general question."""
@@ -92,14 +102,14 @@ class AspectDetector:
         for aspect, phrase, pattern in self._patterns:
             for m in pattern.finditer(folded):
                 found = AspectMatch(aspect, phrase, m.end())
-                # the cue ending last wins; at the same end the longer, more specific one
-                if best is None or (found.end, len(phrase), -self._order[aspect]) > (
-                    best.end,
-                    len(best.cue),
-                    -self._order[best.aspect],
-                ):
+                # a strong cue beats a weak one; then the cue ending last wins; at the same end
+                # the longer, more specific one
+                if best is None or self._rank(found) > self._rank(best):
                     best = found
         return best
+
+    def _rank(self, found: AspectMatch) -> tuple[bool, int, int, int]:
+        return (found.cue not in self._weak, found.end, len(found.cue), -self._order[found.aspect])
 
 
 def load_aspects(path: Path = ASPECTS_FILE) -> AspectDetector:
@@ -111,7 +121,11 @@ def load_aspects(path: Path = ASPECTS_FILE) -> AspectDetector:
         raise AspectsError("\n".join(problems)) from None
     except (OSError, yaml.YAMLError) as exc:
         raise AspectsError(f"{path.name}: {exc}") from None
-    return AspectDetector({Aspect(name): getattr(data, name) for name in AspectsFile.model_fields})
+    aspects = {Aspect(name): getattr(data, name) for name in AspectsFile.model_fields if name != "weak"}
+    unknown = [w for w in data.weak if not any(w in cues for cues in aspects.values())]
+    if unknown:
+        raise AspectsError(f"{path.name}: weak: not a cue of any aspect: {unknown}")
+    return AspectDetector(aspects, frozenset(data.weak))
 
 
 @functools.cache
