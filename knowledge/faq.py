@@ -8,16 +8,21 @@ sinh", "được không") are the topic's and the particles', not the question's
 So each word and word pair is weighed by how well it tells the topic's entries
 apart (an inverse document frequency over the topic's own entries: "khai sinh"
 is in all of them and weighs little, "ông bà" in one and weighs much), chat
-particles weigh nothing, and a phrasing is scored by the cosine of the weighted
-sets. A long message is compared by its question part (the matcher's
-extraction) as well as whole. The aspect asked (fee, time, where…) breaks close
-calls towards the entry that asks the same. An entry answers only when it
-clearly beats the topic's other entries: a wrong FAQ answer is worse than the
-general card.
+particles weigh nothing, the topic's own words (its name, and words most of its
+entries use) weigh a third, an aspect cue counts as one term ("mất phí", "lệ phí"
+and "bao nhiêu tiền" alike), and a phrasing is scored by the cosine of the
+weighted sets. A long message is compared by its question part (the matcher's
+extraction) as well as whole.
+
+An entry answers only when it clearly beats the topic's other entries, asks the
+aspect the question asks (when it asks a concrete one), and does not ignore a
+word of the question that points to another entry: a wrong FAQ answer is worse
+than the general card or the aspect's own answer.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -27,16 +32,18 @@ from knowledge.aspects import Aspect, bundled_detector, detect_aspect
 from knowledge.normalize import fold
 from knowledge.schema import FaqEntry, Procedure
 
-ANSWER_SCORE = 0.45  # score (cosine, plus the aspect bonus) an entry needs to answer… (answer_bench)
+# Calibrated on benchmarks/data/answers_labelled.tsv (python -m benchmarks.answer_bench): a flat
+# region of right answers with at most one wrong FAQ answer, not the single best point.
+ANSWER_SCORE = 0.45  # score (weighted cosine plus the aspect bonus) an entry needs to answer…
 MARGIN = 0.08  # …and by how much it must beat the topic's next entry
+LOW_SCORE_GAP = 0.2  # within the topic, a score this much lower answers when it leads by WIDE_MARGIN
+WIDE_MARGIN = 0.12
 ACROSS_SCORE = 0.75  # an entry of a topic the matcher only offered: needs to be near-verbatim
-LOW_SCORE_GAP = 0.12  # a lower score answers when it leads by WIDE_MARGIN…
-WIDE_MARGIN = 0.15
 BARE_SCORE = 0.5  # a question of the topic's words and an aspect cue only needs a near match
-ASPECT_BONUS = 0.08
-ASPECT_ENTRY_SCORE = 0.25  # among the entries asking the same aspect, the leader needs this much  # the entry asks the aspect the question asks
+ASPECT_BONUS = 0.08  # the entry asks the aspect the question asks
+ASPECT_ENTRY_SCORE = 0.25  # among the entries asking the same aspect, the leader needs this much
 OWN_SHARE = 0.4  # a word in this share of a topic's entries is the topic's own
-TOPIC_WORD_FACTOR = 0.35  # a word of the topic's own name or other names tells its entries apart little
+TOPIC_WORD_FACTOR = 0.35  # a word of the topic's own tells its entries apart little
 
 # Words that carry no question: particles, pronouns, politeness. Not the matcher's stop
 # list, which drops "mẹ" (me), "đi", "ở": here "ở đâu" and "bố mẹ" are what is asked.
@@ -48,6 +55,9 @@ _PARTICLES = frozenset(
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Family words, one term besides themselves: "vợ xin cho chồng" asks what "mẹ xin cho con" asks.
+# Only words whose folded form is not also a common other word ("còn", "đi", "chỉ", "ba" are).
+_KIN = frozenset("bo me cha vo chong ong chau".split())
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ def _terms(folded: str) -> frozenset[str]:
     the "mất" of "mất phí"."""
     spans = bundled_detector().spans(folded)
     cued = {f"@{aspect.value}" for aspect, _, _ in spans}
+    if any(w in _KIN for w in folded.split()):
+        cued.add("@kin")
     words: list[tuple[str, bool]] = []  # (word, inside a cue)
     for m in _WORD.finditer(folded):
         inside = any(start <= m.start() and m.end() <= end for _, start, end in spans)
@@ -76,7 +88,7 @@ def _terms(folded: str) -> frozenset[str]:
     unigrams = {w for w, inside in words if not inside and w not in _PARTICLES}
     pairs = {
         f"{a} {b}"
-        for (a, ia), (b, ib) in zip(words, words[1:], strict=False)
+        for (a, ia), (b, ib) in itertools.pairwise(words)
         if not (ia and ib) and not (a in _PARTICLES and b in _PARTICLES)
     }
     return frozenset(unigrams | pairs | cued)
@@ -92,6 +104,7 @@ class _Index:
     weights: dict[str, float]
     unseen: float
     own: frozenset[str]
+    pinned: dict[str, int]  # a content word only one entry uses -> that entry
 
     def weight(self, term: str) -> float:
         known = self.weights.get(term)
@@ -139,13 +152,15 @@ def _content(index: _Index, terms: frozenset[str]) -> frozenset[str]:
 
 
 def _shares_content(index: _Index, entry: int, text: str, question: str | None) -> bool:
-    """Whether some phrasing of the entry shares a word the question says beyond the topic and
-    the aspect ("nghỉ việc bao lâu thì được rút": an entry on "bao lâu có tiền" shares none)."""
+    """Whether the entry agrees with the words of the question that point to one entry only:
+    "nghỉ việc bao lâu thì được rút" says "nghỉ việc", which only the entry on the required
+    months off work uses, so the entry on "bao lâu có tiền" is not what is asked. Words no
+    entry uses ("ở xã", "phải nộp") point nowhere and do not count."""
     asked = [_content(index, _terms(fold(text[:2000])))]
     if question:
         asked.append(_content(index, _terms(question)))
-    said = frozenset().union(*asked)
-    return not said or any(said & v for v in index.variants[entry])
+    pins = {index.pinned[t] for t in frozenset().union(*asked) if t in index.pinned}
+    return not pins or entry in pins
 
 
 def _topic_words(topic: Procedure, df: Counter[str], n: int) -> frozenset[str]:
@@ -168,11 +183,19 @@ def _build_index(topic: Procedure) -> _Index:
         df.update(frozenset().union(*entry_variants))
     n = max(len(variants), 1)
     own = _topic_words(topic, df, n)
-    weights = {t: math.log(1.0 + n / c) * (TOPIC_WORD_FACTOR if _is_own(t, own) else 1.0) for t, c in df.items()}
+    weights = {
+        t: math.log(1.0 + n / c) * (TOPIC_WORD_FACTOR if _is_own(t, own) else 1.0) for t, c in df.items()
+    }
     # a word no entry uses still counts against every entry, but less than a rare shared one
     unseen = 0.6 * math.log(1.0 + n)
     aspects = tuple(_entry_aspects(e) for e in topic.faq)
-    return _Index(tuple(topic.faq), variants, aspects, weights, unseen, own)
+    pinned = {
+        t: i
+        for i, entry_variants in enumerate(variants)
+        for t in frozenset().union(*entry_variants)
+        if df[t] == 1 and " " not in t and not t.startswith("@") and not _is_own(t, own)
+    }
+    return _Index(tuple(topic.faq), variants, aspects, weights, unseen, own, pinned)
 
 
 def ranked(topic: Procedure, text: str, question: str | None = None) -> list[FaqHit]:
@@ -203,17 +226,20 @@ def best_entry(
         return None
     top = hits[0]
     margin = top.score - hits[1].score if len(hits) > 1 else top.score
+    lenient = threshold <= ANSWER_SCORE  # never for the near-verbatim match across topics
     clear = (top.score >= threshold and margin >= MARGIN) or (
-        top.score >= threshold - LOW_SCORE_GAP and margin >= WIDE_MARGIN
+        lenient and top.score >= threshold - LOW_SCORE_GAP and margin >= WIDE_MARGIN
     )
     if not clear:
         return None
     index = _index(topic)
     asked = detect_aspect(text)
     at = topic.faq.index(top.entry)
-    if asked in _CONCRETE and index.aspects[at] and asked not in index.aspects[at]:
-        return None  # the entry answers another aspect ("bao lâu" asked, "bao nhiêu tiền" answered)
+    if asked in _CONCRETE and asked not in index.aspects[at]:
+        return None  # the entry answers something else ("lệ phí" asked, "bao nhiêu tuổi" answered)
     bare = not _content(index, _terms(fold(text[:2000])))
+    if bare and asked is None:
+        return None  # "đăng ký nhận con nuôi": nothing specific is asked, the card answers it
     if asked in _CONCRETE and bare and top.score < max(threshold, BARE_SCORE):
         return None  # "đăng ký kết hôn ở đâu": the aspect's own answer, not one entry's special case
     if not _shares_content(index, at, text, question):
