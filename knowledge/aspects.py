@@ -159,7 +159,9 @@ def bundled_detector() -> AspectDetector:
     return load_aspects()
 
 
+@functools.lru_cache(maxsize=2048)
 def detect_aspect(text: str) -> Aspect | None:
+    """Cached: one reply asks it several times of the same text (FAQ choice, aspect answer)."""
     found = bundled_detector().detect(text)
     return found.aspect if found else None
 

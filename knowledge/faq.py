@@ -22,6 +22,8 @@ than the general card or the aspect's own answer.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import math
 import re
@@ -72,6 +74,7 @@ class FaqHit:
         return f"{self.topic_id}.{self.entry.id}"
 
 
+@functools.lru_cache(maxsize=2048)
 def _terms(folded: str) -> frozenset[str]:
     """Content words, adjacent word pairs (a pair keeps "tinh khac", "ong ba" whole) and the
     aspects cued: a cue phrase becomes one term ("@fee" for "mất phí", "bao nhiêu tiền" and
@@ -79,12 +82,14 @@ def _terms(folded: str) -> frozenset[str]:
     the "mất" of "mất phí"."""
     spans = bundled_detector().spans(folded)
     cued = {f"@{aspect.value}" for aspect, _, _ in spans}
-    if any(w in _KIN for w in folded.split()):
-        cued.add("@kin")
+    covered = bytearray(len(folded))  # 1 where a cue covers the character
+    for _, start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
     words: list[tuple[str, bool]] = []  # (word, inside a cue)
     for m in _WORD.finditer(folded):
-        inside = any(start <= m.start() and m.end() <= end for _, start, end in spans)
-        words.append((m.group(), inside))
+        words.append((m.group(), all(covered[m.start() : m.end()])))
+    if any(w in _KIN for w, _ in words):
+        cued.add("@kin")
     unigrams = {w for w, inside in words if not inside and w not in _PARTICLES}
     pairs = {
         f"{a} {b}"
@@ -106,19 +111,23 @@ class _Index:
     own: frozenset[str]
     pinned: dict[str, int]  # a content word only one entry uses -> that entry
 
+    norms: tuple[tuple[float, ...], ...]  # each phrasing's squared length
+
     def weight(self, term: str) -> float:
         known = self.weights.get(term)
         if known is not None:
             return known
         return self.unseen * (TOPIC_WORD_FACTOR if _is_own(term, self.own) else 1.0)
 
-    def cosine(self, query: frozenset[str], variant: frozenset[str]) -> float:
-        shared = sum(self.weight(t) ** 2 for t in query & variant)
+    def norm(self, terms: frozenset[str]) -> float:
+        return sum(self.weight(t) ** 2 for t in terms)
+
+    def cosine(self, query: frozenset[str], query_norm: float, variant: frozenset[str], norm: float) -> float:
+        # shared terms are all known (they are in a phrasing), so no unseen-word lookups here
+        shared = sum(self.weights[t] ** 2 for t in query & variant)
         if shared == 0.0:
             return 0.0
-        q = sum(self.weight(t) ** 2 for t in query)
-        v = sum(self.weight(t) ** 2 for t in variant)
-        return shared / math.sqrt(q * v)
+        return shared / math.sqrt(query_norm * norm)
 
 
 def _entry_aspects(entry: FaqEntry) -> frozenset[Aspect]:
@@ -195,7 +204,9 @@ def _build_index(topic: Procedure) -> _Index:
         for t in frozenset().union(*entry_variants)
         if df[t] == 1 and " " not in t and not t.startswith("@") and not _is_own(t, own)
     }
-    return _Index(tuple(topic.faq), variants, aspects, weights, unseen, own, pinned)
+    index = _Index(tuple(topic.faq), variants, aspects, weights, unseen, own, pinned, ())
+    norms = tuple(tuple(index.norm(v) for v in entry_variants) for entry_variants in variants)
+    return dataclasses.replace(index, norms=norms)
 
 
 def ranked(topic: Procedure, text: str, question: str | None = None) -> list[FaqHit]:
@@ -206,11 +217,15 @@ def ranked(topic: Procedure, text: str, question: str | None = None) -> list[Faq
     asked = [fold(text[:2000])]
     if question and question != asked[0]:
         asked.append(question)
-    queries = [_terms(a) for a in asked]
+    queries = [(q, index.norm(q)) for q in (_terms(a) for a in asked)]
     aspect = detect_aspect(text)
     hits = []
-    for entry, variants, aspects in zip(index.entries, index.variants, index.aspects, strict=True):
-        score = max(index.cosine(q, v) for v in variants for q in queries)
+    for entry, variants, norms, aspects in zip(
+        index.entries, index.variants, index.norms, index.aspects, strict=True
+    ):
+        score = max(
+            index.cosine(q, qn, v, vn) for v, vn in zip(variants, norms, strict=True) for q, qn in queries
+        )
         if aspect is not None and aspect in aspects:
             score += ASPECT_BONUS
         hits.append(FaqHit(topic.id, entry, round(score, 4)))
