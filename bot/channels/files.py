@@ -68,17 +68,18 @@ def as_image(content: bytes) -> ChannelFile:
 
 
 def source_for(sources: dict[str, FileSource], channel: str | None, ref: str) -> FileSource | None:
-    """The source for a stored photo reference.
+    """The source for a stored photo reference, or None.
 
     After the retention purge a closed complaint forgets who sent it (its
-    channel too) but keeps its photos a while longer; their references still
-    say where they came from: a URL was carried by a Zalo event, anything else
-    is a Telegram file id.
+    channel too) but keeps its photos a while longer; a Telegram file id still
+    says where it came from. A URL without a channel is not fetched: it may be
+    one an Open311 client gave (media_url), and the server must not request
+    addresses an outside system chose.
     """
     if channel:
         return sources.get(channel)
     if ref.startswith(("https://", "http://")):
-        return next((s for s in sources.values() if isinstance(s, UrlFiles)), None)
+        return None
     return sources.get("telegram")
 
 

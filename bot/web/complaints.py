@@ -249,8 +249,10 @@ async def photo(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     channel, file_ref = ref
     source = source_for(app.file_sources, channel, file_ref)
+    if source is None and not channel:  # a URL nobody's channel vouches for (see source_for)
+        return _no_photo(texts.WEB_CX_PHOTO_GONE, 410)
     if source is None:  # that channel's runner is not running in this process (e.g. `motcua web` alone)
-        log.info("photo of a complaint: no file source for channel %s", channel or "(forgotten)")
+        log.info("photo of a complaint: no file source for channel %s", channel)
         return _no_photo(texts.WEB_CX_PHOTO_LATER, 503)
     try:
         got = await source.fetch(file_ref)

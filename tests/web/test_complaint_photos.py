@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.app import App, build_app
-from bot.channels.files import UrlFiles
+from bot.channels.files import ChannelFile, UrlFiles
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.transport import make_bot
 from handlers import texts
@@ -102,7 +102,15 @@ async def test_photos_of_a_complaint_whose_sender_was_forgotten(
     url_code = await add_complaint(
         web_bot, MONDAY_9AM, channel=None, platform_id=None, photos=("http://127.0.0.1:1/gone.jpg",)
     )
+    requested: list[str] = []
+
+    class Recording(UrlFiles):
+        async def fetch(self, ref: str) -> ChannelFile:
+            requested.append(ref)
+            return await super().fetch(ref)
+
     async with aiohttp.ClientSession() as http:
-        web_bot.file_sources["zalo_oa"] = UrlFiles("zalo_oa", lambda: http)
+        web_bot.file_sources["zalo_oa"] = Recording("zalo_oa", lambda: http)
         page = await client.get(f"/staff/complaints/{url_code}/photos/1")
-    assert page.status == 503  # the Zalo source was chosen for a URL (and could not reach it)
+    # a URL without a channel (an Open311 media_url, say) is never requested by the server
+    assert page.status == 410 and requested == []
