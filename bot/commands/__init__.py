@@ -7,6 +7,7 @@ from bot.commands import (
     complaints,
     config,
     db,
+    dossiers,
     guides,
     kb,
     match,
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     guides,
     zalo,
     complaints,
+    dossiers,
     broadcast,
     privacy,
 ]
