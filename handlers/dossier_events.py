@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import texts
 from handlers.context import Services
 from handlers.dossier_states import accepted_values, parse_state
-from handlers.dossier_view import details, head, local_time, next_step_buttons, state_label
+from handlers.dossier_view import details, local_time, next_step_buttons, state_label
 from handlers.messages import Reply
 from handlers.serialize import DOSSIER_TEMPLATE, replies_to_payload, with_template
 from storage import dossiers as repo
@@ -204,7 +204,7 @@ def notice_payload(services: Services, d: Dossier, *, verified: bool) -> list[di
     from handlers.dossiers import Unfollow  # the feature's button; imported late (it imports this)
 
     tz = services.settings.timezone
-    lines = [texts.DS_NOTICE_HEAD.format(code=d.code, state=state_label(d.state)), head(d, tz)]
+    lines = [texts.DS_NOTICE_HEAD.format(code=d.code, state=state_label(d.state), at=local_time(d.state_at, tz))]
     rows = []
     if verified:
         lines += details(d, tz)

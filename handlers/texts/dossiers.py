@@ -112,7 +112,7 @@ DS_UNFOLLOWED = "Đã bỏ theo dõi hồ sơ {code}. Tôi sẽ không nhắn v�
 DS_NOT_FOLLOWING = "Anh/chị không theo dõi hồ sơ {code}."
 DS_FOLLOW_NEEDS_CHECK = "Xin anh/chị xác nhận đây là hồ sơ của mình trước khi theo dõi."
 
-DS_NOTICE_HEAD = "Hồ sơ {code} có tình trạng mới: {state}"
+DS_NOTICE_HEAD = "Hồ sơ {code} có tình trạng mới: {state} (cập nhật {at})"
 DS_NOTICE_FOOT = "Anh/chị nhận tin này vì đã bấm «Theo dõi». Bỏ theo dõi bằng nút dưới đây."
 
 PV_DOSSIERS = "• Hồ sơ đang theo dõi: {n} ({codes})"
