@@ -185,7 +185,7 @@ async def test_idempotent_by_event_id_and_one_notice_per_follower(tmp_path: Path
         assert await harness.count(DossierEvent) == 2
         # an older event delivered late is kept as history but changes nothing
         status, body = await harness.post(event(event_id="late", state="received", time=later(0.5)))
-        assert body["status"] == "accepted" and body["notified"] == 0
+        assert (status, body["status"], body["notified"]) == (200, "accepted", 0)
         async with harness.app.db.session() as db:
             dossier = await db.scalar(select(Dossier))
         assert dossier is not None and dossier.state == "processed"
