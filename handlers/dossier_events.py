@@ -204,7 +204,9 @@ def notice_payload(services: Services, d: Dossier, *, verified: bool) -> list[di
     from handlers.dossiers import Unfollow  # the feature's button; imported late (it imports this)
 
     tz = services.settings.timezone
-    lines = [texts.DS_NOTICE_HEAD.format(code=d.code, state=state_label(d.state), at=local_time(d.state_at, tz))]
+    lines = [
+        texts.DS_NOTICE_HEAD.format(code=d.code, state=state_label(d.state), at=local_time(d.state_at, tz))
+    ]
     rows = []
     if verified:
         lines += details(d, tz)

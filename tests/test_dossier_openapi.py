@@ -9,7 +9,7 @@ import yaml
 
 from bot.dossier_api import MAX_BODY_BYTES, PATH, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 from handlers.dossier_events import FIELDS, MAX_LENGTH, REQUIRED
-from handlers.dossier_states import DossierState, PORTAL_NAMES
+from handlers.dossier_states import PORTAL_NAMES, DossierState
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "dossiers.openapi.yaml"
 
@@ -44,7 +44,9 @@ def test_headers_signature_and_responses_match_the_endpoint() -> None:
     headers = {p["name"]: p for p in post["parameters"] if p["in"] == "header"}
     assert set(headers) == {SIGNATURE_HEADER, TIMESTAMP_HEADER}
     assert all(h["required"] for h in headers.values())
-    assert re.fullmatch(headers[SIGNATURE_HEADER]["schema"]["pattern"], signature("k" * 32, "1700000000", b"{}"))
+    assert re.fullmatch(
+        headers[SIGNATURE_HEADER]["schema"]["pattern"], signature("k" * 32, "1700000000", b"{}")
+    )
     assert set(post["responses"]) == {"200", "400", "401", "413", "422"}
     assert str(MAX_BODY_BYTES) in post["responses"]["413"]["description"]
     accepted = spec()["components"]["schemas"]["Accepted"]["properties"]
