@@ -35,7 +35,9 @@ from handlers.settings import HandlerSettings, RetentionSettings
 from storage import dossiers as repo
 from storage.models import User
 from storage.models_dossiers import Dossier, DossierFollower
+from storage.privacy import record_consent
 
+CONSENT_PURPOSE = "dossier_follow"
 MAX_ATTEMPTS = 3  # wrong digits before the check is locked for this dossier
 LOCK_HOURS = 24
 _VERIFIED = "dossiers_verified"  # user memory: ids of dossiers this person proved are theirs
@@ -214,8 +216,22 @@ async def on_follow(ctx: Context, msg: Incoming, action: Follow) -> list[Reply]:
     if d.phone_tail and not verified:
         return [Reply(texts.DS_FOLLOW_NEEDS_CHECK, buttons=[[CheckOwner(d.id).button(texts.DS_BTN_CHECK)]])]
     added = await repo.follow(ctx.db, d.id, ctx.user.id, ctx.now(), verified=verified)
+    if added:  # following rests on consent (Law 91/2025): what, when, and the notice's version
+        _consent(ctx, d, granted=True)
     template = texts.DS_FOLLOWING if added else texts.DS_ALREADY_FOLLOWING
     return [Reply(template.format(code=d.code), buttons=[[Unfollow(d.id).button(texts.DS_BTN_UNFOLLOW)]])]
+
+
+def _consent(ctx: Context, d: Dossier, *, granted: bool) -> None:
+    record_consent(
+        ctx.db,
+        ctx.user.id,
+        purpose=CONSENT_PURPOSE,
+        what=d.code[:64],
+        version=texts.PRIVACY_NOTICE_VERSION,
+        granted=granted,
+        at=ctx.now(),
+    )
 
 
 async def on_unfollow(ctx: Context, msg: Incoming, action: Unfollow) -> list[Reply]:
@@ -223,6 +239,8 @@ async def on_unfollow(ctx: Context, msg: Incoming, action: Unfollow) -> list[Rep
     if d is None:
         return [Reply(texts.EXPIRED_BUTTON)]
     removed = await repo.unfollow(ctx.db, d.id, ctx.user.id)
+    if removed:
+        _consent(ctx, d, granted=False)
     return [Reply((texts.DS_UNFOLLOWED if removed else texts.DS_NOT_FOLLOWING).format(code=d.code))]
 
 

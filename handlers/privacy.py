@@ -116,6 +116,7 @@ async def show_notice(ctx: Context, msg: Incoming) -> list[Reply]:
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        dossiers=r.dossier_days,
     )
     return [Reply(text, buttons=[menu_button()])]
 

@@ -10,6 +10,7 @@ from handlers.dossier_view import PAYMENT_WALKTHROUGH, RESULT_WALKTHROUGH
 from handlers.dossiers import MAX_ATTEMPTS, CheckOwner, Follow
 from handlers.guide_actions import StartWalkthrough
 from storage.models_dossiers import DossierFollower
+from storage.models_privacy import ConsentRecord
 from tests.conftest import Chat
 from tests.dossier_support import CODE, OTHER_CODE, feed, later
 
@@ -118,6 +119,11 @@ async def test_following_needs_the_check_and_unfollow_works(app: App, chat: Chat
     assert chat.text == texts.DS_UNFOLLOWED.format(code=CODE)
     async with app.db.session() as db:
         assert await db.scalar(select(DossierFollower)) is None
+        consents = (await db.scalars(select(ConsentRecord).order_by(ConsentRecord.id))).all()
+    assert [(c.purpose, c.what, c.granted) for c in consents] == [
+        ("dossier_follow", CODE, True),
+        ("dossier_follow", CODE, False),
+    ]
 
 
 async def test_followed_dossiers_are_described_and_erased(app: App, chat: Chat) -> None:

@@ -173,6 +173,7 @@ async def test_privacy_notice_names_controller_basis_retention_and_rights(fb_app
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        dossiers=r.dossier_days,
     )
 
 
