@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import texts
 from handlers.context import Services
 from handlers.dossier_states import accepted_values, parse_state
-from handlers.dossier_view import details, local_time, next_step_buttons, state_label
+from handlers.dossier_view import Unfollow, details, local_time, next_step_buttons, state_label
 from handlers.messages import Reply
 from handlers.serialize import DOSSIER_TEMPLATE, replies_to_payload, with_template
 from storage import dossiers as repo
@@ -201,8 +201,6 @@ async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, n
 
 def notice_payload(services: Services, d: Dossier, *, verified: bool) -> list[dict[str, Any]]:
     """A follower's notice: the new state; for a follower who passed the check, the details too."""
-    from handlers.dossiers import Unfollow  # the feature's button; imported late (it imports this)
-
     tz = services.settings.timezone
     lines = [
         texts.DS_NOTICE_HEAD.format(code=d.code, state=state_label(d.state), at=local_time(d.state_at, tz))

@@ -9,6 +9,7 @@ and how to add to a filed dossier, «Yêu cầu thanh toán» how to pay online.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers import texts
@@ -22,6 +23,26 @@ from handlers.router import Feature, Router
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Procedure
 from storage.models_dossiers import Dossier
+
+
+@dataclass(frozen=True)
+class CheckOwner(Action, prefix="hs:c"):
+    """Start the ownership check of a dossier (handlers/dossiers.py)."""
+
+    dossier: int
+
+
+@dataclass(frozen=True)
+class Follow(Action, prefix="hs:f"):
+    dossier: int
+
+
+@dataclass(frozen=True)
+class Unfollow(Action, prefix="hs:u"):
+    """Under every look-up and notice of a followed dossier."""
+
+    dossier: int
+
 
 # Walkthrough ids of the bundled guides (knowledge/data/nhan-ket-qua.yaml, thanh-toan.yaml).
 RESULT_WALKTHROUGH = "tra-cuu-ket-qua"  # finding a dossier, adding what is asked, receiving the result

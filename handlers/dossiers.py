@@ -6,7 +6,8 @@ of the phone the one-stop system sent with the dossier; a dossier sent without a
 phone shows its state only). «Theo dõi» makes each new state reach the citizen
 once, through the outbox (handlers/dossier_events.py queues it).
 
-Actions (prefix "hs"): hs:c:<id> start the check, hs:f:<id> follow, hs:u:<id> unfollow.
+Actions (prefix "hs", declared in handlers/dossier_view.py because notices show them too):
+hs:c:<id> start the check, hs:f:<id> follow, hs:u:<id> unfollow.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -22,11 +22,19 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
-from handlers.actions import Action
 from handlers.context import Context
 from handlers.dossier_events import find_code
 from handlers.dossier_states import FINAL_STATES
-from handlers.dossier_view import details, head, next_step_buttons, portal_link
+from handlers.dossier_view import (
+    CheckOwner,
+    Follow,
+    Unfollow,
+    details,
+    head,
+    local_time,
+    next_step_buttons,
+    portal_link,
+)
 from handlers.flow import Flow, Run
 from handlers.messages import Incoming, Reply
 from handlers.personal import cutoff
@@ -44,22 +52,6 @@ _VERIFIED = "dossiers_verified"  # user memory: ids of dossiers this person prov
 _FAILS = "dossiers_fails"  # user memory: {dossier id: [wrong tries, locked until (ISO) or ""]}
 _MAX_REMEMBERED = 20
 _DIGITS = re.compile(r"\s*(\d{4})\s*")
-
-
-# ---------------------------------------------------------------- buttons
-@dataclass(frozen=True)
-class CheckOwner(Action, prefix="hs:c"):
-    dossier: int
-
-
-@dataclass(frozen=True)
-class Follow(Action, prefix="hs:f"):
-    dossier: int
-
-
-@dataclass(frozen=True)
-class Unfollow(Action, prefix="hs:u"):
-    dossier: int
 
 
 # ---------------------------------------------------------------- the ownership check flow
@@ -162,8 +154,6 @@ async def on_check(ctx: Context, msg: Incoming, action: CheckOwner) -> list[Repl
 
 
 def _locked_text(ctx: Context, d: Dossier, until: dt.datetime) -> str:
-    from handlers.dossier_view import local_time
-
     return texts.DS_CHECK_LOCKED.format(
         code=d.code, until=local_time(until, ctx.settings.timezone), hotline=ctx.kb.locality.hotline
     )
