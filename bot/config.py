@@ -131,6 +131,8 @@ class Settings:
     retention_audit_days: int = 730
     retention_dossier_days: int = 365
     privacy_purge_hour: int = 3  # local hour of the daily purge
+    # Open311 GeoReport v2 (bot/web/open311.py): reading without an API key, as the spec allows
+    open311_public_read: bool = False
     # dossiers (docs/dossiers.md)
     dossier_code_pattern: str = DOSSIER_CODE_PATTERN  # a regular expression; case is ignored
     dossier_api_secret: str = ""  # shared with the one-stop system; enables POST /api/v1/dossier-events

@@ -81,6 +81,7 @@ DESCRIPTIONS: dict[str, str] = {
     "zalo_oa_template_complaint_id": "approved ZBS template that brings a complaint's answer to a citizen outside the 7-day window",
     "zalo_oa_template_complaint_params": "its parameters: param=value pairs, values code, answer, office",
     "privacy_purge_hour": "local hour of the daily retention purge",
+    "open311_public_read": "true: Open311 GET requests need no API key (the spec's default; no personal data is shown)",
     "rate_burst": "messages a citizen may send at once before being asked to slow down",
     "rate_per_minute": "messages a citizen may send per minute on average",
     "outbox_rate_telegram": "announcements and replies per second on Telegram for the whole bot (at most 30)",

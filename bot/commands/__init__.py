@@ -11,6 +11,7 @@ from bot.commands import (
     guides,
     kb,
     match,
+    open311,
     privacy,
     run,
     staff,
@@ -34,4 +35,5 @@ COMMAND_MODULES = [
     dossiers,
     broadcast,
     privacy,
+    open311,
 ]
