@@ -50,6 +50,7 @@ class Feature(StrEnum):
     PRIVACY = "privacy"
     SUBSCRIPTIONS = "subscriptions"
     BROADCAST = "broadcast"
+    DOSSIERS = "dossiers"
 
 
 class HookPriority:
