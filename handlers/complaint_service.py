@@ -244,6 +244,7 @@ async def reply(
         c,
         [Reply(message), Reply(texts.PA_RATE_QUESTION.format(code=c.code), buttons=rating_buttons(c.code))],
         kind="complaint_reply",
+        template={"code": c.code, "answer": text, "office": office.locality.office_name},
     )
     await audit(db, actor, "complaint.reply", c.code, text=text[:500])
     return c

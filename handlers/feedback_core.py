@@ -30,7 +30,7 @@ from handlers.complaint_actions import (
     StatusMenu,
 )
 from handlers.messages import Button, Reply
-from handlers.serialize import replies_to_payload
+from handlers.serialize import COMPLAINT_TEMPLATE, replies_to_payload, with_template
 from handlers.settings import HandlerSettings
 from knowledge.schema import Locality
 from storage import complaints as repo
@@ -222,17 +222,31 @@ async def notify_staff(
     return len(recipients)
 
 
-async def notify_citizen(db: AsyncSession, c: Complaint, replies: list[Reply], *, kind: str) -> bool:
-    """Queue a message to the complaint's author on the channel they used; False if erased."""
+async def notify_citizen(
+    db: AsyncSession,
+    c: Complaint,
+    replies: list[Reply],
+    *,
+    kind: str,
+    template: dict[str, str] | None = None,
+) -> bool:
+    """Queue a message to the complaint's author on the channel they used; False if erased.
+
+    `template`: the values of the complaint-answer template, for a channel that can only
+    reach the citizen that way (Zalo outside its 7-day window).
+    """
     if not c.channel or not c.platform_id:
         return False
+    payload = replies_to_payload(replies)
+    if template is not None:
+        payload = with_template(payload, COMPLAINT_TEMPLATE, template)
     await enqueue(
         db,
         channel=c.channel,
         platform_id=c.platform_id,
         user_id=c.user_id,
         kind=kind,
-        payload=replies_to_payload(replies),
+        payload=payload,
         ref=c.code,
     )
     return True

@@ -104,6 +104,7 @@ async def show_notice(ctx: Context, msg: Incoming) -> list[Reply]:
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        dossiers=r.dossier_days,
         ack_days=ACK_WORKING_DAYS,
     )
     return [Reply(text, buttons=[menu_button()])]

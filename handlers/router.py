@@ -51,6 +51,7 @@ class Feature(StrEnum):
     SUBSCRIPTIONS = "subscriptions"
     BROADCAST = "broadcast"
     WEB_CONSOLE = "web_console"
+    DOSSIERS = "dossiers"
 
 
 class HookPriority:

@@ -181,6 +181,7 @@ class AuditLog(Base):
 
 from storage import (  # noqa: E402  (feature models register on Base after it exists)
     models_broadcast,  # noqa: F401
+    models_dossiers,  # noqa: F401
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
     models_health,  # noqa: F401

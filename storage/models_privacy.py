@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigId, UTCDateTime, utcnow
 
-CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone")
+CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone", "dossier_follow")
 REQUEST_KINDS = ("view", "provide", "correct", "delete", "withdraw", "object")
 REQUEST_OPEN = "open"
 REQUEST_DONE = "done"

@@ -53,6 +53,10 @@ PERSONAL = {
     "data_requests.detail",
     "audit_log.target",
     "audit_log.detail",
+    "dossier_followers.user_id",
+    "dossiers.phone_tail",  # last 4 digits of the applicant's phone, for the ownership check
+    "dossiers.note",  # the office's note (what to add) may name the applicant's papers
+    "dossier_events.note",
 }
 
 # What a complaint reported: kept for the office's record, detached from the person.
@@ -60,6 +64,8 @@ RECORD = {
     "complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude",
     "complaints.address", "complaints.address_id",  # where the problem is (Open311), like lat/long
     "complaints.area",  # one of the locality's areas, set by staff (where the problem is)
+    # a dossier as the one-stop system reports it: a case number and its procedure, no name
+    "dossiers.code", "dossiers.procedure_code", "dossiers.procedure_name",
 }  # fmt: skip
 
 # Identities of staff acting in their official role (accountability), not of citizens.
@@ -122,6 +128,7 @@ def _not_personal(table: str, column: str) -> bool:
         "consent_records.text_version", "data_requests.outcome",
         "staff_accounts.role", "staff_accounts.source",
         "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
+        "dossiers.state", "dossier_events.state", "dossier_events.source", "dossier_followers.verified",
     }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import App
 from bot.commands.common import Subcommands, load_settings, open_app
 from bot.config import Settings
+from bot.dossier_api import DossierApi
 from bot.health import Health
 from bot.metrics import add_route as add_metrics_route
 from bot.metrics import install as install_metrics
@@ -79,6 +80,7 @@ def build_server(app: App, runners: list[Runner]) -> tuple[web.Application, Heal
     web_app = web.Application(client_max_size=MAX_BODY)
     health = Health(app, runners)
     health.add_routes(web_app)
+    DossierApi(app).add_routes(web_app)
     add_metrics_route(web_app, app, install_metrics(app))
     Open311Api(app).add_routes(web_app)
     for runner in runners:

@@ -10,6 +10,7 @@ handlers read them all as `texts.NAME`.
 from handlers.texts.aspects import *  # noqa: F403
 from handlers.texts.broadcast import *  # noqa: F403
 from handlers.texts.channels import *  # noqa: F403
+from handlers.texts.dossiers import *  # noqa: F403
 from handlers.texts.feedback import *  # noqa: F403
 from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403

@@ -72,19 +72,21 @@ AI_NOTICE = (
 )
 
 # ---------------------------------------------------------------- the privacy notice (/quyenriengtu)
-PRIVACY_NOTICE_VERSION = "2026-12-01b"  # the download of one's data was added
+PRIVACY_NOTICE_VERSION = "2026-12-01c"  # b: the download of one's data; c: dossier look-up and «Theo dõi»
 PRIVACY_NOTICE = (
     "THÔNG BÁO VỀ XỬ LÝ DỮ LIỆU CÁ NHÂN (phiên bản {version})\n"
     "• Bên kiểm soát dữ liệu: {office}. Liên hệ: {hotline}, {address}.\n"
     "• Tôi là trợ lý tự động (AI); mọi phản ánh, yêu cầu do cán bộ của {office} xử lý.\n"
     "• Mục đích: trả lời câu hỏi về thủ tục; tiếp nhận, giải quyết phản ánh, kiến nghị; "
-    "kết nối anh/chị với cán bộ, gọi lại; gửi thông báo anh/chị đã đăng ký.\n"
+    "kết nối anh/chị với cán bộ, gọi lại; gửi thông báo anh/chị đã đăng ký; báo tình trạng hồ sơ "
+    "anh/chị tra cứu hoặc theo dõi.\n"
     "• Căn cứ: phản ánh, kiến nghị và trò chuyện với cán bộ được xử lý để thực hiện nhiệm vụ "
     "của cơ quan nhà nước theo luật (không cần sự đồng ý); số điện thoại để gọi lại và đăng ký "
-    "nhận thông báo chỉ khi anh/chị đồng ý, và anh/chị rút lại được bất cứ lúc nào.\n"
+    "nhận thông báo, theo dõi hồ sơ chỉ khi anh/chị đồng ý, và anh/chị rút lại được bất cứ lúc nào.\n"
     "• Thời gian lưu: câu hỏi {questions} ngày; trạng thái trò chuyện {sessions} ngày; "
     "thông tin người gửi phản ánh {complaints} ngày sau khi đóng; số điện thoại gọi lại {phones} ngày; "
-    "ảnh {photos} ngày; tin nhắn chờ gửi {outbox} ngày. Hết thời hạn, dữ liệu được xóa "
+    "ảnh {photos} ngày; tin nhắn chờ gửi {outbox} ngày; việc theo dõi hồ sơ {dossiers} ngày sau khi hồ sơ "
+    "giải quyết xong. Hết thời hạn, dữ liệu được xóa "
     "hoặc khử nhận dạng tự động.\n"
     "• Quyền của anh/chị (Điều 4 Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): được biết, đồng ý hoặc "
     "rút lại đồng ý, xem, chỉnh sửa, yêu cầu cung cấp, xóa, hạn chế, phản đối xử lý; khiếu nại, "
