@@ -33,6 +33,7 @@ class GuideRun(Base):
     __table_args__ = (
         Index("ix_guide_runs_user_status", "user_id", "status"),
         Index("ix_guide_runs_walkthrough_status", "walkthrough_id", "status"),
+        Index("ix_guide_runs_started_at", "started_at"),  # runs started in a period (stats)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -11,6 +11,7 @@ from bot.commands import (
     kb,
     match,
     privacy,
+    report,
     run,
     staff,
     texts,
@@ -32,4 +33,5 @@ COMMAND_MODULES = [
     complaints,
     broadcast,
     privacy,
+    report,
 ]
