@@ -11,7 +11,8 @@ and `motcua report monthly` call. Not a test: it prints what it measured.
     python -m benchmarks.stats_bench --questions 100000 --complaints 1000   # quicker
 
 A PostgreSQL database given by --url is emptied first; a SQLite file given by
---url must not exist yet (it is kept afterwards, for a closer look).
+--url must not exist yet (it is kept afterwards, for a closer look). With
+--no-seed the database of an earlier run is timed again as it is.
 """
 
 from __future__ import annotations
@@ -206,18 +207,19 @@ async def main(args: argparse.Namespace) -> None:
     topics = [t for t in kb.topics][:40]
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        if url.startswith("postgresql"):
+        if url.startswith("postgresql") and not args.no_seed:
             from tests.conftest import reset_postgres
 
             await reset_postgres(url)
         db = Database(url)
         await db.upgrade()
         began = time.perf_counter()
-        await seed(db, args.questions, args.complaints, topics, list(loc.areas))
+        if not args.no_seed:
+            await seed(db, args.questions, args.complaints, topics, list(loc.areas))
+            print(f"{db.engine.dialect.name}: seeded {args.questions:,} questions, {args.complaints:,} complaints "
+                  f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
         async with db.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
-        print(f"{db.engine.dialect.name}: seeded {args.questions:,} questions, {args.complaints:,} complaints "
-              f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
 
         t0 = time.perf_counter()
         async with db.session() as s:
@@ -261,7 +263,16 @@ if __name__ == "__main__":
     parser.add_argument("--url", default="", help="database URL (default: SQLite in a temporary directory)")
     parser.add_argument("--questions", type=int, default=1_000_000)
     parser.add_argument("--complaints", type=int, default=10_000)
+    parser.add_argument(
+        "--no-seed", action="store_true", help="time a database an earlier run seeded (--url)"
+    )
     arguments = parser.parse_args()
-    if arguments.url.startswith("sqlite") and Path(make_url(arguments.url).database or "").exists():
+    if arguments.no_seed and not arguments.url:
+        raise SystemExit("--no-seed needs --url: the database an earlier run seeded")
+    if (
+        not arguments.no_seed
+        and arguments.url.startswith("sqlite")
+        and Path(make_url(arguments.url).database or "").exists()
+    ):
         raise SystemExit(f"{make_url(arguments.url).database} exists; give a new SQLite file")
     asyncio.run(main(arguments))

@@ -21,6 +21,7 @@ from handlers.features import build_router
 from handlers.settings import HandlerSettings, RetentionSettings
 from handlers.text_overlay import OverlayError, apply_overlay
 from knowledge.loader import KnowledgeError
+from knowledge.overlay import overlay_path
 from knowledge.service import KnowledgeService
 from storage.db import Database
 from storage.staff import StaffDirectory, StaffFileError
@@ -84,7 +85,10 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Load the knowledge base, open (and migrate) the database, build the router."""
     try:
         knowledge = KnowledgeService(
-            settings.knowledge_dir, settings.locality_file, cache_dir=settings.data_dir / "cache"
+            settings.knowledge_dir,
+            settings.locality_file,
+            cache_dir=settings.data_dir / "cache",
+            overlay_file=overlay_path(settings.data_dir),
         )
     except KnowledgeError as exc:
         raise StartupError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None

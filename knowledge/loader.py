@@ -21,6 +21,7 @@ from knowledge.schema import Guide, Locality, Procedure, Service, Topic
 from knowledge.walkthrough_schema import check_links
 
 if TYPE_CHECKING:
+    from knowledge.overlay import Overlay
     from knowledge.vocabulary import Vocabulary
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
@@ -55,6 +56,10 @@ class KnowledgeBase:
     directory: Path
     loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     vocabulary: Vocabulary = field(default_factory=_bundled_vocabulary)
+    # from the staff overlay (knowledge/overlay.py): messages staff marked out of scope, and the
+    # overlay itself (None: the base alone)
+    extra_out_of_scope: tuple[str, ...] = ()
+    overlay: Overlay | None = None
 
     def get(self, topic_id: str) -> Procedure | Guide | Service | None:
         return self.topics.get(topic_id)

@@ -306,15 +306,20 @@ async def satisfaction_figures(
     where = [_between(Rating.at, period), *in_area(Rating.user_id, area)]
     n = func.count()
     rows = await db.execute(
-        select(Rating.target_kind, Rating.target_id, Rating.value, n)
-        .where(*where, Rating.target_kind.in_((*ANSWER_KINDS, "handoff")))
-        .group_by(Rating.target_kind, Rating.target_id, Rating.value)
+        select(Rating.target_id, Rating.value, n)
+        .where(*where, Rating.target_kind.in_(ANSWER_KINDS))
+        .group_by(Rating.target_id, Rating.value)
     )
     topics: dict[str, Share] = defaultdict(Share)
+    for target, value, count in rows.all():  # "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>"
+        _count(topics[str(target).partition(".")[0]], int(value) == 1, int(count))
     handoffs = Share()
-    for kind, target, value, count in rows.all():
-        share = handoffs if kind == "handoff" else topics[str(target).partition(".")[0]]
-        _count(share, int(value) == 1, int(count))
+    for value, count in (
+        await db.execute(
+            select(Rating.value, n).where(*where, Rating.target_kind == "handoff").group_by(Rating.value)
+        )
+    ).all():
+        _count(handoffs, int(value) == 1, int(count))
     # a rating whose complaint is gone still counts (under no category), as in the trend
     category = func.coalesce(Complaint.category, "").label("category")
     by_category = await db.execute(

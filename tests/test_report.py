@@ -89,7 +89,14 @@ async def test_workbook_cells_equal_the_dashboard(db_url: str, tmp_path: Path) -
     sheet = wb[seed.AREA]
     start = FIRST_ROW + len(SUMMARY) + 1
     assert sheet.cell(row=start, column=2).value == texts.ST_PA_TITLE
-    assert [sheet.cell(row=start + 2, column=c).value for c in range(2, 8)] == [texts.PA_CAT_DOSSIER, 1, 2, 1, 0, 6.0]
+    assert [sheet.cell(row=start + 2, column=c).value for c in range(2, 8)] == [
+        texts.PA_CAT_DOSSIER,
+        1,
+        2,
+        1,
+        0,
+        6.0,
+    ]
 
 
 def test_sheet_names_are_valid_and_unique() -> None:
@@ -114,7 +121,9 @@ def test_the_cli_writes_the_month(tmp_path: Path) -> None:
 
     asyncio.run(prepare())
     locality = tmp_path / "locality.yaml"
-    locality.write_text(yaml.safe_dump(KB.locality.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    locality.write_text(
+        yaml.safe_dump(KB.locality.model_dump(mode="json"), allow_unicode=True), encoding="utf-8"
+    )
     env = {"MOTCUA_DATA_DIR": str(data), "MOTCUA_LOCALITY_FILE": str(locality)}
     out = tmp_path / "thang-11.xlsx"
     done = motcua("report", "monthly", "--month", "2026-11", "--output", str(out), env=env, timeout=120)

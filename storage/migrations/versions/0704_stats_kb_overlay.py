@@ -65,15 +65,26 @@ def upgrade() -> None:
         ["at", "decision", "topic_id", "aspect", "user_id"],
         unique=False,
     )
-    op.create_index("ix_ratings_at", "ratings", ["at"], unique=False)
-    op.create_index("ix_complaints_created_at", "complaints", ["created_at"], unique=False)
-    op.create_index("ix_guide_runs_started_at", "guide_runs", ["started_at"], unique=False)
+    op.create_index(
+        "ix_ratings_kind_at", "ratings", ["target_kind", "at", "value", "target_id"], unique=False
+    )
+    op.create_index("ix_complaints_created_at", "complaints", ["created_at", "category"], unique=False)
+    op.create_index(
+        "ix_guide_runs_started_at",
+        "guide_runs",
+        ["started_at", "walkthrough_id", "status", "step_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_guide_runs_finished_at", "guide_runs", ["finished_at", "rating", "walkthrough_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_guide_runs_finished_at", table_name="guide_runs")
     op.drop_index("ix_guide_runs_started_at", table_name="guide_runs")
     op.drop_index("ix_complaints_created_at", table_name="complaints")
-    op.drop_index("ix_ratings_at", table_name="ratings")
+    op.drop_index("ix_ratings_kind_at", table_name="ratings")
     op.drop_index("ix_question_log_at_stats", table_name="question_log")
     op.drop_table("stats_rollups")
     op.drop_table("question_daily")
