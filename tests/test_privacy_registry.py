@@ -74,6 +74,9 @@ STAFF = {
     "kb_stamps.content",  # the knowledge-base overlay staff accepted (edited to hold no personal data)
     "kb_stamps.updated_by",
     "kb_reviews.actor",
+    "staff_accounts.platform_id",  # a staff account's channel identity, name and password hash
+    "staff_accounts.name",
+    "staff_accounts.password_hash",
 }
 
 # Short-lived technical keys, cleared by their own maintenance (days), never shown.
@@ -81,6 +84,8 @@ TECHNICAL_PERSONAL = {
     "zalo_events.event_key",  # dedup memory of Zalo event ids (bot/channels/zalo_common.py clears it)
     "outbox.dedupe_key",  # broadcast id + user id, no name or words
     "outbox.platform_message_id",
+    "web_sessions.flashes",  # a console message shown once on the next page, then cleared
+    "web_sign_in_attempts.address_hash",  # hashed client address, kept for the rate-limit window
     "telegram_updates.payload",  # the raw update only until it is handled, then dropped (storage/telegram_updates.py)
 }
 
@@ -117,6 +122,8 @@ def _not_personal(table: str, column: str) -> bool:
         "kb_stamps.name", "kb_stamps.digest",
         "kb_reviews.digest",  # sha1 of a folded question text: marks a group handled, keeps no words
         "kb_reviews.action",
+        "staff_accounts.role", "staff_accounts.source",
+        "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
     }  # fmt: skip
 
 

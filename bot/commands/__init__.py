@@ -15,6 +15,7 @@ from bot.commands import (
     run,
     staff,
     texts,
+    web,
     zalo,
 )
 
@@ -34,4 +35,5 @@ COMMAND_MODULES = [
     broadcast,
     privacy,
     report,
+    web,
 ]

@@ -15,4 +15,5 @@ from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
 from handlers.texts.privacy import *  # noqa: F403
+from handlers.texts.web import *  # noqa: F403
 from handlers.texts.web_stats import *  # noqa: F403
