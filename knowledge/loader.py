@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from knowledge.parse_cache import ParseCache
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
@@ -80,8 +82,13 @@ class KnowledgeBase:
 
 
 def _format_error(path: Path, err: ValidationError) -> list[str]:
+    return format_errors(path, err.errors())
+
+
+def format_errors(path: Path, errors: Sequence[ErrorDetails]) -> list[str]:
+    """`file: field.path: reason` lines for pydantic's errors (the staff overlay shifts their places)."""
     lines = []
-    for e in err.errors():
+    for e in errors:
         loc = [str(p) for p in e["loc"]]
         # drop the discriminator tag pydantic inserts for tagged unions
         if loc and loc[0] in ("procedure", "guide", "service"):

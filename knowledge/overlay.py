@@ -31,8 +31,9 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
-from knowledge.loader import KnowledgeBase, KnowledgeError, _format_error, _topic_adapter
+from knowledge.loader import KnowledgeBase, KnowledgeError, _topic_adapter, format_errors
 from knowledge.normalize import fold
 from knowledge.out_of_scope import load_out_of_scope
 
@@ -151,7 +152,10 @@ def apply_overlay(kb: KnowledgeBase, overlay: Overlay, where: Path | str) -> Kno
         try:
             topics[tid] = _topic_adapter.validate_python(data)
         except ValidationError as exc:
-            problems.extend(_format_error(Path(f"{where}: topics.{tid}"), exc))
+            base_sizes = {name: len(getattr(base, name, [])) for name in additions}
+            problems.extend(
+                format_errors(Path(f"{where}: topics.{tid}"), [_shifted(e, base_sizes) for e in exc.errors()])
+            )
     bundled = {fold(m) for kind in load_out_of_scope(kb.directory).values() for m in kind}
     seen: set[str] = set()
     for i, message in enumerate(overlay.out_of_scope):
@@ -164,6 +168,16 @@ def apply_overlay(kb: KnowledgeBase, overlay: Overlay, where: Path | str) -> Kno
     return dataclasses.replace(
         kb, topics=topics, extra_out_of_scope=tuple(overlay.out_of_scope), overlay=overlay
     )
+
+
+def _shifted(error: ErrorDetails, base_sizes: dict[str, int]) -> ErrorDetails:
+    """An error's place counted in the overlay's list, not in the merged one (examples[0], not [10])."""
+    loc = list(error["loc"])
+    for i, part in enumerate(loc[:-1]):
+        if part in base_sizes and isinstance(loc[i + 1], int):
+            loc[i + 1] = int(loc[i + 1]) - base_sizes[str(part)]
+            break
+    return {**error, "loc": tuple(loc)}
 
 
 def read_overlay(path: Path) -> Overlay:

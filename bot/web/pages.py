@@ -10,4 +10,6 @@ PAGE_MODULES: list[str] = [
     "bot.web.signin",
     "bot.web.signin_password",
     "bot.web.accounts",
+    "bot.web.stats_pages",
+    "bot.web.improve_pages",
 ]

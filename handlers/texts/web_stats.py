@@ -130,7 +130,7 @@ IM_INTRO = (
     "Gắn nhóm vào một thủ tục (thêm câu hỏi mẫu, tên gọi khác hoặc câu hỏi thường gặp), "
     "đánh dấu ngoài phạm vi hoặc bỏ qua."
 )
-IM_DAYS = "Trong {days} ngày qua"
+IM_DAYS = "Số ngày gần đây"
 IM_NONE = "Không còn câu hỏi nào cần xem. Xin cảm ơn anh/chị!"
 IM_GROUP_COUNT = "{n} lượt"
 IM_REASONS = {"fallback": "Chưa trả lời được", "clarify": "Phải hỏi lại", "down": "Bị đánh giá 👎"}
@@ -162,3 +162,9 @@ IM_GONE = "Nhóm câu hỏi này đã được xử lý hoặc không còn."
 IM_OVERLAY_TITLE = "Phần bổ sung của cán bộ"
 IM_OVERLAY_VERSION = "Phiên bản {version}, cập nhật {at} bởi {by}"
 IM_OVERLAY_EMPTY = "Chưa có phần bổ sung nào."
+IM_OVERLAY_KINDS = {
+    "examples": "Câu hỏi mẫu",
+    "aliases": "Tên gọi khác",
+    "keywords": "Từ khóa",
+    "faq": "Câu hỏi thường gặp",
+}
