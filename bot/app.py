@@ -6,6 +6,7 @@ they all run the same knowledge base, storage and routing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -65,6 +66,10 @@ class App:
         return self.services.knowledge
 
     async def close(self) -> None:
+        tasks = [t for t in self.background if isinstance(t, asyncio.Task) and not t.done()]
+        for task in tasks:  # e.g. an overlay reload started by the console (bot/kb_sync.py)
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.services.db.close()
 
 

@@ -62,6 +62,10 @@ def _format(value: float, percent: bool) -> str:
     return f"{value * 100:.0f}%" if percent else f"{value:,.0f}".replace(",", ".")
 
 
+def _axis(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
 def columns(
     title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool = True
 ) -> Markup:
@@ -78,7 +82,7 @@ def columns(
     for frac in (0, 0.5, 1):
         y = top + plot_h * (1 - frac)
         body.append(f'<line x1="{left}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        body.append(_text(left - 4, y + 4, _format(peak * frac, False), anchor="end", fill="#555"))
+        body.append(_text(left - 4, y + 4, _axis(peak * frac), anchor="end", fill="#555"))
     slot = plot_w / n
     every = max(1, n // 12)  # at most about a dozen labels under the axis
     for i, label in enumerate(categories):
@@ -105,20 +109,20 @@ def columns(
 
 def hbars(title: str, items: Sequence[tuple[str, float]], *, percent: bool = False) -> Markup:
     """One horizontal bar per item (top topics, shares), the value written after it."""
-    row, left = 22, 220
-    height = 10 + row * max(len(items), 1)
+    row, left = 26, 220
+    height = 16 + row * max(len(items), 1)
     peak = 1.0 if percent else _nice_max(max((v for _, v in items), default=0))
     body = []
     for i, (label, value) in enumerate(items):
-        y = 6 + i * row
+        y = 8 + i * row
         w = (WIDTH - left - 70) * (value / peak if peak else 0)
         short = label if len(label) <= 34 else label[:33] + "…"
-        body.append(_text(left - 6, y + 13, short, anchor="end"))
+        body.append(_text(left - 6, y + 15, short, anchor="end"))
         body.append(
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}">'
             f"<title>{escape(label)}: {escape(_format(value, percent))}</title></rect>"
         )
-        body.append(_text(left + w + 6, y + 13, _format(value, percent), fill="#333"))
+        body.append(_text(left + w + 6, y + 15, _format(value, percent), fill="#333"))
     return _svg(title, height, body)
 
 
