@@ -275,8 +275,7 @@ async def main(args: argparse.Namespace) -> None:
             )
         out = Path(tmp) / "report.xlsx"
         t0 = time.perf_counter()
-        async with db.session() as s:
-            await write_monthly(s, month_of(YEAR, 11, TZ), kb, out, now=now)
+        await write_monthly(db, month_of(YEAR, 11, TZ), kb, out, now=now)
         print(
             f"monthly workbook (November, {len(loc.areas) + 1} area sheets): {time.perf_counter() - t0:.2f} s"
         )

@@ -8,6 +8,7 @@ stored as fractions formatted as percentages, so a spreadsheet can sum them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.feedback_core import category_label, working_days_between
 from knowledge.loader import KnowledgeBase
+from storage.db import Database
 from storage.stats import Dashboard, dashboard
 from storage.stats_period import Period
 
@@ -136,10 +137,26 @@ def areas_of(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
     yield "", texts.ST_AREA_NONE
 
 
-async def build_monthly(db: AsyncSession, period: Period, kb: KnowledgeBase, *, now: dt.datetime) -> Workbook:
+async def sheet_figures(
+    database: Database, period: Period, kb: KnowledgeBase, *, now: dt.datetime
+) -> list[Dashboard]:
+    """The summary's figures, then each area's: counted side by side, one session each."""
+
     def days(a: dt.date, b: dt.date) -> int:
         return working_days_between(a, b, kb.locality)
 
+    async def one(area: str | None) -> Dashboard:
+        async with database.session() as db:
+            return await dashboard(db, period, working_days=days, now=now, area=area, detail=False)
+
+    areas: list[str | None] = [None, *(a for a, _ in areas_of(kb))]
+    return list(await asyncio.gather(*(one(a) for a in areas)))
+
+
+async def build_monthly(
+    database: Database, period: Period, kb: KnowledgeBase, *, now: dt.datetime
+) -> Workbook:
+    summary, *details = await sheet_figures(database, period, kb, now=now)
     month = period.start.strftime("%m/%Y")
     wb = Workbook()
     taken: set[str] = set()
@@ -147,11 +164,9 @@ async def build_monthly(db: AsyncSession, period: Period, kb: KnowledgeBase, *, 
     assert ws is not None
     ws.title = sheet_name(texts.RP_SUMMARY_SHEET, taken)
     _head(ws, texts.RP_TITLE.format(month=month), kb, period)
-    summary = await dashboard(db, period, working_days=days, now=now)
     end = _rows(ws, summary_rows(summary))
     ws.cell(row=end + 1, column=2, value=texts.RP_NOTE).alignment = Alignment(wrap_text=True)
-    for area, title in areas_of(kb):
-        detail = await dashboard(db, period, working_days=days, now=now, area=area)
+    for (_, title), detail in zip(areas_of(kb), details, strict=True):
         sheet = wb.create_sheet(sheet_name(title, taken))
         _head(sheet, texts.RP_AREA_TITLE.format(area=title), kb, period)
         end = _rows(sheet, summary_rows(detail))
@@ -160,17 +175,17 @@ async def build_monthly(db: AsyncSession, period: Period, kb: KnowledgeBase, *, 
 
 
 async def write_monthly(
-    db: AsyncSession, period: Period, kb: KnowledgeBase, path: Path, *, now: dt.datetime
+    database: Database, period: Period, kb: KnowledgeBase, path: Path, *, now: dt.datetime
 ) -> None:
     """Write the workbook to `path` (through a temporary file, so a failure leaves no half file)."""
-    wb = await build_monthly(db, period, kb, now=now)
+    wb = await build_monthly(database, period, kb, now=now)
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)
     tmp.replace(path)
 
 
-async def monthly_bytes(db: AsyncSession, period: Period, kb: KnowledgeBase, *, now: dt.datetime) -> bytes:
+async def monthly_bytes(database: Database, period: Period, kb: KnowledgeBase, *, now: dt.datetime) -> bytes:
     """The workbook as bytes, for the dashboard's download."""
     buffer = BytesIO()
-    (await build_monthly(db, period, kb, now=now)).save(buffer)
+    (await build_monthly(database, period, kb, now=now)).save(buffer)
     return buffer.getvalue()

@@ -300,9 +300,8 @@ def _trend_buckets(period: Period) -> list[dt.date]:
 
 
 async def satisfaction_figures(
-    db: AsyncSession, period: Period, area: str | None = None
+    db: AsyncSession, period: Period, area: str | None = None, *, trend: bool = True
 ) -> SatisfactionFigures:
-    dialect = _dialect(db)
     where = [_between(Rating.at, period), *in_area(Rating.user_id, area)]
     n = func.count()
     rows = await db.execute(
@@ -344,7 +343,23 @@ async def satisfaction_figures(
     walkthroughs: dict[str, Share] = defaultdict(Share)
     for walkthrough, rating, count in guides.all():
         _count(walkthroughs[str(walkthrough)], rating in GUIDE_UP, int(count))
-    trend = {b: Share() for b in _trend_buckets(period)}
+    buckets = {b: Share() for b in _trend_buckets(period)} if trend else {}
+    if trend:
+        await _trend(db, period, where, guide_where, buckets)
+    return SatisfactionFigures(
+        topics=_sorted(topics),
+        walkthroughs=_sorted(walkthroughs),
+        complaints=_sorted(complaints),
+        handoffs=handoffs,
+        trend=sorted(buckets.items()),
+    )
+
+
+async def _trend(
+    db: AsyncSession, period: Period, where: list[Any], guide_where: list[Any], trend: dict[dt.date, Share]
+) -> None:
+    dialect = _dialect(db)
+    n = func.count()
     rating_day = day_bucket(Rating.at, period, dialect).label("day")
     per_day = await db.execute(
         select(rating_day, Rating.value, n)
@@ -358,13 +373,6 @@ async def satisfaction_figures(
     guide_days = await db.execute(select(guide_day, up, n).where(*guide_where).group_by(guide_day, up))
     for bucket, is_up, count in guide_days.all():
         _count(trend[_bucket(as_date(bucket), period)], bool(is_up), int(count))
-    return SatisfactionFigures(
-        topics=_sorted(topics),
-        walkthroughs=_sorted(walkthroughs),
-        complaints=_sorted(complaints),
-        handoffs=handoffs,
-        trend=sorted(trend.items()),
-    )
 
 
 def _count(share: Share, up: bool, n: int) -> None:
@@ -379,7 +387,9 @@ def _sorted(shares: dict[str, Share]) -> dict[str, Share]:
 
 
 # ---------------------------------------------------------------- walkthroughs
-async def funnels(db: AsyncSession, period: Period, area: str | None = None) -> list[Funnel]:
+async def funnels(
+    db: AsyncSession, period: Period, area: str | None = None, *, stops: bool = True
+) -> list[Funnel]:
     where = [_between(GuideRun.started_at, period), *in_area(GuideRun.user_id, area)]
     n = func.count()
     rows = await db.execute(
@@ -401,13 +411,15 @@ async def funnels(db: AsyncSession, period: Period, area: str | None = None) -> 
         name = fields.get(str(status))
         if name is not None:
             setattr(f, name, getattr(f, name) + int(count))
-    stops = await db.execute(
+    if not stops:
+        return sorted(found.values(), key=lambda f: (-f.started, f.walkthrough_id))
+    ended = await db.execute(
         select(GuideRun.walkthrough_id, GuideRun.step_id, n)
         .where(*where, GuideRun.status.in_((STOPPED, EXPIRED, ACTIVE)))
         .group_by(GuideRun.walkthrough_id, GuideRun.step_id)
     )
     per: dict[str, Counter[str]] = defaultdict(Counter)
-    for walkthrough, step, count in stops.all():
+    for walkthrough, step, count in ended.all():
         per[str(walkthrough)][str(step)] += int(count)
     for wid, counter in per.items():
         found[wid].stops = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -489,17 +501,22 @@ async def dashboard(
     working_days: Callable[[dt.date, dt.date], int],
     now: dt.datetime,
     area: str | None = None,
+    detail: bool = True,
 ) -> Dashboard:
     """Every figure for the period. `working_days(a, b)` counts the office's working days after
-    day a up to day b (handlers.feedback_core.working_days_between with the locality's holidays)."""
+    day a up to day b (handlers.feedback_core.working_days_between with the locality's holidays).
+
+    `detail=False` leaves out what only the charts show (the satisfaction trend, the steps
+    where walkthroughs stop, the announcements): the workbook's lines are the same figures.
+    """
     return Dashboard(
         period=period,
         area=area,
         questions=await question_figures(db, period, area),
-        satisfaction=await satisfaction_figures(db, period, area),
+        satisfaction=await satisfaction_figures(db, period, area, trend=detail),
         complaints=await complaint_figures(db, period, working_days=working_days, now=now, area=area),
-        funnels=await funnels(db, period, area),
-        announcements=await announcements(db, period, area),
+        funnels=await funnels(db, period, area, stops=detail),
+        announcements=await announcements(db, period, area) if detail else [],
         subscribers=await subscribers(db, area),
     )
 

@@ -53,8 +53,7 @@ async def test_workbook_cells_equal_the_dashboard(db_url: str, tmp_path: Path) -
     async with db.session() as s:
         await seed.seed(s, KB.locality)
     out = tmp_path / "bao-cao.xlsx"
-    async with db.session() as s:
-        await write_monthly(s, NOVEMBER, KB, out, now=NOW)
+    await write_monthly(db, NOVEMBER, KB, out, now=NOW)
 
     def days(a: dt.date, b: dt.date) -> int:
         return working_days_between(a, b, KB.locality)

@@ -44,7 +44,7 @@ async def _monthly(args: argparse.Namespace) -> int:
         today = now.astimezone(period.zone).date()
         async with app.db.session() as db:
             await roll_up(db, settings.timezone, today)  # finished days counted once: later runs are quick
-            await write_monthly(db, period, app.knowledge.kb, output, now=now)
+        await write_monthly(app.db, period, app.knowledge.kb, output, now=now)
     last = period.end - dt.timedelta(days=1)
     print(f"wrote {output}: {period.start:%d/%m/%Y} – {last:%d/%m/%Y}")
     return 0

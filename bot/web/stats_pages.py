@@ -115,8 +115,7 @@ async def report_download(request: web.Request) -> web.StreamResponse:
         period = parse_month(request.query.get("month", ""), app.settings.timezone)
     except PeriodError as exc:
         raise web.HTTPBadRequest(text=texts.ST_BAD_PERIOD.format(reason=exc)) from None
-    async with app.db.session() as db:
-        body = await monthly_bytes(db, period, app.knowledge.kb, now=now(request))
+    body = await monthly_bytes(app.db, period, app.knowledge.kb, now=now(request))
     staff = current_staff(request)
     log.info(
         "staff #%s downloaded the report of %s", staff.id if staff else "?", period.start.strftime("%Y-%m")
