@@ -22,7 +22,7 @@ SECRET_FIELDS = frozenset(
 
 DESCRIPTIONS: dict[str, str] = {
     "database_url": "sqlite+aiosqlite:///path.db or postgresql+asyncpg://user:pass@host:5432/db (default: SQLite file in the data directory)",
-    "data_dir": "SQLite file, staff file, pid file, texts.yaml overlay",
+    "data_dir": "SQLite file, staff file, pid file, the texts.yaml and kb_overlay.yaml overlays",
     "knowledge_dir": "a directory of topic YAML files (default: the bundled knowledge/data)",
     "locality_file": "the commune's office, hours, schedule, areas (default: locality.yaml of the knowledge directory)",
     "staff_file": "staff identities file (default: $MOTCUA_DATA_DIR/staff.txt)",
