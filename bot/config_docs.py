@@ -16,7 +16,7 @@ SECRET_FIELDS = frozenset(
         "zalo_oa_app_secret",
         "zalo_bot_token",
         "zalo_bot_webhook_secret",
-        "stats_api_key",
+        "stats_api_token",
     }
 )
 
@@ -35,7 +35,7 @@ DESCRIPTIONS: dict[str, str] = {
     "public_url": "http(s)://host[:port] where staff open the web console; sign-in links point here (default http://HTTP_HOST:HTTP_PORT)",
     "web_session_hours": "hours a staff console session lasts after sign-in",
     "web_trust_proxy": "true behind the TLS proxy: the client address (sign-in rate limit) is the last X-Forwarded-For entry",
-    "stats_api_key": "key the province's dashboards send (X-API-Key header) to read /staff/api/stats without signing in; empty: staff sign-in only (secret)",
+    "stats_api_token": "token the province's dashboards send (X-API-Key header) to read /staff/api/stats without signing in; empty: staff sign-in only (secret)",
     "telegram_token": "the bot token from @BotFather; `motcua run` serves Telegram when set (secret)",
     "telegram_api_url": "Bot API base URL (a self-hosted Bot API server, test fakes)",
     "telegram_webhook_url": "public https URL of the webhook; empty means long polling",

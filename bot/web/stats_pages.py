@@ -2,7 +2,7 @@
 
 One call of `storage.stats.dashboard` per page: the charts, their tables, the
 workbook and the JSON are the same numbers. The API answers signed-in staff,
-and the province's dashboards that send MOTCUA_STATS_API_KEY in X-API-Key.
+and the province's dashboards that send MOTCUA_STATS_API_TOKEN in X-API-Key.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ async def report_download(request: web.Request) -> web.StreamResponse:
 
 
 def _api_key_ok(request: web.Request) -> bool:
-    expected = request.app[APP_KEY].settings.stats_api_key
+    expected = request.app[APP_KEY].settings.stats_api_token
     given = request.headers.get("X-API-Key", "")
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 

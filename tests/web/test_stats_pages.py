@@ -33,7 +33,11 @@ async def web_bot(tmp_path: Path, db_url: str) -> AsyncIterator[App]:
     staff_file = tmp_path / "staff.txt"
     staff_file.write_text(STAFF_FILE, encoding="utf-8")
     settings = make_settings(
-        tmp_path, database_url=db_url, knowledge_dir=FIXTURE_KB, staff_file=staff_file, stats_api_key=API_KEY
+        tmp_path,
+        database_url=db_url,
+        knowledge_dir=FIXTURE_KB,
+        staff_file=staff_file,
+        stats_api_token=API_KEY,
     )
     app = await build_app(settings)
     app.services.clock = lambda: seed.NOW
