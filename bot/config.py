@@ -15,6 +15,8 @@ from typing import Any, get_type_hints
 
 import platformdirs
 
+from handlers.settings import DOSSIER_CODE_PATTERN
+
 PREFIX = "MOTCUA_"
 SUPPORTED_DB_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -134,7 +136,21 @@ class Settings:
     retention_photo_days: int = 365
     retention_outbox_days: int = 30
     retention_audit_days: int = 730
+    retention_dossier_days: int = 365
     privacy_purge_hour: int = 3  # local hour of the daily purge
+    # Open311 GeoReport v2 (bot/web/open311.py): reading without an API key, as the spec allows
+    open311_public_read: bool = False
+    # dossiers (docs/dossiers.md)
+    dossier_code_pattern: str = DOSSIER_CODE_PATTERN  # a regular expression; case is ignored
+    dossier_api_secret: str = ""  # shared with the one-stop system; enables POST /api/v1/dossier-events
+    dossier_api_max_skew_seconds: int = 300  # a signed request older (or newer) than this is a replay
+    # Zalo OA templates (ZBS Template Message) for people outside the 7-day window (docs/zalo.md)
+    zalo_oa_template_dossier_id: str = ""
+    zalo_oa_template_dossier_params: str = (
+        ""  # template param=value name, e.g. ma_ho_so=code,trang_thai=state
+    )
+    zalo_oa_template_complaint_id: str = ""
+    zalo_oa_template_complaint_params: str = ""  # e.g. ma_phan_anh=code,noi_dung=answer
     # operations
     log_format: str = "text"  # text for a terminal, json for log collectors (bot/logs.py)
     texts_file: Path | None = None  # sentence overlay; default $MOTCUA_DATA_DIR/texts.yaml when present
@@ -192,6 +208,7 @@ class Settings:
         self._validate_telegram()
         self._check_feedback()
         self._check_outbox()
+        _validate_dossiers(self)
         object.__setattr__(self, "database_url", url)
         return self
 
@@ -393,6 +410,35 @@ def _validate_zalo(s: Settings) -> None:
         raise ConfigError(f"MOTCUA_ZALO_BOT_WEBHOOK_PATH={s.zalo_bot_webhook_path!r} must start with '/'")
     if not 1 <= s.zalo_bot_poll_timeout <= 60:
         raise ConfigError(f"MOTCUA_ZALO_BOT_POLL_TIMEOUT={s.zalo_bot_poll_timeout} must be 1-60 seconds")
+
+
+def _validate_dossiers(s: Settings) -> None:
+    """The dossier code pattern, the API secret and the Zalo templates fail at start, not at the first event."""
+    import re
+
+    from bot.channels.zalo_templates import TemplateConfigError, parse_templates
+
+    try:
+        compiled = re.compile(s.dossier_code_pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"MOTCUA_DOSSIER_CODE_PATTERN is not a regular expression: {exc}") from None
+    if compiled.fullmatch(""):
+        raise ConfigError(
+            "MOTCUA_DOSSIER_CODE_PATTERN matches an empty text; it must describe a dossier code"
+        )
+    if s.dossier_api_secret and len(s.dossier_api_secret) < 32:
+        raise ConfigError(
+            "MOTCUA_DOSSIER_API_SECRET is shorter than 32 characters; generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and give it to the one-stop system"
+        )
+    if not 30 <= s.dossier_api_max_skew_seconds <= 3600:
+        raise ConfigError(
+            f"MOTCUA_DOSSIER_API_MAX_SKEW_SECONDS={s.dossier_api_max_skew_seconds} must be 30-3600 seconds"
+        )
+    try:
+        parse_templates(s)
+    except TemplateConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _convert(name: str, raw: str, typ: Any) -> Any:

@@ -17,6 +17,7 @@ SECRET_FIELDS = frozenset(
         "zalo_bot_token",
         "zalo_bot_webhook_secret",
         "stats_api_token",
+        "dossier_api_secret",
     }
 )
 
@@ -76,7 +77,16 @@ DESCRIPTIONS: dict[str, str] = {
     "retention_photo_days": "days after closing that a complaint keeps its photos",
     "retention_outbox_days": "days the text of a delivered or failed outbound message is kept",
     "retention_audit_days": "days the audit log of staff actions is kept",
+    "retention_dossier_days": "days after a dossier is finished before its phone digits, notes and followers are erased",
+    "dossier_code_pattern": "regular expression of a dossier code (case ignored); default: the national format 000.00.17.H31-260105-0001",
+    "dossier_api_secret": "shared secret of POST /api/v1/dossier-events (HMAC-SHA256, 32+ characters); empty: the API is off (secret)",
+    "dossier_api_max_skew_seconds": "a dossier event signed this many seconds before or after the server's clock is refused as a replay",
+    "zalo_oa_template_dossier_id": "approved ZBS template that tells a Zalo follower outside the 7-day window a dossier's new state",
+    "zalo_oa_template_dossier_params": "its parameters: param=value pairs, values code, state, procedure, due_date, note",
+    "zalo_oa_template_complaint_id": "approved ZBS template that brings a complaint's answer to a citizen outside the 7-day window",
+    "zalo_oa_template_complaint_params": "its parameters: param=value pairs, values code, answer, office",
     "privacy_purge_hour": "local hour of the daily retention purge",
+    "open311_public_read": "true: Open311 GET requests need no API key (the spec's default; no personal data is shown)",
     "rate_burst": "messages a citizen may send at once before being asked to slow down",
     "rate_per_minute": "messages a citizen may send per minute on average",
     "outbox_rate_telegram": "announcements and replies per second on Telegram for the whole bot (at most 30)",

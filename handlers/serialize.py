@@ -34,3 +34,35 @@ def replies_to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
 
 def replies_from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
     return [reply_from_dict(d) for d in payload]
+
+
+# A queued message may also say what a channel's approved template needs (Zalo's ZBS
+# Template Message, the only way to reach someone outside the 7-day window): a purpose
+# ("dossier_state", "complaint_answer") and its values, on the first reply. Renderers
+# ignore it; the outbox worker reads it only when a normal send is refused.
+TEMPLATE_KEY = "template"
+DOSSIER_TEMPLATE = "dossier_state"  # values: code, state, procedure, due_date, note
+COMPLAINT_TEMPLATE = "complaint_answer"  # values: code, answer, office
+
+
+def with_template(
+    payload: list[dict[str, Any]], purpose: str, values: dict[str, str]
+) -> list[dict[str, Any]]:
+    if not payload:
+        return payload
+    first = dict(payload[0])
+    first[TEMPLATE_KEY] = {"purpose": purpose, "values": dict(values)}
+    return [first, *payload[1:]]
+
+
+def template_of(payload: list[dict[str, Any]]) -> tuple[str, dict[str, str]] | None:
+    """(purpose, values) a row carries for a template send, or None."""
+    if not payload or not isinstance(payload[0], dict):
+        return None
+    found = payload[0].get(TEMPLATE_KEY)
+    if not isinstance(found, dict) or not isinstance(found.get("purpose"), str):
+        return None
+    values = found.get("values")
+    if not isinstance(values, dict):
+        return None
+    return found["purpose"], {str(k): str(v) for k, v in values.items()}

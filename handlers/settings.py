@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The national dossier code: agency code, date filed (yymmdd), number: 000.00.17.H31-260105-0001.
+DOSSIER_CODE_PATTERN = r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}"
+
 
 @dataclass(frozen=True)
 class RetentionSettings:
     """How long each kind of personal data is kept (days), then the daily purge erases it.
 
     Defaults are stated in docs/privacy.md and the privacy notice; MOTCUA_RETENTION_*
-    overrides them. Storage is limited to what the purpose needs (Law 91/2025, art. 3).
+    overrides them. The Law (91/2025/QH15) keeps data only as long as its purpose needs.
     """
 
     question_log_days: int = 180  # questions kept to improve the answers
@@ -26,6 +29,7 @@ class RetentionSettings:
     photo_days: int = 365  # complaint photos, after the complaint was closed
     outbox_days: int = 30  # what a delivered (or failed) outbox message said
     audit_days: int = 730  # the audit log of staff actions
+    dossier_days: int = 365  # phone digits, notes and followers of a dossier, after it was finished
 
 
 @dataclass(frozen=True)
@@ -42,4 +46,5 @@ class HandlerSettings:
     rate_burst: int = 30
     rate_per_minute: int = 60
     public_url: str = "http://127.0.0.1:8080"  # the staff web console's address, for sign-in links
+    dossier_code_pattern: str = DOSSIER_CODE_PATTERN
     retention: RetentionSettings = field(default_factory=RetentionSettings)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigId, UTCDateTime, utcnow
 
-CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone")
-REQUEST_KINDS = ("view", "correct", "delete", "withdraw", "object")
+CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone", "dossier_follow")
+REQUEST_KINDS = ("view", "provide", "correct", "delete", "withdraw", "object")
 REQUEST_OPEN = "open"
 REQUEST_DONE = "done"
 

@@ -6,7 +6,8 @@ Row life cycle (`outbox.status`):
        ▲                 │
        └── retry later ──┘ (429, network error with attempts left, lease expired)
     pending/sending ──cancel──► cancelled
-    sending ──OutsideWindow on a complaint reply──► waiting ──user writes again──► (claimable)
+    sending ──OutsideWindow on a complaint reply / dossier state──► waiting ──user writes again──► (claimable)
+             (sent as the channel's template instead, when one is configured: bot/outbox_sender/worker.py)
 
 A claim stamps `claimed_at` and `worker`; the claim is a lease: a row still
 `sending` after `lease_seconds` (its worker died) is claimed again. That is the
@@ -43,6 +44,9 @@ OPEN_STATES = ("pending", "sending", "waiting")
 KIND_BROADCAST = "broadcast"
 KIND_COMPLAINT_REPLY = "complaint_reply"
 KIND_NOTICE = "notice"
+KIND_DOSSIER_STATE = "dossier_state"
+# Kinds a citizen is owed: outside Zalo's window they go as a template or wait for the citizen.
+HELD_KINDS = (KIND_COMPLAINT_REPLY, KIND_DOSSIER_STATE)
 
 # Subscription topics: key -> Vietnamese label lives with the conversation texts (SUB_TOPICS).
 TOPIC_KEYS = ("chung", "tiepdan", "thutuc", "duan", "yte", "luadao")

@@ -7,6 +7,14 @@ It behaves as ../shared/domain/zalo.md describes the real one:
   -232 when they never interacted), unfollowed users (-213), text over 2000
   characters or more than 5 buttons (-201), and can be told to rate-limit
   (-32).
+- `POST /v3.0/oa/message/template` (ZBS Template Message by user id, the only
+  way past the 7-day window): the body is exactly `user_id`, `template_id`,
+  `template_data` (no `recipient` object, no `tracking_id`, unlike the phone
+  channel), the template must be one registered here (approved), every
+  parameter it declares must be given as a string within its length and no
+  other; it is not bound to the window, but a user who unfollowed is -213.
+  Refusals are -201 like the other parameter errors (the exact ZBS codes are
+  not pinned down in the notes; the adapter treats them all as permanent).
 - `POST /v4/oa/access_token` takes a form body and the App Secret Key in
   the `secret_key` header; refresh tokens are single-use (each refresh
   returns a new pair, reuse answers -14014), `expires_in` is a string.
@@ -56,6 +64,14 @@ class Sent:
 
 
 @dataclass
+class TemplateSent:
+    user_id: str
+    template_id: str
+    data: dict[str, str]
+    message_id: str
+
+
+@dataclass
 class FakeZaloOA:
     app_id: str = "4291763606161179100"
     app_secret: str = "app-secret-key"
@@ -69,6 +85,9 @@ class FakeZaloOA:
     interactions: dict[str, dt.datetime] = field(default_factory=dict)
     unfollowed: set[str] = field(default_factory=set)
     sent: list[Sent] = field(default_factory=list)
+    # approved templates: id -> {parameter: max length}
+    templates: dict[str, dict[str, int]] = field(default_factory=dict)
+    template_sent: list[TemplateSent] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)  # refused cs calls, for assertions
     token_requests: int = 0
     refresh_delay: float = 0.0
@@ -107,6 +126,7 @@ class FakeZaloOA:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
+        app.router.add_post("/v3.0/oa/message/template", self._template)
         app.router.add_post("/v4/oa/access_token", self._token)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -161,6 +181,48 @@ class FakeZaloOA:
                     "user_id": user,
                     "sent_time": str(int(self.now().timestamp() * 1000)),
                     "quota": {"quota_type": "reply", "remain": 0, "total": 0},
+                },
+            }
+        )
+
+    async def _template(self, request: web.Request) -> web.Response:
+        token = request.headers.get("access_token", "")
+        if token not in self.access_tokens:
+            return self._refuse(-216, "Access token is invalid")
+        if self.access_tokens[token] <= self.now():
+            return self._refuse(-220, "Access token has expired")
+        try:
+            body = await request.json()
+            assert isinstance(body, dict)
+        except Exception:
+            return self._refuse(-201, "Parameters are invalid")
+        if set(body) != {"user_id", "template_id", "template_data"}:
+            return self._refuse(-201, f"unexpected fields {sorted(body)}", body)
+        user, template_id, data = body["user_id"], body["template_id"], body["template_data"]
+        if not isinstance(user, str) or not user or not isinstance(template_id, str):
+            return self._refuse(-201, "user_id and template_id must be strings", body)
+        params = self.templates.get(template_id)
+        if params is None:
+            return self._refuse(-201, "Template is not approved or does not exist", body)
+        if not isinstance(data, dict) or set(data) != set(params):
+            return self._refuse(-201, f"template_data must give exactly {sorted(params)}", body)
+        for name, limit in params.items():
+            value = data[name]
+            if not isinstance(value, str) or not 1 <= len(value) <= limit:
+                return self._refuse(-201, f"{name} must be a string of 1-{limit} characters", body)
+        if user in self.unfollowed:
+            return self._refuse(-213, "User has not followed OA", body)
+        message_id = secrets.token_hex(16)
+        self.template_sent.append(TemplateSent(user, template_id, dict(data), message_id))
+        return web.json_response(
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {
+                    "message_id": message_id,
+                    "user_id": user,
+                    "sent_time": str(int(self.now().timestamp() * 1000)),
+                    "quota": {"quota_type": "purchase_quota", "remain": 4821},
                 },
             }
         )

@@ -16,18 +16,23 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.dossier_api import signature
 from tests.conftest import FIXTURE_KB
+from tests.dossier_support import CODE as DOSSIER_CODE
+from tests.dossier_support import event as dossier_event
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 UID = 987654321  # a citizen's Telegram id: must appear in no log line and no metric
 QUESTION = "làm giấy khai sinh cho con"
+DOSSIER_SECRET = "d" * 40
 
 
 def free_port() -> int:
@@ -61,6 +66,7 @@ async def serve_and_talk(fake: FakeTelegram, tmp_path: Path, pythonpath: str, cw
         MOTCUA_HTTP_PORT=str(port),
         MOTCUA_LOG_FORMAT="json",
         MOTCUA_LOG_LEVEL="INFO",
+        MOTCUA_DOSSIER_API_SECRET=DOSSIER_SECRET,
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stderr=subprocess.PIPE
@@ -86,6 +92,20 @@ async def serve_and_talk(fake: FakeTelegram, tmp_path: Path, pythonpath: str, cw
             async with http.get(f"{base}/metrics") as r:
                 assert r.status == 200
                 body = await r.text()
+            # the one-stop system's dossier feed is served by the same HTTP server
+            raw = json.dumps(dossier_event(event_id="run-1"), ensure_ascii=False).encode()
+            stamp = str(int(time.time()))
+            headers = {
+                "X-Motcua-Timestamp": stamp,
+                "X-Motcua-Signature": signature(DOSSIER_SECRET, stamp, raw),
+            }
+            async with http.post(f"{base}/api/v1/dossier-events", data=raw, headers=headers) as r:
+                assert (r.status, (await r.json())["status"]) == (200, "accepted")
+            # the same server answers Open311 (bot/web/open311.py): categories need no key
+            async with http.get(f"{base}/open311/v2/services.json") as r:
+                assert r.status == 200 and len(await r.json()) >= 1
+            async with http.get(f"{base}/open311/v2/requests.json") as r:
+                assert r.status == 403  # reading needs a key unless MOTCUA_OPEN311_PUBLIC_READ
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -109,6 +129,7 @@ def check_metrics_and_logs(body: str, stderr: str) -> None:
     assert {"channel", "latency_ms", "decision", "topic", "outcome"} <= set(updates[-1])
     assert any(d["decision"] == "answer" and d["topic"] for d in updates)
     assert str(UID) not in stderr and "khai sinh" not in stderr and "Người dùng" not in stderr
+    assert DOSSIER_CODE not in stderr and "run-1" in stderr  # the event id is logged, the dossier is not
 
 
 async def test_metrics_move_and_json_logs_hold_no_personal_data(fake: FakeTelegram, tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ PERSONAL = {
     "complaints.platform_id",
     "complaints.reporter_name",
     "complaints.phone",
+    "complaints.email",
     "complaints.photos",
     "complaint_events.text",
     "ratings.user_id",
@@ -52,10 +53,19 @@ PERSONAL = {
     "data_requests.detail",
     "audit_log.target",
     "audit_log.detail",
+    "dossier_followers.user_id",
+    "dossiers.phone_tail",  # last 4 digits of the applicant's phone, for the ownership check
+    "dossiers.note",  # the office's note (what to add) may name the applicant's papers
+    "dossier_events.note",
 }
 
 # What a complaint reported: kept for the office's record, detached from the person.
-RECORD = {"complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude"}
+RECORD = {
+    "complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude",
+    "complaints.address", "complaints.address_id",  # where the problem is (Open311), like lat/long
+    # a dossier as the one-stop system reports it: a case number and its procedure, no name
+    "dossiers.code", "dossiers.procedure_code", "dossiers.procedure_name",
+}  # fmt: skip
 
 # Identities of staff acting in their official role (accountability), not of citizens.
 STAFF = {
@@ -104,6 +114,7 @@ def _not_personal(table: str, column: str) -> bool:
         "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens", "health_probes",
         "question_daily",  # counts per day, topic and area: how many, never who
         "stats_rollups",
+        "open311_keys",  # an organisation's label and a digest of its key
     } or f"{table}.{column}" in {
         "telegram_updates.claimed_by",  # the worker holding an update
         "users.blocked", "users.store_name", "sessions.flow",
@@ -124,6 +135,7 @@ def _not_personal(table: str, column: str) -> bool:
         "kb_reviews.action",
         "staff_accounts.role", "staff_accounts.source",
         "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
+        "dossiers.state", "dossier_events.state", "dossier_events.source", "dossier_followers.verified",
     }  # fmt: skip
 
 

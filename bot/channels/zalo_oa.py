@@ -53,10 +53,11 @@ from bot.channels.zalo_common import (
     local_phone,
     register_sender,
 )
+from bot.channels.zalo_templates import TEMPLATE_PATH, TemplateSpec, parse_templates
 from bot.channels.zalo_tokens import TokenManager, ZaloAuthError, ZaloTokenUnavailable
 from handlers import texts
 from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
-from handlers.rendering import render_numbered, split_text
+from handlers.rendering import inline_documents, render_numbered, split_text
 from storage.db import Database
 from storage.models import User, utcnow
 
@@ -227,8 +228,10 @@ def render(replies: list[Reply], info_image_url: str = "") -> list[dict[str, Any
     Up to 5 buttons become oa.query.hide buttons; more become a numbered
     list whose numbers continue across the batch, matching what the
     dispatcher maps typed numbers to. Links fill the remaining button slots
-    as oa.open.url, or are written out.
+    as oa.open.url, or are written out. The OA sends no JSON files: a
+    document is written out as text.
     """
+    replies = inline_documents(replies)
     out: list[dict[str, Any]] = []
     number = 1
     for reply in replies:
@@ -378,8 +381,10 @@ class ZaloOASender:
         info_image_url: str = "",
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         owned_http: LazyHttp | None = None,
+        templates: dict[str, TemplateSpec] | None = None,
     ) -> None:
         self.client = client
+        self.templates = templates or {}
         self.db = db
         self.clock = clock
         self.info_image_url = info_image_url
@@ -426,6 +431,27 @@ class ZaloOASender:
                 raise TransientError(str(exc)) from None
             last = str(data.get("message_id") or "") or last
         return last
+
+    async def send_template(self, platform_id: str, purpose: str, values: dict[str, str]) -> str | None:
+        """Outside the window: the approved template of `purpose` (bot/channels/zalo_templates.py).
+
+        OutsideWindow when no template serves that purpose: the row waits, as before.
+        """
+        spec = self.templates.get(purpose)
+        if spec is None:
+            raise OutsideWindow(f"outside the Zalo window and no template for {purpose}")
+        body = {
+            "user_id": platform_id,
+            "template_id": spec.template_id,
+            "template_data": spec.data(purpose, values),
+        }
+        try:
+            data = await self.client.post(TEMPLATE_PATH, body)
+        except ZaloApiError as exc:
+            raise delivery_error(exc) from None
+        except (ZaloAuthError, ZaloTokenUnavailable) as exc:
+            raise TransientError(f"Zalo OA is not authorised: {exc}") from None
+        return str(data.get("message_id") or "") or None
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
         await answer_with_retries(self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA")
@@ -581,6 +607,7 @@ def build_sender(
         info_image_url=settings.zalo_oa_info_image_url,
         sleep=sleep,
         owned_http=http if owned else None,
+        templates=parse_templates(settings),
     )
 
 

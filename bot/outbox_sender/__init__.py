@@ -7,7 +7,8 @@ decided by the channel sender's errors (bot/channels/base.py):
 
 - RateLimited    → every worker of the channel pauses retry_after; the row is resent (nothing lost)
 - Unreachable    → row 'unreachable', user marked blocked and unsubscribed
-- OutsideWindow  → broadcasts/notices 'skipped'; complaint replies wait until the user writes again
+- OutsideWindow  → broadcasts/notices 'skipped'; complaint replies and dossier states go as the
+                   channel's template when one is configured, else wait until the user writes again
 - TransientError → retried with exponential backoff, 'failed' with the reason after max attempts
 - PermanentError → 'failed' with the reason
 

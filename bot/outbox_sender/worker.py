@@ -27,7 +27,7 @@ from bot.channels.base import (
 from bot.outbox_sender.broadcast_monitor import BroadcastMonitor
 from bot.outbox_sender.rate_limit import ChatSpacing, Clock, RealClock, SlotLimiter, as_datetime
 from handlers import observe
-from handlers.serialize import replies_from_payload
+from handlers.serialize import replies_from_payload, template_of
 from storage import outbox as ob
 from storage.db import Database
 from storage.error_log import ErrorLog
@@ -80,6 +80,7 @@ class Stats:
     unreachable: int = 0
     skipped: int = 0
     waiting: int = 0
+    templated: int = 0  # sent as a channel template because the normal message was outside the window
     failed: int = 0
     retried: int = 0
     cancelled: int = 0
@@ -285,12 +286,8 @@ class OutboxWorker:
                 self.stats.unreachable += 1
                 return "unreachable"
             except OutsideWindow as exc:
-                if row.kind == ob.KIND_COMPLAINT_REPLY:
-                    async with self.db.session() as s:
-                        await ob.mark_waiting(s, row.id, str(exc) or "outside window", self.now())
-                        await s.commit()
-                    self.stats.waiting += 1
-                    return "waiting"
+                if row.kind in ob.HELD_KINDS:
+                    return await self._outside_window(row, str(exc) or "outside window")
                 return await self._finish(row, "skipped", str(exc) or "outside the interaction window")
             except PermanentError as exc:
                 return await self._finish(row, "failed", str(exc) or "rejected by the platform")
@@ -305,6 +302,46 @@ class OutboxWorker:
                 await s.commit()
             self.stats.sent += 1
             return "sent"
+
+    async def _outside_window(self, row: Outbox, reason: str) -> str:
+        """A message the citizen is owed (a complaint answer, a followed dossier's new state).
+
+        Sent as the channel's approved template when the row carries its values and one
+        is configured (Zalo's ZBS Template Message); otherwise, or when the template is
+        refused, it waits until the citizen writes again, as complaint answers always did.
+        """
+        template = template_of(row.payload)
+        send_template = getattr(self.sender, "send_template", None)
+        if template is not None and send_template is not None:
+            try:
+                message_id = await send_template(row.platform_id, *template)
+            except OutsideWindow as exc:
+                reason = str(exc) or reason  # no template for this purpose
+            except Unreachable as exc:
+                async with self.db.session() as s:
+                    await ob.mark_row_unreachable(s, row, str(exc) or "unreachable")
+                    await s.commit()
+                self.stats.unreachable += 1
+                return "unreachable"
+            except (RateLimited, TransientError, OSError, TimeoutError) as exc:
+                return await self._transient(row, f"template: {type(exc).__name__}: {exc}")
+            except PermanentError as exc:
+                log.warning(
+                    "%s: template refused for an outbox row of kind %s: %s", self.channel, row.kind, exc
+                )
+                reason = f"template refused: {exc}"
+            else:
+                async with self.db.session() as s:
+                    await ob.mark_sent(s, row.id, message_id, self.now())
+                    await s.commit()
+                self.stats.sent += 1
+                self.stats.templated += 1
+                return "sent"
+        async with self.db.session() as s:
+            await ob.mark_waiting(s, row.id, reason, self.now())
+            await s.commit()
+        self.stats.waiting += 1
+        return "waiting"
 
     async def _finish(self, row: Outbox, status: str, reason: str) -> str:
         async with self.db.session() as s:

@@ -10,10 +10,13 @@ handlers read them all as `texts.NAME`.
 from handlers.texts.aspects import *  # noqa: F403
 from handlers.texts.broadcast import *  # noqa: F403
 from handlers.texts.channels import *  # noqa: F403
+from handlers.texts.dossiers import *  # noqa: F403
 from handlers.texts.feedback import *  # noqa: F403
 from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
+from handlers.texts.open311 import *  # noqa: F403
 from handlers.texts.privacy import *  # noqa: F403
+from handlers.texts.register import *  # noqa: F403
 from handlers.texts.web import *  # noqa: F403
 from handlers.texts.web_stats import *  # noqa: F403
