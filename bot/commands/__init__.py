@@ -38,6 +38,6 @@ COMMAND_MODULES = [
     broadcast,
     privacy,
     report,
-    web,
     open311,
+    web,
 ]
