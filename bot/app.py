@@ -6,6 +6,7 @@ they all run the same knowledge base, storage and routing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from handlers.features import build_router
 from handlers.settings import HandlerSettings, RetentionSettings
 from handlers.text_overlay import OverlayError, apply_overlay
 from knowledge.loader import KnowledgeError
+from knowledge.overlay import overlay_path
 from knowledge.service import KnowledgeService
 from storage.db import Database
 from storage.staff import StaffDirectory, StaffFileError
@@ -68,6 +70,10 @@ class App:
         return self.services.knowledge
 
     async def close(self) -> None:
+        tasks = [t for t in self.background if isinstance(t, asyncio.Task) and not t.done()]
+        for task in tasks:  # e.g. an overlay reload started by the console (bot/kb_sync.py)
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.services.db.close()
 
 
@@ -88,7 +94,10 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Load the knowledge base, open (and migrate) the database, build the router."""
     try:
         knowledge = KnowledgeService(
-            settings.knowledge_dir, settings.locality_file, cache_dir=settings.data_dir / "cache"
+            settings.knowledge_dir,
+            settings.locality_file,
+            cache_dir=settings.data_dir / "cache",
+            overlay_file=overlay_path(settings.data_dir),
         )
     except KnowledgeError as exc:
         raise StartupError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None

@@ -72,6 +72,9 @@ class Settings:
     public_url: str = ""  # where staff reach the server; default http://HTTP_HOST:HTTP_PORT
     web_session_hours: float = 12.0  # a console session ends this long after sign-in
     web_trust_proxy: bool = False  # the client address is the last X-Forwarded-For entry
+    stats_api_token: str = (
+        ""  # /staff/api/stats also answers requests carrying this key (province dashboards)
+    )
     # Telegram
     telegram_token: str = ""
     telegram_api_url: str = "https://api.telegram.org/bot"
@@ -221,6 +224,14 @@ class Settings:
                 "e.g. https://motcua.example.gov.vn (sign-in links point at it)"
             )
         object.__setattr__(self, "public_url", url)
+        import re
+
+        key = self.stats_api_token
+        if key and (len(key) < 24 or not re.fullmatch(r"[A-Za-z0-9_.~-]+", key)):
+            raise ConfigError(
+                "MOTCUA_STATS_API_TOKEN must be at least 24 characters of letters, digits and -._~ "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         if not 0 < self.web_session_hours <= 24 * 30:
             raise ConfigError(
                 f"MOTCUA_WEB_SESSION_HOURS={self.web_session_hours} must be more than 0 and at most 720 (30 days)"

@@ -16,13 +16,14 @@ SECRET_FIELDS = frozenset(
         "zalo_oa_app_secret",
         "zalo_bot_token",
         "zalo_bot_webhook_secret",
+        "stats_api_token",
         "dossier_api_secret",
     }
 )
 
 DESCRIPTIONS: dict[str, str] = {
     "database_url": "sqlite+aiosqlite:///path.db or postgresql+asyncpg://user:pass@host:5432/db (default: SQLite file in the data directory)",
-    "data_dir": "SQLite file, staff file, pid file, texts.yaml overlay",
+    "data_dir": "SQLite file, staff file, pid file, the texts.yaml and kb_overlay.yaml overlays",
     "knowledge_dir": "a directory of topic YAML files (default: the bundled knowledge/data)",
     "locality_file": "the commune's office, hours, schedule, areas (default: locality.yaml of the knowledge directory)",
     "staff_file": "staff identities file (default: $MOTCUA_DATA_DIR/staff.txt)",
@@ -35,6 +36,7 @@ DESCRIPTIONS: dict[str, str] = {
     "public_url": "http(s)://host[:port] where staff open the web console; sign-in links point here (default http://HTTP_HOST:HTTP_PORT)",
     "web_session_hours": "hours a staff console session lasts after sign-in",
     "web_trust_proxy": "true behind the TLS proxy: the client address (sign-in rate limit) is the last X-Forwarded-For entry",
+    "stats_api_token": "token the province's dashboards send (X-API-Key header) to read /staff/api/stats without signing in; empty: staff sign-in only (secret)",
     "telegram_token": "the bot token from @BotFather; `motcua run` serves Telegram when set (secret)",
     "telegram_api_url": "Bot API base URL (a self-hosted Bot API server, test fakes)",
     "telegram_webhook_url": "public https URL of the webhook; empty means long polling",

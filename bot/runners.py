@@ -35,9 +35,11 @@ def runner_factories() -> list[RunnerFactory]:
     factories: list[RunnerFactory] = [_telegram]
     from bot.channels import zalo_bot, zalo_oa
     from bot.complaint_reminders import reminder_runner
+    from bot.kb_sync import kb_sync_runner, rollup_runner
     from bot.privacy_purge import purge_runner
 
     factories += [zalo_oa.runner_factory, zalo_bot.runner_factory, reminder_runner, purge_runner]
+    factories += [kb_sync_runner, rollup_runner]  # every worker follows the overlay; counts are shared
     # after the channels: their factories register their senders, which the outbox workers use
     from bot.outbox_sender import outbox_runner_factories
 

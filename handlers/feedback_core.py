@@ -72,6 +72,26 @@ def add_working_days(start: dt.date, days: int, loc: Locality) -> dt.date:
     return day
 
 
+def working_days_between(start: dt.date, end: dt.date, loc: Locality) -> int:
+    """Working days after `start` up to and including `end` (0 when end is not after start).
+
+    The inverse of add_working_days: a complaint that arrived on `start` and was
+    answered on `end` took this many working days, as its deadline counts them.
+    """
+    if end <= start:
+        return 0
+    weeks, rest = divmod((end - start).days, 7)
+    count = weeks * len(set(loc.working_hours.days))
+    day = start + dt.timedelta(days=weeks * 7)
+    for _ in range(rest):
+        day += dt.timedelta(days=1)
+        count += day.isoweekday() in loc.working_hours.days
+    # holidays on working weekdays inside the span are not working days
+    return count - sum(
+        1 for h in set(loc.holidays) if start < h <= end and h.isoweekday() in loc.working_hours.days
+    )
+
+
 def due_at(now: dt.datetime, days: int, loc: Locality, tz: str) -> dt.datetime:
     """The end of the office day `days` working days from now, in UTC."""
     zone = ZoneInfo(tz)

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from knowledge.parse_cache import ParseCache
 from knowledge.schema import Guide, Locality, Procedure, Service, Topic
 from knowledge.walkthrough_schema import check_links
 
 if TYPE_CHECKING:
+    from knowledge.overlay import Overlay
     from knowledge.vocabulary import Vocabulary
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
@@ -55,6 +58,10 @@ class KnowledgeBase:
     directory: Path
     loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     vocabulary: Vocabulary = field(default_factory=_bundled_vocabulary)
+    # from the staff overlay (knowledge/overlay.py): messages staff marked out of scope, and the
+    # overlay itself (None: the base alone)
+    extra_out_of_scope: tuple[str, ...] = ()
+    overlay: Overlay | None = None
 
     def get(self, topic_id: str) -> Procedure | Guide | Service | None:
         return self.topics.get(topic_id)
@@ -75,8 +82,13 @@ class KnowledgeBase:
 
 
 def _format_error(path: Path, err: ValidationError) -> list[str]:
+    return format_errors(path, err.errors())
+
+
+def format_errors(path: Path, errors: Sequence[ErrorDetails]) -> list[str]:
+    """`file: field.path: reason` lines for pydantic's errors (the staff overlay shifts their places)."""
     lines = []
-    for e in err.errors():
+    for e in errors:
         loc = [str(p) for p in e["loc"]]
         # drop the discriminator tag pydantic inserts for tagged unions
         if loc and loc[0] in ("procedure", "guide", "service"):

@@ -143,7 +143,7 @@ def training_texts(kb: KnowledgeBase) -> tuple[dict[str, list[str]], list[str]]:
         texts = [t.name, t.id.replace("-", " "), *t.aliases, *t.keywords, *t.examples]
         topics[t.id] = list(dict.fromkeys(x for x in texts if x and x.strip()))
     oos = [m for messages in load_out_of_scope(kb.directory).values() for m in messages]
-    return topics, oos
+    return topics, [*oos, *kb.extra_out_of_scope]
 
 
 def digest_of(topics: dict[str, list[str]], oos: list[str]) -> str:

@@ -115,7 +115,11 @@ class QuestionLog(Base):
     """Every free-text question with what the matcher made of it (for KB improvement)."""
 
     __tablename__ = "question_log"
-    __table_args__ = (Index("ix_question_log_decision_at", "decision", "at"),)
+    __table_args__ = (
+        Index("ix_question_log_decision_at", "decision", "at"),
+        # the statistics read a period's rows by time, and only these columns (storage/stats.py)
+        Index("ix_question_log_at_stats", "at", "decision", "topic_id", "aspect", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -185,6 +189,7 @@ from storage import (  # noqa: E402  (feature models register on Base after it e
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
     models_health,  # noqa: F401
+    models_kb,  # noqa: F401
     models_open311,  # noqa: F401
     models_privacy,  # noqa: F401
     models_telegram,  # noqa: F401

@@ -43,6 +43,7 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaints_status_due", "status", "due_at"),
         Index("ix_complaints_user_created", "user_id", "created_at"),
+        Index("ix_complaints_created_at", "created_at", "category"),  # received in a period (stats)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -104,7 +105,11 @@ class Rating(Base):
     """
 
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_target", "target_kind", "target_id"),)
+    __table_args__ = (
+        Index("ix_ratings_target", "target_kind", "target_id"),
+        # ratings of a period by kind, read from the index alone (storage/stats.py)
+        Index("ix_ratings_kind_at", "target_kind", "at", "value", "target_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

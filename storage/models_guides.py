@@ -33,6 +33,9 @@ class GuideRun(Base):
     __table_args__ = (
         Index("ix_guide_runs_user_status", "user_id", "status"),
         Index("ix_guide_runs_walkthrough_status", "walkthrough_id", "status"),
+        # runs started / finished in a period, read from the index alone (storage/stats.py)
+        Index("ix_guide_runs_started_at", "started_at", "walkthrough_id", "status", "step_id"),
+        Index("ix_guide_runs_finished_at", "finished_at", "rating", "walkthrough_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -35,11 +35,11 @@ CANCEL_WORDS = ["/huy", "hủy", "huy", "thôi", "thoi", "Thôi ạ"]
 def _shared_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.app
 
-    def factory(directory=None, locality_file=None, *, cache_dir=None):  # type: ignore[no-untyped-def]
-        if directory is None and locality_file is None:
+    def factory(directory=None, locality_file=None, *, cache_dir=None, overlay_file=None):  # type: ignore[no-untyped-def]
+        if directory is None and locality_file is None:  # these tests write no staff overlay
             tg.bundled_kb()
             return tg._SHARED["kb"]
-        return tg.KnowledgeService(directory, locality_file, cache_dir=cache_dir)
+        return tg.KnowledgeService(directory, locality_file, cache_dir=cache_dir, overlay_file=overlay_file)
 
     monkeypatch.setattr(bot.app, "KnowledgeService", factory)
 

@@ -63,12 +63,16 @@ def _shared_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.app
 
     def factory(
-        directory: Path | None = None, locality_file: Path | None = None, *, cache_dir: Path | None = None
+        directory: Path | None = None,
+        locality_file: Path | None = None,
+        *,
+        cache_dir: Path | None = None,
+        overlay_file: Path | None = None,
     ) -> KnowledgeService:
-        if directory is None and locality_file is None:
+        if directory is None and locality_file is None:  # these tests write no staff overlay
             bundled_kb()
             return _SHARED["kb"]
-        return KnowledgeService(directory, locality_file, cache_dir=cache_dir)
+        return KnowledgeService(directory, locality_file, cache_dir=cache_dir, overlay_file=overlay_file)
 
     monkeypatch.setattr(bot.app, "KnowledgeService", factory)
 

@@ -82,6 +82,9 @@ STAFF = {
     "complaint_events.actor",
     "handoffs.staff_key",
     "guide_callbacks.done_by",
+    "kb_stamps.content",  # the knowledge-base overlay staff accepted (edited to hold no personal data)
+    "kb_stamps.updated_by",
+    "kb_reviews.actor",
     "staff_accounts.platform_id",  # a staff account's channel identity, name and password hash
     "staff_accounts.name",
     "staff_accounts.password_hash",
@@ -110,6 +113,8 @@ def _not_personal(table: str, column: str) -> bool:
         return True  # ids of rows and topics; a person's id (user_id, platform_id) must be registered
     return table in {
         "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens", "health_probes",
+        "question_daily",  # counts per day, topic and area: how many, never who
+        "stats_rollups",
         "open311_keys",  # an organisation's label and a digest of its key
     } or f"{table}.{column}" in {
         "telegram_updates.claimed_by",  # the worker holding an update
@@ -126,6 +131,9 @@ def _not_personal(table: str, column: str) -> bool:
         "guide_callbacks.step_id",
         "consent_records.purpose", "consent_records.what", "consent_records.granted",
         "consent_records.text_version", "data_requests.outcome",
+        "kb_stamps.name", "kb_stamps.digest",
+        "kb_reviews.digest",  # sha1 of a folded question text: marks a group handled, keeps no words
+        "kb_reviews.action",
         "staff_accounts.role", "staff_accounts.source",
         "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
         "dossiers.state", "dossier_events.state", "dossier_events.source", "dossier_followers.verified",

@@ -13,6 +13,7 @@ from bot.commands import (
     match,
     open311,
     privacy,
+    report,
     run,
     staff,
     texts,
@@ -36,6 +37,7 @@ COMMAND_MODULES = [
     dossiers,
     broadcast,
     privacy,
+    report,
     open311,
     web,
 ]

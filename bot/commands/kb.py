@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.commands.common import Subcommands, load_settings
 from knowledge.fee_rules import WARN_DAYS, expiring, local_today
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from knowledge.overlay import overlay_path, with_overlay
 
 _TODAY_HELP = "YYYY-MM-DD: check or show as of that day (default: today in MOTCUA_TIMEZONE)"
 
@@ -48,13 +49,15 @@ def add_commands(sub: Subcommands) -> None:
 
 
 def _load(directory: Path | None = None) -> KnowledgeBase:
+    """The configured base with the staff overlay of the data directory (a given directory: alone)."""
     from bot.cli import CliError
 
     settings = load_settings()
     try:
-        return load_knowledge(
+        kb = load_knowledge(
             directory or settings.knowledge_dir, None if directory else settings.locality_file
         )
+        return kb if directory else with_overlay(kb, overlay_path(settings.data_dir))
     except KnowledgeError as exc:
         raise CliError("knowledge base is invalid:\n" + "\n".join(exc.problems)) from None
 
@@ -65,6 +68,8 @@ def _check(args: argparse.Namespace) -> int:
         kb = load_knowledge(
             args.directory or settings.knowledge_dir, None if args.directory else settings.locality_file
         )
+        if not args.directory:  # the deployment's base is served with the staff overlay
+            kb = with_overlay(kb, overlay_path(settings.data_dir))
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -81,6 +86,8 @@ def _check(args: argparse.Namespace) -> int:
             f"within {WARN_DAYS} days, and no rule follows it; re-check its source and add what applies next"
         )
     print(f"ok: {len(kb.topics)} topics in {kb.directory}")
+    if kb.overlay is not None:
+        print(f"ok: staff overlay {overlay_path(settings.data_dir)}: {kb.overlay.additions()} addition(s)")
     for folder in kb.vocabulary.sources[1:]:
         print(f"ok: vocabulary in {folder} extends the bundled one")
     return 0
@@ -101,7 +108,19 @@ def _show(args: argparse.Namespace) -> int:
     topic = kb.get(args.topic_id)
     if topic is None:
         raise CliError(f"no topic {args.topic_id!r}; see `motcua kb list`")
-    print(topic_full_text(kb, topic, _today(args, load_settings().timezone)))
+    settings = load_settings()
+    print(topic_full_text(kb, topic, _today(args, settings.timezone)))
+    added = kb.overlay.topics.get(topic.id) if kb.overlay is not None else None
+    if added:
+        print(f"\n— staff overlay ({overlay_path(settings.data_dir)}):")
+        for name, values in added.items():
+            for value in values:
+                shown = (
+                    value.get("questions", [""])[0] + " → " + value.get("answer", "")
+                    if isinstance(value, dict)
+                    else value
+                )
+                print(f"  {name}: {shown}")
     return 0
 
 

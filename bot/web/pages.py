@@ -12,4 +12,6 @@ PAGE_MODULES: list[str] = [
     "bot.web.accounts",
     "bot.web.complaints",
     "bot.web.complaint_actions",
+    "bot.web.stats_pages",
+    "bot.web.improve_pages",
 ]

@@ -20,3 +20,4 @@ from handlers.texts.privacy import *  # noqa: F403
 from handlers.texts.register import *  # noqa: F403
 from handlers.texts.web import *  # noqa: F403
 from handlers.texts.web_complaints import *  # noqa: F403
+from handlers.texts.web_stats import *  # noqa: F403

@@ -1,0 +1,141 @@
+"""Complaint figures per category: received, resolved, on time, overdue, handling time.
+
+A complaint is resolved when the office answered it (or closed it without an
+answer); its resolution time is `answered_at`, else `closed_at`. It was on
+time when resolved no later than its due date. It is overdue when it was
+still open at the end of the period and its due date had passed by then.
+Handling time counts working days (the locality's week and holidays) from the
+day it arrived to the day it was resolved, as its deadline does; the calendar
+is the caller's (`working_days`), the counting is SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models_feedback import Complaint
+from storage.stats_period import Period, as_date, day_bucket
+
+RESOLVED = ("answered", "closed")
+
+
+@dataclass
+class CategoryFigures:
+    category: str
+    received: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    overdue: int = 0  # open at the end of the period and past its due date
+    working_days: int = 0  # summed over resolved complaints (for the average)
+
+    @property
+    def late(self) -> int:
+        return self.resolved - self.on_time
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.resolved if self.resolved else None
+
+    @property
+    def average_days(self) -> float | None:
+        return self.working_days / self.resolved if self.resolved else None
+
+    def add(self, other: CategoryFigures) -> None:
+        self.received += other.received
+        self.resolved += other.resolved
+        self.on_time += other.on_time
+        self.overdue += other.overdue
+        self.working_days += other.working_days
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "received": self.received,
+            "resolved": self.resolved,
+            "on_time": self.on_time,
+            "late": self.late,
+            "overdue": self.overdue,
+            "on_time_share": self.on_time_share,
+            "average_working_days": self.average_days,
+        }
+
+
+@dataclass
+class ComplaintFigures:
+    categories: list[CategoryFigures]
+
+    @property
+    def total(self) -> CategoryFigures:
+        total = CategoryFigures("")
+        for c in self.categories:
+            total.add(c)
+        return total
+
+    def as_json(self) -> dict[str, Any]:
+        return {"total": self.total.as_json(), "categories": [c.as_json() for c in self.categories]}
+
+
+def _in_area(area: str | None) -> list[Any]:
+    from storage.stats import in_area
+
+    return in_area(Complaint.user_id, area)
+
+
+async def complaint_figures(
+    db: AsyncSession,
+    period: Period,
+    *,
+    working_days: Callable[[dt.date, dt.date], int],
+    now: dt.datetime,
+    area: str | None = None,
+) -> ComplaintFigures:
+    dialect = db.get_bind().dialect.name
+    start, end = period.start_utc, period.end_utc
+    resolved_at = func.coalesce(Complaint.answered_at, Complaint.closed_at)
+    is_resolved = and_(Complaint.status.in_(RESOLVED), resolved_at.is_not(None))
+    scope = _in_area(area)
+    out: dict[str, CategoryFigures] = {}
+
+    def entry(category: object) -> CategoryFigures:
+        return out.setdefault(str(category), CategoryFigures(str(category)))
+
+    received = await db.execute(
+        select(Complaint.category, func.count())
+        .where(Complaint.created_at >= start, Complaint.created_at < end, *scope)
+        .group_by(Complaint.category)
+    )
+    for category, n in received.all():
+        entry(category).received = int(n)
+    in_period = [is_resolved, resolved_at >= start, resolved_at < end, *scope]
+    on_time = func.sum(case((resolved_at <= Complaint.due_at, 1), else_=0))
+    resolved = await db.execute(
+        select(Complaint.category, func.count(), on_time).where(*in_period).group_by(Complaint.category)
+    )
+    for category, n, in_time in resolved.all():
+        e = entry(category)
+        e.resolved, e.on_time = int(n), int(in_time or 0)
+    horizon = min(end, now)
+    still_open = not_(and_(is_resolved, resolved_at < end))
+    overdue = await db.execute(
+        select(Complaint.category, func.count())
+        .where(Complaint.created_at < end, Complaint.due_at < horizon, still_open, *scope)
+        .group_by(Complaint.category)
+    )
+    for category, n in overdue.all():
+        entry(category).overdue = int(n)
+    arrived = day_bucket(Complaint.created_at, period, dialect).label("arrived")
+    done = day_bucket(resolved_at, period, dialect).label("done")
+    spans = await db.execute(
+        select(Complaint.category, arrived, done, func.count())
+        .where(*in_period)
+        .group_by(Complaint.category, arrived, done)
+    )
+    for category, first, last, n in spans.all():
+        entry(category).working_days += working_days(as_date(first), as_date(last)) * int(n)
+    return ComplaintFigures(sorted(out.values(), key=lambda c: (-c.received, c.category)))
