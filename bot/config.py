@@ -66,6 +66,10 @@ class Settings:
     # HTTP server shared by webhooks and the staff web
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # staff web console (bot/web/)
+    public_url: str = ""  # where staff reach the server; default http://HTTP_HOST:HTTP_PORT
+    web_session_hours: float = 12.0  # a console session ends this long after sign-in
+    web_trust_proxy: bool = False  # the client address is the last X-Forwarded-For entry
     # Telegram
     telegram_token: str = ""
     telegram_api_url: str = "https://api.telegram.org/bot"
@@ -180,12 +184,30 @@ class Settings:
                 f"at most MOTCUA_GUIDE_EXPIRY_DAYS x 24 ({self.guide_expiry_days * 24})"
             )
         _validate_zalo(self)
+        self._check_web()
         self._check_operations()
         self._validate_telegram()
         self._check_feedback()
         self._check_outbox()
         object.__setattr__(self, "database_url", url)
         return self
+
+    def _check_web(self) -> None:
+        url = self.public_url.strip().rstrip("/")
+        if not url:
+            host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host
+            url = f"http://{host}:{self.http_port}"
+        scheme, sep, rest = url.partition("://")
+        if scheme not in ("http", "https") or not sep or not rest or "/" in rest or "?" in rest:
+            raise ConfigError(
+                f"MOTCUA_PUBLIC_URL={self.public_url!r} must be http(s)://host[:port] without a path, "
+                "e.g. https://motcua.example.gov.vn (sign-in links point at it)"
+            )
+        object.__setattr__(self, "public_url", url)
+        if not 0 < self.web_session_hours <= 24 * 30:
+            raise ConfigError(
+                f"MOTCUA_WEB_SESSION_HOURS={self.web_session_hours} must be more than 0 and at most 720 (30 days)"
+            )
 
     def _check_operations(self) -> None:
         if self.log_format not in ("text", "json"):

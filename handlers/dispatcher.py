@@ -93,6 +93,7 @@ class Dispatcher:
         if incoming.action is not None and not self._known_action(incoming.action):
             observe.note(outcome="expired")
             return self._expired_reply()
+        await self.services.staff.refresh()
         verdict = self._limit(incoming)
         if verdict != "ok":
             observe.note(outcome="rate_limited")

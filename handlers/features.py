@@ -18,6 +18,7 @@ from handlers import (
     ratings,
     staff_tools,
     subscriptions,
+    web_signin,
 )
 from handlers.router import Router
 
@@ -34,6 +35,7 @@ FEATURES = [
     privacy,
     subscriptions,
     broadcast,
+    web_signin,
 ]
 
 

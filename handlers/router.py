@@ -50,6 +50,7 @@ class Feature(StrEnum):
     PRIVACY = "privacy"
     SUBSCRIPTIONS = "subscriptions"
     BROADCAST = "broadcast"
+    WEB_CONSOLE = "web_console"
 
 
 class HookPriority:

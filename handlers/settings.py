@@ -41,4 +41,5 @@ class HandlerSettings:
     guide_resume_after_hours: int = 3
     rate_burst: int = 30
     rate_per_minute: int = 60
+    public_url: str = "http://127.0.0.1:8080"  # the staff web console's address, for sign-in links
     retention: RetentionSettings = field(default_factory=RetentionSettings)

@@ -186,5 +186,6 @@ from storage import (  # noqa: E402  (feature models register on Base after it e
     models_health,  # noqa: F401
     models_privacy,  # noqa: F401
     models_telegram,  # noqa: F401
+    models_web,  # noqa: F401
     models_zalo,  # noqa: F401
 )

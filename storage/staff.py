@@ -2,14 +2,26 @@
 
 Kept in a plain text file (one `channel:platform_id role [name]` per line) and
 the MOTCUA_STAFF variable, so a commune's IT person can edit it by hand or with
-`motcua staff add|remove|list`; the bot rereads the file when it changes.
+`motcua staff add|remove|list`. With a database attached (`attach`), the file and
+the variable only seed the staff_accounts table (storage/staff_accounts.py), which
+admins also edit on the web console; the answers then come from a snapshot of that
+table, reread every few seconds so every worker sees an edit made in another.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 5.0  # how stale another worker's view of a web edit may be
 
 ROLES = ("staff", "admin")
 
@@ -81,7 +93,58 @@ class StaffDirectory:
         self._mtime: float | None = None
         self._from_file: list[StaffMember] = []
         self._by_key: dict[str, StaffMember] = {}
+        self._db: Database | None = None
+        self._from_db: dict[str, StaffMember] | None = None  # the table's snapshot once attached
+        self._seeded_mtime: float | None = None
+        self._loaded_at = 0.0
         self._refresh(force=True)
+
+    async def attach(self, db: Database) -> None:
+        """Answer from the staff_accounts table from now on, seeded with the file and the variable."""
+        self._db = db
+        await self.refresh(force=True)
+
+    def invalidate(self) -> None:
+        """This process changed the table: reread it on the next refresh."""
+        self._loaded_at = 0.0
+
+    async def refresh(self, *, force: bool = False) -> None:
+        """Reseed if the file changed, and reread the table when the snapshot is old.
+
+        Cheap when nothing changed (a stat and a clock read), so the dispatcher calls it
+        on every message. A database error keeps the previous snapshot; the caller's own
+        use of the database reports the outage.
+        """
+        if self._db is None:
+            return
+        from storage import staff_accounts
+
+        self._refresh()
+        reseed = force or self._mtime != self._seeded_mtime
+        if not reseed and time.monotonic() - self._loaded_at < REFRESH_SECONDS:
+            return
+        try:
+            async with self._db.session() as session:
+                if reseed:
+                    await staff_accounts.sync_seed(session, self._from_file, self._inline)
+                    await session.commit()
+                    self._seeded_mtime = self._mtime
+                rows = await staff_accounts.all_accounts(session)
+        except Exception as exc:  # driver errors vary; keep serving from the last snapshot
+            if force:
+                raise
+            log.warning(
+                "cannot reread the staff accounts (%s); using the last known list", type(exc).__name__
+            )
+            return
+        self._from_db = {a.key: StaffMember(a.key, a.role, a.name) for a in rows}
+        self._loaded_at = time.monotonic()
+
+    def _current(self) -> dict[str, StaffMember]:
+        if self._from_db is not None:
+            return self._from_db
+        self._refresh()
+        return self._by_key
 
     def _refresh(self, *, force: bool = False) -> None:
         """Reread the file if it changed; asked on every message, so cheap when it did not."""
@@ -100,13 +163,15 @@ class StaffDirectory:
             self._by_key = merged
 
     def members(self) -> list[StaffMember]:
-        self._refresh()
-        return list(self._by_key.values())
+        return list(self._current().values())
 
     def role_of(self, key: str) -> str | None:
-        self._refresh()
-        member = self._by_key.get(key)
+        member = self._current().get(key)
         return member.role if member is not None else None
+
+    def is_inline(self, key: str) -> bool:
+        """Set by MOTCUA_STAFF: only the deployment's environment can change it."""
+        return any(m.key == key for m in self._inline)
 
     def add(self, key: str, role: str, name: str = "") -> None:
         if self.path is None:

@@ -76,6 +76,9 @@ STAFF = {
     "broadcast_photos.data",  # the photo of an announcement to the public
     "broadcast_photos.uploaded_by",
     "guide_callbacks.done_by",
+    "staff_accounts.platform_id",  # a staff account's channel identity, name and password hash
+    "staff_accounts.name",
+    "staff_accounts.password_hash",
 }
 
 # Short-lived technical keys, cleared by their own maintenance (days), never shown.
@@ -83,6 +86,8 @@ TECHNICAL_PERSONAL = {
     "zalo_events.event_key",  # dedup memory of Zalo event ids (bot/channels/zalo_common.py clears it)
     "outbox.dedupe_key",  # broadcast id + user id, no name or words
     "outbox.platform_message_id",
+    "web_sessions.flashes",  # a console message shown once on the next page, then cleared
+    "web_sign_in_attempts.address_hash",  # hashed client address, kept for the rate-limit window
     "telegram_updates.payload",  # the raw update only until it is handled, then dropped (storage/telegram_updates.py)
 }
 
@@ -115,6 +120,8 @@ def _not_personal(table: str, column: str) -> bool:
         "guide_callbacks.step_id",
         "consent_records.purpose", "consent_records.what", "consent_records.granted",
         "consent_records.text_version", "data_requests.outcome",
+        "staff_accounts.role", "staff_accounts.source",
+        "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
     }  # fmt: skip
 
 

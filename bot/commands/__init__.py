@@ -14,6 +14,7 @@ from bot.commands import (
     run,
     staff,
     texts,
+    web,
     zalo,
 )
 
@@ -32,4 +33,5 @@ COMMAND_MODULES = [
     complaints,
     broadcast,
     privacy,
+    web,
 ]

@@ -69,19 +69,28 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def serve(app: App, runners: list[Runner]) -> int:
     """Start the HTTP server and runners; stop them in reverse order on SIGTERM/SIGINT."""
+    from bot.web.app import MAX_BODY, mount
+
     settings = app.settings
-    web_app = web.Application(client_max_size=1024 * 1024)
+    # the body limit is the whole server's: the staff console's photo uploads set it
+    web_app = web.Application(client_max_size=MAX_BODY)
 
     health = Health(app, runners)
     health.add_routes(web_app)
     add_metrics_route(web_app, app, install_metrics(app))
     for runner in runners:
         runner.add_routes(web_app)
+    mount(web_app, app)
     web_runner = web.AppRunner(web_app, access_log=None)
     await web_runner.setup()
     site = web.TCPSite(web_runner, settings.http_host, settings.http_port)
     await site.start()
-    log.info("HTTP server on %s:%s", settings.http_host, settings.http_port)
+    log.info(
+        "HTTP server on %s:%s (staff console: %s/staff/)",
+        settings.http_host,
+        settings.http_port,
+        settings.public_url,
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

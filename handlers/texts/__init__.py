@@ -15,5 +15,6 @@ from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
 from handlers.texts.privacy import *  # noqa: F403
-from handlers.texts.web_conversations import *  # noqa: F403
+from handlers.texts.web import *  # noqa: F403
 from handlers.texts.web_announcements import *  # noqa: F403
+from handlers.texts.web_conversations import *  # noqa: F403

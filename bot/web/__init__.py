@@ -1,0 +1,1 @@
+"""The staff web console: an aiohttp sub-application mounted at /staff/ (see bot/web/app.py)."""

@@ -1,0 +1,12 @@
+"""The page modules of the console; each exposes `routes: web.RouteTableDef` (paths under /staff).
+
+Adding a page means adding its module here, nothing else.
+"""
+
+from __future__ import annotations
+
+PAGE_MODULES: list[str] = [
+    "bot.web.home",
+    "bot.web.signin",
+    "bot.web.accounts",
+]
