@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,14 @@ MAX_RELAY_CHARS = 2000  # Zalo's message limit, the tightest channel a citizen m
 Via = Literal["chat", "web"]
 # what a "system" line of a conversation records; the page shows texts.WC_EVENT[code]
 EVENTS = ("taken", "handed_back", "ended_staff", "ended_citizen", "timeout")
+
+
+class StaffAction(Protocol):
+    """hand_back and end_by_staff: an officer's action on their conversation."""
+
+    async def __call__(
+        self, db: AsyncSession, services: Services, hid: int, staff_key: str, *, actor: str | None = None
+    ) -> Handoff: ...
 
 
 class HandoffError(Exception):
@@ -197,7 +205,9 @@ def _owned(handoff: Handoff, staff_key: str) -> None:
 
 
 # ---------------------------------------------------------------- staff actions
-async def take(db: AsyncSession, services: Services, hid: int, staff_key: str, *, via: Via) -> Handoff:
+async def take(
+    db: AsyncSession, services: Services, hid: int, staff_key: str, *, via: Via, actor: str | None = None
+) -> Handoff:
     """The officer takes a waiting conversation (or their own again, from the other place).
 
     One conditional UPDATE decides: when two officers take the same one at once,
@@ -225,12 +235,19 @@ async def take(db: AsyncSession, services: Services, hid: int, staff_key: str, *
     if before == "waiting":  # not the same officer taking it again from the other place
         _line(db, handoff, "system", "taken", now, author=staff_key)
         await _to_citizen(db, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[end_button(handoff.id)])])
-    await audit(db, staff_key, "handoff.take", ref(handoff), via=via)
+    await audit(db, actor or staff_key, "handoff.take", ref(handoff), via=via)
     return handoff
 
 
 async def staff_message(
-    db: AsyncSession, services: Services, hid: int, staff_key: str, text: str, *, photo: str | None = None
+    db: AsyncSession,
+    services: Services,
+    hid: int,
+    staff_key: str,
+    text: str,
+    *,
+    photo: str | None = None,
+    actor: str | None = None,
 ) -> HandoffMessage:
     """The officer writes to the citizen: stored, audited (length only) and queued in the outbox."""
     handoff = await _load(db, hid)
@@ -259,11 +276,13 @@ async def staff_message(
     )
     db.add(line)
     await db.flush()
-    await audit(db, staff_key, "handoff.message", ref(handoff), chars=len(text))
+    await audit(db, actor or staff_key, "handoff.message", ref(handoff), chars=len(text))
     return line
 
 
-async def hand_back(db: AsyncSession, services: Services, hid: int, staff_key: str) -> Handoff:
+async def hand_back(
+    db: AsyncSession, services: Services, hid: int, staff_key: str, *, actor: str | None = None
+) -> Handoff:
     """The officer gives the conversation back to the waiting list for a colleague."""
     handoff = await _load(db, hid)
     _owned(handoff, staff_key)
@@ -281,18 +300,20 @@ async def hand_back(db: AsyncSession, services: Services, hid: int, staff_key: s
     )
     settings = services.settings
     await notify_staff(db, services.staff, settings.staff_chat, [notice], kind="handoff", ref=ref(handoff))
-    await audit(db, staff_key, "handoff.hand_back", ref(handoff))
+    await audit(db, actor or staff_key, "handoff.hand_back", ref(handoff))
     return handoff
 
 
-async def end_by_staff(db: AsyncSession, services: Services, hid: int, staff_key: str) -> Handoff:
+async def end_by_staff(
+    db: AsyncSession, services: Services, hid: int, staff_key: str, *, actor: str | None = None
+) -> Handoff:
     """The officer ends the conversation; the citizen is told and asked for a rating."""
     handoff = await _load(db, hid)
     _owned(handoff, staff_key)
     now = services.clock()
     _close(handoff, "staff", now)
     _line(db, handoff, "system", "ended_staff", now, author=staff_key)
-    await audit(db, staff_key, "handoff.end", ref(handoff))
+    await audit(db, actor or staff_key, "handoff.end", ref(handoff))
     rate = Reply(texts.HO_RATE, buttons=[*rate_buttons(handoff.id), _menu_button()])
     await _to_citizen(db, handoff, [Reply(texts.HO_STAFF_ENDED), rate])
     return handoff

@@ -9,4 +9,6 @@ PAGE_MODULES: list[str] = [
     "bot.web.home",
     "bot.web.signin",
     "bot.web.accounts",
+    "bot.web.conversations",
+    "bot.web.announcements",
 ]
