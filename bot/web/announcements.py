@@ -234,7 +234,7 @@ async def preview(request: web.Request) -> web.Response:
     async with request.app[APP_KEY].db.session() as db:
         counts = await core.recipient_count(db, audience)
     if not counts:
-        return await _compose(request, form, [texts.WA_NOBODY], status=400)
+        return await _compose(request, form, [texts.BC_NO_RECIPIENTS], status=400)
     replies = core.citizen_replies(_office(request), form["text"], form["photo"] or None)
     previews = []
     for channel in sorted(counts):

@@ -52,7 +52,6 @@ WA_PREVIEW_SUMMARY = "Người nhận: {n} ({audience}). Gửi: {when}."
 WA_SEND_NOW = "Gửi ngay"
 WA_SEND_AT = "Hẹn gửi lúc {when}"
 WA_EDIT = "Sửa lại"
-WA_NOBODY = "Không có người nhận nào cho lựa chọn này; xin anh/chị chọn người nhận khác."
 
 # progress
 WA_PROGRESS_TITLE = "Thông báo số {id}"
