@@ -102,7 +102,7 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
             await db.upgrade()
         else:
             await db.ping()
-        await staff.attach(db)
+        await staff.attach(db, strict=migrate)
     except Exception as exc:  # driver errors vary; say what failed and where
         await db.close()
         raise StartupError(f"cannot use the database {_safe_url(settings.database_url)}: {exc}") from None

@@ -99,10 +99,20 @@ class StaffDirectory:
         self._loaded_at = 0.0
         self._refresh(force=True)
 
-    async def attach(self, db: Database) -> None:
-        """Answer from the staff_accounts table from now on, seeded with the file and the variable."""
+    async def attach(self, db: Database, *, strict: bool = True) -> None:
+        """Answer from the staff_accounts table from now on, seeded with the file and the variable.
+
+        Not `strict` (a command that does not migrate, on a database without the table yet):
+        keep answering from the file and the variable.
+        """
         self._db = db
-        await self.refresh(force=True)
+        try:
+            await self.refresh(force=True)
+        except Exception as exc:
+            if strict:
+                raise
+            self._db = None
+            log.warning("staff accounts table unavailable (%s); using the staff file", type(exc).__name__)
 
     def invalidate(self) -> None:
         """This process changed the table: reread it on the next refresh."""

@@ -6,7 +6,7 @@ import argparse
 
 from bot.app import staff_path
 from bot.commands.common import Subcommands, load_settings
-from storage.staff import ROLES, StaffDirectory, StaffFileError
+from storage.staff import ROLES, StaffDirectory, StaffFileError, parse_key
 
 
 def add_commands(sub: Subcommands) -> None:
@@ -22,6 +22,15 @@ def add_commands(sub: Subcommands) -> None:
     rm.set_defaults(func=_remove)
     ls = ssub.add_parser("list", help="list staff members")
     ls.set_defaults(func=_list)
+    pw = ssub.add_parser(
+        "password",
+        help="set an admin's password for the web console (read from the terminal or stdin)",
+        description="Set (or with --clear remove) the password an admin may sign in to the staff "
+        "web console with, instead of the link from /web. Staff members sign in only by link.",
+    )
+    pw.add_argument("identity", help="the admin's channel:id, e.g. telegram:123456789")
+    pw.add_argument("--clear", action="store_true", help="remove the password")
+    pw.set_defaults(func=_password)
 
 
 def _directory() -> StaffDirectory:
@@ -67,4 +76,45 @@ def _list(args: argparse.Namespace) -> int:
         )
     for m in members:
         print(f"{m.key}\t{m.role}\t{m.name}")
+    return 0
+
+
+def _read_password() -> str:
+    import getpass
+    import sys
+
+    from bot.cli import CliError
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Again: ") != first:
+        raise CliError("the two passwords differ; nothing changed")
+    return first
+
+
+async def _password(args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+    from bot.commands.common import open_app
+    from bot.web.passwords import PasswordError, hash_password
+    from storage import staff_accounts, web_auth
+
+    try:
+        key = parse_key(args.identity)
+    except StaffFileError as exc:
+        raise CliError(str(exc)) from None
+    stored = None
+    if not args.clear:
+        try:
+            stored = hash_password(_read_password())
+        except PasswordError as exc:
+            raise CliError(f"{exc}; nothing changed") from None
+    async with open_app() as app, app.db.session() as db:
+        account = await staff_accounts.by_key(db, key)
+        if account is None or account.role != "admin":
+            raise CliError(f"{key} is not an admin account; only admins may have a password")
+        account.password_hash = stored
+        await web_auth.end_sessions_of(db, account.id)  # a changed password ends open sessions
+        await db.commit()
+    print(f"{key}: password {'removed' if args.clear else 'set'}")
     return 0

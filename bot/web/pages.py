@@ -8,6 +8,7 @@ from __future__ import annotations
 PAGE_MODULES: list[str] = [
     "bot.web.home",
     "bot.web.signin",
+    "bot.web.signin_password",
     "bot.web.accounts",
     "bot.web.conversations",
     "bot.web.announcements",

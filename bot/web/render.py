@@ -30,13 +30,21 @@ def _csrf_field(ctx: jinja2.runtime.Context) -> Markup:
     return Markup('<input type="hidden" name="_csrf" value="{}">').format(escape(ctx.get("csrf_token", "")))
 
 
-async def _request_context(request: web.Request) -> dict[str, Any]:
-    """Values every page needs, also for templates rendered without `render` (aiohttp_jinja2.template)."""
+def _values(request: web.Request) -> dict[str, Any]:
     return {
         "csrf_token": state(request).csrf_token,
         "staff": current_staff(request),
         "request_path": request.path,
     }
+
+
+async def _request_context(request: web.Request) -> dict[str, Any]:
+    """Values every page needs, also for templates rendered without `render` (aiohttp_jinja2.template).
+
+    This runs before every handler, redirects included, so it must not mark flash
+    messages as shown: only `render` does (a page rendered otherwise shows none).
+    """
+    return {**_values(request), "flashes": []}
 
 
 def setup_templates(app: web.Application) -> None:
@@ -54,7 +62,7 @@ def render(
     request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> web.Response:
     """The page `template` (relative to bot/web/templates) with `context` and the flash messages."""
-    values = {"flashes": take_flashes(request), **context}
+    values = {**_values(request), "flashes": take_flashes(request), **context}
     response = aiohttp_jinja2.render_template(template, request, values, status=status)
     response.headers.setdefault("Cache-Control", "no-store")  # staff pages hold personal data
     return response
