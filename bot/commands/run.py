@@ -67,20 +67,28 @@ async def _run(args: argparse.Namespace) -> int:
         return await serve(app, runners)
 
 
-async def serve(app: App, runners: list[Runner]) -> int:
-    """Start the HTTP server and runners; stop them in reverse order on SIGTERM/SIGINT."""
+def build_server(app: App, runners: list[Runner]) -> tuple[web.Application, Health]:
+    """The HTTP server's application: health, metrics, the runners' webhooks, the staff console.
+
+    Shared by `serve` and the browser tests, so what they test is mounted as `motcua run` mounts it.
+    """
     from bot.web.app import MAX_BODY, mount
 
-    settings = app.settings
     # the body limit is the whole server's: the staff console's photo uploads set it
     web_app = web.Application(client_max_size=MAX_BODY)
-
     health = Health(app, runners)
     health.add_routes(web_app)
     add_metrics_route(web_app, app, install_metrics(app))
     for runner in runners:
         runner.add_routes(web_app)
     mount(web_app, app)
+    return web_app, health
+
+
+async def serve(app: App, runners: list[Runner]) -> int:
+    """Start the HTTP server and runners; stop them in reverse order on SIGTERM/SIGINT."""
+    settings = app.settings
+    web_app, health = build_server(app, runners)
     web_runner = web.AppRunner(web_app, access_log=None)
     await web_runner.setup()
     site = web.TCPSite(web_runner, settings.http_host, settings.http_port)
