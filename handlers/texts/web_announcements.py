@@ -48,6 +48,7 @@ WA_PHOTO_GONE = "Ảnh kèm theo không còn, xin anh/chị chọn lại ảnh."
 # preview
 WA_PREVIEW_TITLE = "Xem trước thông báo"
 WA_PREVIEW_INTRO = "Người dân sẽ nhận đúng như dưới đây, trên từng kênh:"
+WA_PREVIEW_CHANNEL = "{channel} · {n} người nhận"
 WA_PREVIEW_SUMMARY = "Người nhận: {n} ({audience}). Gửi: {when}."
 WA_SEND_NOW = "Gửi ngay"
 WA_SEND_AT = "Hẹn gửi lúc {when}"

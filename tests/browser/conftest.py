@@ -55,7 +55,9 @@ LINK = re.compile(r"(http://127\.0\.0\.1:\d+/staff/signin/[A-Za-z0-9_-]+)")
 def _require_browser() -> None:
     if not CHROMIUM.exists():
         if os.environ.get("MOTCUA_REQUIRE_BROWSER") == "1":
-            pytest.fail("MOTCUA_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)")
+            pytest.fail(
+                "MOTCUA_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)"
+            )
         pytest.skip("/usr/bin/chromium is not installed")
     try:
         import playwright  # noqa: F401
