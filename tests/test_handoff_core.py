@@ -195,3 +195,21 @@ async def test_erasing_the_citizen_deletes_the_conversation_lines(fb_app: App) -
         await erase(db, user)
         await db.commit()
         assert await core.messages(db, hid) == []
+
+
+async def test_the_purge_deletes_the_lines_of_conversations_ended_long_ago(fb_app: App) -> None:
+    import datetime as dt
+
+    from handlers.handoff_privacy import purge
+    from handlers.settings import RetentionSettings
+
+    hid = await _open(fb_app)
+    await Chat(fb_app, user="c1").say("Nhà tôi ở ngõ 5")
+    await Chat(fb_app, user="c1").press(f"ho:end:{hid}")
+    async with fb_app.db.session() as db:
+        now = fb_app.services.clock()
+        assert await purge(db, now + dt.timedelta(days=10), RetentionSettings()) == 0
+        assert await core.messages(db, hid)
+        assert await purge(db, now + dt.timedelta(days=91), RetentionSettings()) == 1
+        await db.commit()
+        assert await core.messages(db, hid) == []

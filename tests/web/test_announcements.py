@@ -239,3 +239,22 @@ async def test_a_photo_is_checked_stored_served_publicly_and_sent_by_url(web_bot
     )
     assert shown.group(1) in await again.text()
     assert ob.Audience(channel="zalo_oa") == core.audience_from_key("c:zalo_oa", [])
+
+
+async def test_edit_from_the_preview_keeps_what_was_typed(web_bot: App, staff_client) -> None:
+    await _citizens(web_bot)
+    client = await staff_client(role="staff")
+    back = await post_form(
+        client, "/announcements/edit", _draft(audience="t:luadao", when="at", send_at="2026-11-30T17:30")
+    )
+    html = await back.text()
+    assert back.status == 200 and "Lịch tiêm chủng mở rộng tháng 12.</textarea>" in html
+    assert (
+        'value="t:luadao" checked' in html
+        and 'value="at" checked' in html
+        and 'value="2026-11-30T17:30"' in html
+    )
+    # a photo address that is not one of this server's photos is dropped, not shown
+    forged = await post_form(client, "/announcements/edit", _draft(photo="http://evil.example/x.jpg"))
+    assert "evil.example" not in await forged.text()
+    assert await _broadcasts(web_bot) == []

@@ -7,6 +7,11 @@
   var list = document.getElementById("lines");
   var after = parseInt(box.getAttribute("data-after"), 10) || 0;
   var form = document.getElementById("send-form");
+  var title = document.title;
+  var unseen = 0;  // citizen lines that arrived while the tab was in the background
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { unseen = 0; document.title = title; }
+  });
 
   function add(line) {
     if (line.id <= after) { return; }
@@ -30,6 +35,10 @@
     li.appendChild(p);
     list.appendChild(li);
     li.scrollIntoView({block: "nearest"});
+    if (document.hidden && line.sender === "citizen") {
+      unseen += 1;
+      document.title = "(" + unseen + ") " + title;
+    }
   }
 
   function ended(label) {
