@@ -173,3 +173,20 @@ async def test_photos_are_checked_by_their_bytes_and_size(app: App) -> None:
         assert await core.load_photo(db, "../" + token) is None
         assert await core.load_photo(db, token[:-4] + ".jpg") is None
         assert await db.scalar(select(func.count()).select_from(BroadcastPhoto)) == 1
+
+
+def test_the_preview_uses_each_channels_own_renderer() -> None:
+    from bot.broadcast_preview import bubbles
+
+    by_url = core.citizen_replies(
+        "UBND phường Thử", "Họp tổ dân phố tối thứ Sáu.", "https://example.org/p.png"
+    )
+    for channel in ("telegram", "zalo_oa", "zalo_bot", "test"):
+        shown = bubbles(channel, by_url)
+        assert [b.kind for b in shown] == ["photo", "text"], channel
+        assert shown[0].photo == "https://example.org/p.png" and shown[1].text == by_url[0].text
+    # a photo sent to /thongbao in Telegram is a Telegram file id: Zalo cannot send it, the preview says so
+    by_file_id = core.citizen_replies("UBND phường Thử", "Họp tổ dân phố.", "AgACAgIAAxkBAAIB")
+    assert [b.kind for b in bubbles("telegram", by_file_id)] == ["photo", "text"]
+    assert [b.kind for b in bubbles("zalo_oa", by_file_id)] == ["text"]
+    assert [b.kind for b in bubbles("zalo_bot", by_file_id)] == ["text"]
