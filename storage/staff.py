@@ -146,6 +146,7 @@ class StaffDirectory:
             log.warning(
                 "cannot reread the staff accounts (%s); using the last known list", type(exc).__name__
             )
+            self._loaded_at = time.monotonic()  # retried (and logged) once per period, not per message
             return
         self._from_db = {a.key: StaffMember(a.key, a.role, a.name) for a in rows}
         self._loaded_at = time.monotonic()

@@ -30,7 +30,11 @@ def new_secret() -> str:
 
 
 async def create_link(db: AsyncSession, staff_id: int, now: dt.datetime) -> str:
-    """A new sign-in link's token for `staff_id`, valid LINK_MINUTES; earlier unused ones stay valid."""
+    """A new sign-in link's token for `staff_id`, valid LINK_MINUTES; earlier unused ones stay valid.
+
+    Old links go at the same time, so the table stays as small as its use without a purge job.
+    """
+    await purge_links(db, now)
     raw = new_secret()
     db.add(
         WebSignInLink(
@@ -81,6 +85,8 @@ async def purge_links(db: AsyncSession, now: dt.datetime) -> int:
 async def create_session(
     db: AsyncSession, staff_id: int, now: dt.datetime, hours: float
 ) -> tuple[str, WebSession]:
+    """A new session (its id in the clear, once); expired sessions of anyone go at the same time."""
+    await purge_sessions(db, now)
     raw = new_secret()
     row = WebSession(
         session_hash=hash_secret(raw),

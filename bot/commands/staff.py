@@ -54,30 +54,43 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remove(args: argparse.Namespace) -> int:
+async def _remove(args: argparse.Namespace) -> int:
+    """From the file (so the seed does not bring it back) and from the database, signing it out."""
     from bot.cli import CliError
+    from bot.commands.common import open_app
+    from storage import staff_accounts, web_auth
 
     try:
-        removed = _directory().remove(args.identity)
+        in_file = _directory().remove(args.identity)
+        key = parse_key(args.identity)
     except StaffFileError as exc:
         raise CliError(str(exc)) from None
-    if not removed:
+    async with open_app() as app, app.db.session() as db:
+        account = await staff_accounts.by_key(db, key)
+        if account is not None:
+            await web_auth.end_sessions_of(db, account.id)
+            await staff_accounts.remove(db, account.id)
+            await db.commit()
+    if not in_file and account is None:
         raise CliError(f"{args.identity} is not in the staff list")
     print(f"removed {args.identity}")
     return 0
 
+async def _list(args: argparse.Namespace) -> int:
+    """The accounts in the database (the file seeds them; admins add more on the web console)."""
+    from bot.commands.common import open_app
+    from storage import staff_accounts
 
-def _list(args: argparse.Namespace) -> int:
-    directory = _directory()
-    members = directory.members()
-    if not members:
+    async with open_app() as app, app.db.session() as db:
+        accounts = await staff_accounts.all_accounts(db)
+    if not accounts:
         print(
-            f"no staff yet; add one with: motcua staff add telegram:ID --role admin  (file: {directory.path})"
+            "no staff yet; add one with: motcua staff add telegram:ID --role admin  "
+            f"(file: {app.services.staff.path})"
         )
-    for m in members:
-        print(f"{m.key}\t{m.role}\t{m.name}")
+    for a in accounts:
+        print(f"{a.key}\t{a.role}\t{a.name}\t({a.source})")
     return 0
-
 
 def _read_password() -> str:
     import getpass
