@@ -22,6 +22,7 @@ from bot.web.render import flash, render
 from handlers import handoff_core as core
 from handlers import texts
 from handlers.feedback_core import local_text
+from handlers.guide_view import title_of
 from handlers.handoff_core import MAX_RELAY_CHARS, HandoffError
 from storage.models_feedback import Handoff, HandoffMessage
 
@@ -115,7 +116,7 @@ async def conversations_page(request: web.Request) -> web.Response:
                 "name": c.name or texts.PA_ANONYMOUS,
                 "phone": c.phone,
                 "asked": _when(request, c.created_at),
-                "where": texts.WC_FROM_HANDOFF if c.walkthrough_id == "-" else c.walkthrough_id,
+                "where": texts.WC_FROM_HANDOFF if c.walkthrough_id == "-" else title_of(kb, c.walkthrough_id),
             }
             for c in callbacks
         ],

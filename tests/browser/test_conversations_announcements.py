@@ -20,7 +20,7 @@ from sqlalchemy import select
 from handlers import texts
 from storage.models import User, utcnow
 from storage.models_feedback import Handoff
-from tests.browser.conftest import STAFF_UID, Server, eventually
+from tests.browser.conftest import ADMIN_UID, STAFF_UID, Server, eventually
 from tests.browser.test_staff_console import keep_for_docs
 
 CITIZEN = 5001
@@ -48,11 +48,18 @@ async def test_take_a_conversation_chat_without_reloading_and_end_it(
     server: Server, signed_in_page, screenshot
 ) -> None:
     office_hours(server)
+    for uid in (ADMIN_UID, STAFF_UID):
+        server.fake.user(uid, "Cán bộ")  # officers have written to the bot before: Telegram knows their chats
     server.fake.user(CITIZEN, "Hoàng Văn Nam")
     await citizen_says(server, CITIZEN, "/gapcanbo")
     assert any("đã báo cán bộ trực" in t for t in texts_to(server, CITIZEN))
     async with server.bot.db.session() as db:
         hid = int((await db.scalar(select(Handoff))).id)  # type: ignore[union-attr]
+    # the officers on duty are told in Telegram (the outbox); let that land before the sign-in
+    # link is asked for, or the notice would be read as the bot's answer to /web
+    notice = texts.HO_STAFF_REQUEST.format(name="Hoàng Văn Nam", hid=hid)
+    for uid in (ADMIN_UID, STAFF_UID):
+        await eventually(lambda uid=uid: notice in texts_to(server, uid), within=15)
 
     page = await signed_in_page("staff")
     await page.get_by_role("navigation").get_by_role("link", name=texts.WEB_NAV_CONVERSATIONS).click()
