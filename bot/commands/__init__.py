@@ -10,6 +10,7 @@ from bot.commands import (
     guides,
     kb,
     match,
+    open311,
     privacy,
     run,
     staff,
@@ -34,4 +35,5 @@ COMMAND_MODULES = [
     broadcast,
     privacy,
     web,
+    open311,
 ]
