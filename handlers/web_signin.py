@@ -18,6 +18,8 @@ SIGN_IN_PATH = "/staff/signin/"
 
 
 async def web_link(ctx: Context, msg: Incoming) -> list[Reply]:
+    if msg.group is not None:  # even the staff's own group: whoever reads the link could use it
+        return [Reply(texts.PRIVATE_ONLY)]
     account = await staff_accounts.by_key(ctx.db, ctx.user_key)
     if account is None:  # staff by the snapshot, but the table lost it since (removed a moment ago)
         return [Reply(texts.WEB_LINK_NO_ACCOUNT)]

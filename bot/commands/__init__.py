@@ -34,6 +34,6 @@ COMMAND_MODULES = [
     complaints,
     broadcast,
     privacy,
-    web,
     open311,
+    web,
 ]

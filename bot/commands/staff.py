@@ -76,6 +76,7 @@ async def _remove(args: argparse.Namespace) -> int:
     print(f"removed {args.identity}")
     return 0
 
+
 async def _list(args: argparse.Namespace) -> int:
     """The accounts in the database (the file seeds them; admins add more on the web console)."""
     from bot.commands.common import open_app
@@ -91,6 +92,7 @@ async def _list(args: argparse.Namespace) -> int:
     for a in accounts:
         print(f"{a.key}\t{a.role}\t{a.name}\t({a.source})")
     return 0
+
 
 def _read_password() -> str:
     import getpass

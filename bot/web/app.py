@@ -68,6 +68,11 @@ def build_staff_app(app: App) -> web.Application:
     return staff
 
 
+async def _to_root(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(PREFIX + "/")
+
+
 def mount(parent: web.Application, app: App) -> None:
-    """Mount the console under /staff/ of the HTTP server (the parent's body limit is raised too)."""
+    """Mount the console under /staff/ of the HTTP server; a typed "/staff" lands there too."""
+    parent.router.add_get(PREFIX, _to_root)  # before the sub-app, which would take it and 404
     parent.add_subapp(PREFIX + "/", build_staff_app(app))

@@ -73,8 +73,20 @@ async def test_accounts_page_adds_and_removes_a_colleague(server, signed_in_page
     # the new colleague can now ask the bot for a link in Telegram
     assert (await link_from_bot(server, 4242)).startswith(server.url("/staff/signin/"))
     row = page.locator("tr", has_text="4242")
-    await row.get_by_role("button", name=texts.WEB_ACCOUNTS_REMOVE).click()
+    asked: list[str] = []
+
+    async def answer(dialog) -> None:
+        asked.append(dialog.message)
+        await (dialog.dismiss() if len(asked) == 1 else dialog.accept())
+
+    page.on("dialog", answer)
+    await row.get_by_role("button", name=texts.WEB_ACCOUNTS_REMOVE).click()  # "no" to the question
+    await page.get_by_role("button", name=texts.WEB_ACCOUNTS_REMOVE).first.wait_for()
+    async with server.bot.db.session() as db:
+        assert await db.scalar(select(StaffAccount).where(StaffAccount.platform_id == "4242")) is not None
+    await row.get_by_role("button", name=texts.WEB_ACCOUNTS_REMOVE).click()  # "yes"
     await page.get_by_text(texts.WEB_ACCOUNTS_REMOVED.format(identity="telegram:4242")).wait_for()
+    assert asked == [texts.WEB_ACCOUNTS_REMOVE_CONFIRM.format(identity="telegram:4242")] * 2
     await screenshot(page, "accounts-removed")
     async with server.bot.db.session() as db:
         assert await db.scalar(select(StaffAccount).where(StaffAccount.platform_id == "4242")) is None

@@ -34,6 +34,8 @@ async def test_the_run_server_mounts_the_console_beside_health(web_bot) -> None:
         assert (await client.get("/healthz")).status == 200
         page = await client.get("/staff/signin")
         assert page.status == 200 and texts.WEB_SIGNIN_HOWTO in await page.text()
+        typed = await client.get("/staff", allow_redirects=False)
+        assert typed.status == 301 and typed.headers["Location"] == "/staff/"
         css = await client.get("/staff/static/staff.css")
         assert css.status == 200 and "font-family" in await css.text()
 

@@ -233,3 +233,13 @@ async def test_nothing_personal_in_the_logs_of_a_sign_in(staff_client, caplog) -
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for personal in ("9001", "9002", "Quản trị Một", "Cán bộ Hai", ADMIN):
         assert personal not in logged
+
+
+@pytest.mark.parametrize("group", ["-100", "-200"])
+async def test_no_link_is_sent_into_a_group_chat(web_bot, group) -> None:
+    """Not in a citizens' group, nor in the staff's own group: whoever reads a link could use it."""
+    web_bot.services.settings = dataclasses.replace(web_bot.services.settings, staff_chat="telegram:-200")
+    msg = Incoming(channel="telegram", platform_id="9002", text="/web", group=group)
+    replies = await web_bot.dispatcher.handle(msg)
+    assert [r.text for r in replies] == [texts.PRIVATE_ONLY]
+    assert await _count(web_bot, WebSignInLink) == 0
