@@ -15,7 +15,6 @@ bc:ok, bc:when, bc:x.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,67 +27,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
 from handlers.actions import Action
+from handlers.broadcast_core import (
+    MAX_CAPTION,
+    MAX_TEXT,
+    BroadcastError,
+    audience_label,
+    check_text,
+    citizen_replies,
+    local_text,
+    parse_send_time,
+)
+from handlers.broadcast_core import cancel as cancel_broadcast
+from handlers.broadcast_core import queue as queue_broadcast
 from handlers.context import Context
 from handlers.flow import Flow, Kind, Run
 from handlers.messages import Button, Incoming, Reply
 from handlers.personal import count
 from handlers.router import ActionHandler, Feature, Router
-from handlers.serialize import replies_to_payload
 from handlers.settings import HandlerSettings, RetentionSettings
 from knowledge.normalize import fold
 from storage import outbox as ob
 from storage.models import Outbox, User
-from storage.repos import audit
 
-MAX_TEXT = 2000  # Zalo's message limit: the tightest channel a broadcast may reach
-MAX_CAPTION = 1024  # Telegram's photo caption limit
-
-
-def citizen_replies(office: str, text: str, photo: str | None = None) -> list[Reply]:
-    """What every recipient receives: who it is from, the text, how to stop receiving."""
-    body = texts.BC_CITIZEN.format(office=office, text=text.strip())
-    return [Reply(body, photo=photo)]
-
-
-def audience_label(audience: ob.Audience) -> str:
-    parts = []
-    if audience.topic:
-        parts.append(
-            texts.BC_AUD_LABEL_TOPIC.format(topic=texts.SUB_TOPICS.get(audience.topic, audience.topic))
-        )
-    if audience.area:
-        parts.append(texts.BC_AUD_LABEL_AREA.format(area=audience.area))
-    if audience.channel:
-        parts.append(texts.BC_AUD_LABEL_CHANNEL.format(channel=audience.channel))
-    return ", ".join(parts) or texts.BC_AUD_LABEL_ALL
-
-
-def parse_send_time(text: str, local_now: dt.datetime) -> dt.datetime | None:
-    """«20:00» (today), «25/12 08:30» or «25/12/2026 08:30», local time; None unless in the future."""
-    m = re.fullmatch(r"\s*(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+)?(\d{1,2})[:hH](\d{2})\s*", text)
-    if not m:
-        return None
-    day, month, year, hour, minute = m.groups()
-    try:
-        when = local_now.replace(
-            year=int(year) if year else local_now.year,
-            month=int(month) if month else local_now.month,
-            day=int(day) if day else local_now.day,
-            hour=int(hour),
-            minute=int(minute),
-            second=0,
-            microsecond=0,
-        )
-    except ValueError:
-        return None
-    if day and not year and when < local_now:
-        try:
-            when = when.replace(year=when.year + 1)  # «05/01» typed in December means next January
-        except ValueError:
-            return None
-    if when <= local_now or when - local_now > dt.timedelta(days=366):
-        return None
-    return when.astimezone(dt.UTC)
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "audience_label", "citizen_replies", "parse_send_time", "register"]
 
 
 # ---------------------------------------------------------------- buttons
@@ -170,10 +131,10 @@ async def start(ctx: Context, msg: Incoming) -> list[Reply]:
 async def cancel(ctx: Context, raw_id: str) -> list[Reply]:
     if not raw_id.isdigit():
         return [Reply(texts.BC_CANCEL_NOTHING.format(id=raw_id[:20]))]
-    n = await ob.cancel_broadcast(ctx.db, int(raw_id), ctx.user_key, ctx.now())
-    if n is None:
-        return [Reply(texts.BC_CANCEL_NOTHING.format(id=raw_id))]
-    await audit(ctx.db, ctx.user_key, "broadcast.cancel", f"broadcast:{raw_id}", cancelled=n)
+    try:
+        n = await cancel_broadcast(ctx.db, int(raw_id), ctx.user_key, ctx.now())
+    except BroadcastError as exc:
+        return [Reply(str(exc))]
     return [Reply(texts.BC_CANCELLED.format(id=raw_id, n=n))]
 
 
@@ -207,13 +168,10 @@ async def on_photo(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[R
 
 @FLOW.on(Step.TEXT, Kind.TEXT)
 async def on_text(ctx: Context, msg: Incoming, run: Run[Step, Draft]) -> list[Reply]:
-    text = (msg.text or "").strip()
-    if not text:
-        return [Reply(texts.BC_TEXT_EMPTY, buttons=[_cancel_button()])]
-    limit = MAX_CAPTION if run.data.photo else MAX_TEXT
-    limit -= len(texts.BC_CITIZEN.format(office=ctx.kb.locality.office_name, text=""))
-    if len(text) > limit:
-        return [Reply(texts.BC_TEXT_TOO_LONG.format(n=len(text), limit=limit), buttons=[_cancel_button()])]
+    try:
+        text = check_text(ctx.kb.locality.office_name, msg.text or "", photo=run.data.photo is not None)
+    except BroadcastError as exc:
+        return [Reply(str(exc), buttons=[_cancel_button()])]
     run.data.text = text
     run.move(ctx, Step.AUDIENCE)
     return await _audience_menu(ctx)
@@ -384,8 +342,7 @@ async def _preview(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
     detail = ", ".join(f"{texts.BC_CHANNEL_NAMES.get(ch, ch)}: {n}" for ch, n in sorted(counts.items()))
     when = texts.BC_WHEN_NOW
     if data.send_at:
-        local = dt.datetime.fromisoformat(data.send_at).astimezone(ZoneInfo(ctx.settings.timezone))
-        when = local.strftime("%H:%M %d/%m/%Y")
+        when = local_text(dt.datetime.fromisoformat(data.send_at), ctx.settings.timezone)
     footer = texts.BC_PREVIEW_FOOTER.format(
         n=sum(counts.values()), detail=detail or "0", audience=audience_label(audience), when=when
     )
@@ -400,41 +357,22 @@ async def _preview(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
 
 async def _confirm(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
     data = run.data
-    audience = ob.Audience.from_dict(data.audience or {})
-    send_at = dt.datetime.fromisoformat(data.send_at) if data.send_at else ctx.now()
-    if send_at < ctx.now():
-        send_at = ctx.now()  # the scheduled time passed while the staff member was deciding
-    replies = citizen_replies(ctx.kb.locality.office_name, data.text, data.photo)
-    b = await ob.create_broadcast(
-        ctx.db,
-        created_by=ctx.user_key,
-        text=data.text,
-        photo=data.photo,
-        audience=audience,
-        payload=replies_to_payload(replies),
-        send_at=send_at,
-        notify=(ctx.incoming.channel, ctx.incoming.platform_id),
-        now=ctx.now(),
-    )
-    if b.total == 0:  # everyone unsubscribed since the preview: store nothing
-        await ctx.db.delete(b)
-        await ctx.db.flush()
-        return [Reply(texts.BC_NO_RECIPIENTS), *await _audience_menu(ctx)]
-    await audit(
-        ctx.db,
-        ctx.user_key,
-        "broadcast.create",
-        f"broadcast:{b.id}",
-        text=data.text,
-        photo=data.photo,
-        audience=audience.to_dict(),
-        recipients=b.total,
-        send_at=send_at.isoformat(),
-    )
+    try:
+        b = await queue_broadcast(
+            ctx.db,
+            actor=ctx.user_key,
+            office=ctx.kb.locality.office_name,
+            text=data.text,
+            photo=data.photo,
+            audience=ob.Audience.from_dict(data.audience or {}),
+            send_at=dt.datetime.fromisoformat(data.send_at) if data.send_at else None,
+            now=ctx.now(),
+            notify=(ctx.incoming.channel, ctx.incoming.platform_id),
+        )
+    except BroadcastError as exc:  # everyone unsubscribed since the preview: nothing stored
+        return [Reply(str(exc)), *await _audience_menu(ctx)]
     run.end(ctx)
-    when = texts.BC_WHEN_NOW
-    if data.send_at:
-        when = send_at.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%H:%M %d/%m/%Y")
+    when = local_text(b.send_at, ctx.settings.timezone) if data.send_at else texts.BC_WHEN_NOW
     return [Reply(texts.BC_QUEUED.format(id=b.id, n=b.total, when=when), edit=True)]
 
 

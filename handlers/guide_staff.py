@@ -75,12 +75,11 @@ async def cmd_callbacks(ctx: Context, msg: Incoming) -> list[Reply]:
 
 
 async def on_callback_done(ctx: Context, msg: Incoming, action: CallbackDone) -> list[Reply]:
-    from storage.repos import audit
+    from handlers.handoff_core import callback_done
 
     if not ctx.is_staff:
         return [main_menu(ctx, texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name))]
-    row = await repo.mark_callback_done(ctx.db, action.request, ctx.user_key)
+    row = await callback_done(ctx.db, action.request, ctx.user_key)
     if row is None:
         return [main_menu(ctx, texts.EXPIRED_BUTTON)]
-    await audit(ctx.db, ctx.user_key, "guide_callback_done", target=str(row.id))
     return [Reply(texts.CALLBACK_MARKED.format(id=row.id)), *await cmd_callbacks(ctx, msg)]

@@ -20,12 +20,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import handoff_core as core
 from handlers import texts
 from handlers.actions import Action
-from handlers.buttons import CallbackDone, Rate, StartHandoff
+from handlers.buttons import CallbackDone, StartHandoff
 from handlers.context import Context
 from handlers.feedback_core import in_working_hours, notify_staff, staff_recipients
 from handlers.flow import Fallback, Flow, Kind, Run
+from handlers.handoff_core import MAX_RELAY_CHARS, BackToHandoff, EndHandoff, HandoffError, TakeHandoff
 from handlers.handoff_privacy import register as register_personal_data
 from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
@@ -33,11 +35,9 @@ from handlers.phone import mask_phone, normalize_phone
 from handlers.router import Feature, HookPriority, Router
 from handlers.serialize import replies_to_payload
 from knowledge.normalize import fold
-from storage.db import lock_for_update
-from storage.models_feedback import Handoff
-from storage.repos import audit, enqueue
+from storage.models_feedback import Handoff, HandoffMessage
+from storage.repos import enqueue
 
-MAX_RELAY_CHARS = 2000
 # explicit wishes to talk to a person, folded (no diacritics); the matcher's "human"
 # intent catches more, this hook makes sure the plain phrases always work
 _WANT_HUMAN = re.compile(
@@ -53,23 +53,6 @@ class CallbackAnswer(Action, prefix="ho:cb"):
     """The answer to «may we call you back?»: yes (type a number), keep (the stored one), no."""
 
     answer: Literal["yes", "keep", "no"]
-
-
-@dataclass(frozen=True)
-class EndHandoff(Action, prefix="ho:end"):
-    hid: int
-
-
-@dataclass(frozen=True)
-class BackToHandoff(Action, prefix="ho:back"):
-    """The citizen answers a staff message after having left the conversation."""
-
-    hid: int
-
-
-@dataclass(frozen=True)
-class TakeHandoff(Action, prefix="ho:take"):
-    hid: int
 
 
 # ---------------------------------------------------------------- flows
@@ -130,7 +113,7 @@ CALLBACK_FLOW: Flow[Callback, NoData] = Flow("callback", Callback, NoData, cance
 
 
 def _end_button(hid: int) -> list[Button]:
-    return [EndHandoff(hid).button(texts.HO_BTN_END)]
+    return core.end_button(hid)
 
 
 def _callback_offer(ctx: Context | None) -> list[list[Button]]:
@@ -203,34 +186,13 @@ async def on_citizen_message(
         text = msg.text.strip()
         if len(text) > MAX_RELAY_CHARS:
             return [Reply(texts.HO_TOO_LONG.format(limit=MAX_RELAY_CHARS))]
-        body = texts.HO_FROM_CITIZEN.format(
-            name=ctx.user.display_name or texts.PA_ANONYMOUS, hid=handoff.id, text=text
-        )
-        relay = Reply(body)
+        await core.citizen_message(ctx.db, ctx.services, handoff, text=text, photo=None, channel=msg.channel)
     elif msg.photo is not None:
-        same = handoff.staff_key is not None and handoff.staff_key.startswith(f"{msg.channel}:")
-        body = texts.HO_FROM_CITIZEN.format(
-            name=ctx.user.display_name or texts.PA_ANONYMOUS, hid=handoff.id, text=texts.HO_PHOTO
+        await core.citizen_message(
+            ctx.db, ctx.services, handoff, text=None, photo=msg.photo.ref, channel=msg.channel
         )
-        relay = Reply(body, photo=msg.photo.ref if same else None)
     else:
         return [Reply(texts.HO_TEXT_ONLY)]
-    if handoff.status == "waiting":
-        relay = Reply(
-            relay.text, photo=relay.photo, buttons=[[TakeHandoff(handoff.id).button(texts.HO_BTN_TAKE)]]
-        )
-    else:
-        relay = Reply(relay.text, photo=relay.photo, buttons=[_end_button(handoff.id)])
-    handoff.messages += 1
-    await notify_staff(
-        ctx.db,
-        ctx.services.staff,
-        ctx.settings.staff_chat if handoff.staff_key is None else "",
-        [relay],
-        kind="handoff",
-        ref=f"ho:{handoff.id}",
-        only=handoff.staff_key,
-    )
     if handoff.status == "waiting":
         return [Reply(texts.HO_RELAYED_WAITING, buttons=[_end_button(handoff.id)])]
     return []  # a live conversation: no echo, the staff member's answer is the reply
@@ -329,33 +291,12 @@ async def on_back(ctx: Context, msg: Incoming, action: BackToHandoff) -> list[Re
 async def on_take(ctx: Context, msg: Incoming, action: TakeHandoff) -> list[Reply]:
     if not ctx.is_staff:
         return [Reply(texts.STAFF_ONLY.format(office=ctx.kb.locality.office_name), buttons=[menu_button()])]
-    hid = action.hid
-    handoff = await ctx.db.scalar(await lock_for_update(ctx.db, select(Handoff).where(Handoff.id == hid)))
-    if handoff is None or handoff.status == "ended":
-        return [Reply(texts.HO_ENDED_ALREADY)]
-    if handoff.status == "active" and handoff.staff_key != ctx.user_key:
-        return [Reply(texts.HO_TAKEN_BY_OTHER.format(who=handoff.staff_key))]
-    handoff.status = "active"
-    handoff.staff_key = ctx.user_key
-    handoff.taken_at = handoff.taken_at or ctx.now()
+    try:
+        handoff = await core.take(ctx.db, ctx.services, action.hid, ctx.user_key, via="chat")
+    except HandoffError as exc:
+        return [Reply(str(exc))]
     STAFF_FLOW.start(ctx, Relay.LIVE, Conversation(hid=handoff.id))
-    await audit(ctx.db, ctx.user_key, "handoff.take", f"ho:{handoff.id}")
-    await _to_citizen(ctx, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[_end_button(handoff.id)])])
     return [Reply(texts.HO_TAKEN.format(hid=handoff.id), buttons=[_end_button(handoff.id)])]
-
-
-async def _to_citizen(ctx: Context, handoff: Handoff, replies: list[Reply]) -> None:
-    if not handoff.channel or not handoff.platform_id:
-        return
-    await enqueue(
-        ctx.db,
-        channel=handoff.channel,
-        platform_id=handoff.platform_id,
-        user_id=handoff.user_id,
-        kind="handoff",
-        payload=replies_to_payload(replies),
-        ref=f"ho:{handoff.id}",
-    )
 
 
 @STAFF_FLOW.on(Relay.LIVE, *Kind)
@@ -367,20 +308,15 @@ async def on_staff_message(ctx: Context, msg: Incoming, run: Run[Relay, Conversa
     if handoff.status == "ended":
         run.end(ctx)
         return [Reply(texts.HO_ENDED_ALREADY)]
-    if msg.text is None:
-        if msg.photo is not None and handoff.channel == msg.channel:
-            await _to_citizen(
-                ctx, handoff, [Reply(texts.HO_FROM_STAFF.format(text=texts.HO_PHOTO), photo=msg.photo.ref)]
-            )
-            return []
-        return [Reply(texts.HO_TEXT_ONLY)]
-    text = msg.text.strip()
-    if len(text) > MAX_RELAY_CHARS:
-        return [Reply(texts.HO_TOO_LONG.format(limit=MAX_RELAY_CHARS))]
-    handoff.messages += 1
-    back = [BackToHandoff(handoff.id).button(texts.HO_BTN_REPLY), *_end_button(handoff.id)]
-    await _to_citizen(ctx, handoff, [Reply(texts.HO_FROM_STAFF.format(text=text), buttons=[back])])
-    await audit(ctx.db, ctx.user_key, "handoff.message", f"ho:{handoff.id}", chars=len(text))
+    try:
+        if msg.text is not None:
+            await core.staff_message(ctx.db, ctx.services, handoff.id, ctx.user_key, msg.text)
+        elif msg.photo is not None and handoff.channel == msg.channel:
+            await core.staff_message(ctx.db, ctx.services, handoff.id, ctx.user_key, "", photo=msg.photo.ref)
+        else:
+            return [Reply(texts.HO_TEXT_ONLY)]
+    except HandoffError as exc:
+        return [Reply(str(exc))]
     return []
 
 
@@ -394,31 +330,11 @@ async def _end(ctx: Context, hid: int) -> list[Reply]:
     STAFF_FLOW.end(ctx)
     if handoff.status == "ended":
         return [Reply(texts.HO_ENDED_ALREADY, buttons=[menu_button()])]
-    handoff.status = "ended"
-    handoff.ended_at = ctx.now()
-    handoff.ended_by = "citizen" if citizen_side else "staff"
-    rate = [
-        [
-            Rate("h", str(handoff.id), True).button(texts.RT_BTN_YES),
-            Rate("h", str(handoff.id), False).button(texts.RT_BTN_NO),
-        ]
-    ]
     if citizen_side:
-        if handoff.staff_key:
-            await notify_staff(
-                ctx.db,
-                ctx.services.staff,
-                "",
-                [Reply(texts.HO_CITIZEN_ENDED.format(hid=handoff.id))],
-                kind="handoff",
-                ref=f"ho:{handoff.id}",
-                only=handoff.staff_key,
-            )
-        return [Reply(texts.HO_ENDED_CITIZEN), Reply(texts.HO_RATE, buttons=[*rate, menu_button()])]
-    await audit(ctx.db, ctx.user_key, "handoff.end", f"ho:{handoff.id}")
-    await _to_citizen(
-        ctx, handoff, [Reply(texts.HO_STAFF_ENDED), Reply(texts.HO_RATE, buttons=[*rate, menu_button()])]
-    )
+        await core.end_by_citizen(ctx.db, ctx.services, handoff)
+        rate = Reply(texts.HO_RATE, buttons=[*core.rate_buttons(handoff.id), menu_button()])
+        return [Reply(texts.HO_ENDED_CITIZEN), rate]
+    await core.end_by_staff(ctx.db, ctx.services, handoff.id, ctx.user_key)
     return [Reply(texts.HO_ENDED_STAFF.format(hid=handoff.id))]
 
 
@@ -459,6 +375,7 @@ async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) 
         handoff.status = "ended"
         handoff.ended_at = now
         handoff.ended_by = "timeout"
+        db.add(HandoffMessage(handoff_id=handoff.id, at=now, sender="system", text="timeout"))
         if handoff.channel and handoff.platform_id:
             offer = Reply(texts.HO_NOBODY_FREE, buttons=_callback_offer(None))
             await enqueue(

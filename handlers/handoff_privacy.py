@@ -1,16 +1,18 @@
 """What the live conversations with an officer store about a person.
 
-The handoff row holds who asked (user, channel identity); the outbox holds the
+The handoff row holds who asked (user, channel identity); `handoff_messages`
+holds what both sides wrote (for the staff console); the outbox holds the
 request and every relayed message, with the citizen's name and words
-(`ho:<id>`). Erasure detaches the person, ends the conversation and redacts
-those messages; the purge does the same for conversations ended long ago.
+(`ho:<id>`). Erasure detaches the person, ends the conversation, deletes its
+lines and redacts those messages; the purge does the same for conversations
+ended long ago.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
@@ -18,7 +20,7 @@ from handlers.personal import count, cutoff, redact_notices
 from handlers.router import Router
 from handlers.settings import HandlerSettings, RetentionSettings
 from storage.models import User
-from storage.models_feedback import Handoff
+from storage.models_feedback import Handoff, HandoffMessage
 
 
 async def describe(db: AsyncSession, user: User, settings: HandlerSettings) -> list[str]:
@@ -34,6 +36,11 @@ async def _detach(db: AsyncSession, ids: list[int], now: dt.datetime | None = No
         update(Handoff)
         .where(Handoff.id.in_(ids))
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        delete(HandoffMessage)
+        .where(HandoffMessage.handoff_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
     await redact_notices(db, [f"ho:{i}" for i in ids])
@@ -62,7 +69,13 @@ def register(router: Router) -> None:
         describe=describe,
         erase=erase,
         purge=purge,
-        columns=("handoffs.user_id", "handoffs.channel", "handoffs.platform_id"),
+        columns=(
+            "handoffs.user_id",
+            "handoffs.channel",
+            "handoffs.platform_id",
+            "handoff_messages.text",
+            "handoff_messages.photo",
+        ),
         purpose=texts.REG_HANDOFFS_PURPOSE,
         basis=texts.REG_HANDOFFS_BASIS,
         retention="session",

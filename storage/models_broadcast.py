@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigId, UTCDateTime, utcnow
@@ -56,3 +56,22 @@ class OutboxRate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     next_slot: Mapped[float] = mapped_column(Float, default=0.0)
     version: Mapped[int] = mapped_column(Integer, default=0)  # optimistic lock: portable, no FOR UPDATE
+
+
+class BroadcastPhoto(Base):
+    """A photo uploaded for an announcement from the staff console, served at a public address.
+
+    Stored in the database (added by 0703_handoff_web), not on one worker's disk, so
+    every worker behind the load balancer can serve it to the platforms that fetch it
+    (Telegram and Zalo take an announcement's photo by URL). The token is the address:
+    random, so nobody can list the photos of announcements not sent yet.
+    """
+
+    __tablename__ = "broadcast_photos"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(48), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(96))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

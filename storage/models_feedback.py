@@ -137,6 +137,28 @@ class Handoff(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(16))  # citizen, staff
     messages: Mapped[int] = mapped_column(Integer, default=0)
+    # added by 0703_handoff_web: where the officer took it ("chat" or "web"); citizen messages are
+    # relayed to the officer's chat only when taken there, the web page reads handoff_messages
+    via: Mapped[str | None] = mapped_column(String(8))
+
+
+class HandoffMessage(Base):
+    """One message of a conversation with an officer, so a page can show the whole exchange.
+
+    sender: "citizen", "staff" or "system" (taken, handed back, ended); author is the
+    staff identity for staff and system lines. photo is the channel's file reference.
+    """
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (Index("ix_handoff_messages_handoff_id", "handoff_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sender: Mapped[str] = mapped_column(String(8))
+    author: Mapped[str | None] = mapped_column(String(96))
+    text: Mapped[str] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(512))
 
 
 class FeedbackJob(Base):

@@ -41,6 +41,8 @@ PERSONAL = {
     "handoffs.user_id",
     "handoffs.channel",
     "handoffs.platform_id",
+    "handoff_messages.text",  # the citizen's words (and the officer's answers)
+    "handoff_messages.photo",
     "guide_runs.user_id",
     "guide_runs.comment",
     "guide_events.user_id",
@@ -81,6 +83,9 @@ STAFF = {
     "complaints.answer",  # the office's answer
     "complaint_events.actor",
     "handoffs.staff_key",
+    "handoff_messages.author",  # the officer's identity on their lines
+    "broadcast_photos.data",  # the photo of an announcement to the public
+    "broadcast_photos.uploaded_by",
     "guide_callbacks.done_by",
     "kb_stamps.content",  # the knowledge-base overlay staff accepted (edited to hold no personal data)
     "kb_stamps.updated_by",
@@ -125,7 +130,8 @@ def _not_personal(table: str, column: str) -> bool:
         "broadcasts.report", "broadcasts.send_at",
         "complaints.code", "complaints.year", "complaints.number",
         "ratings.target_kind", "ratings.value",
-        "handoffs.ended_by", "handoffs.messages",
+        "handoffs.ended_by", "handoffs.messages", "handoffs.via", "handoff_messages.sender",
+        "broadcast_photos.token", "broadcast_photos.content_type",
         "guide_runs.skill", "guide_runs.step_id", "guide_runs.history", "guide_runs.outcome",
         "guide_runs.rating", "guide_events.skill", "guide_events.step_id", "guide_events.event",
         "guide_callbacks.step_id",

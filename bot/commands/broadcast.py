@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.commands.common import Subcommands, load_settings, open_app
+from handlers import broadcast_core as core
 from handlers import texts
-from handlers.broadcast import MAX_CAPTION, MAX_TEXT, audience_label, citizen_replies, parse_send_time
-from handlers.serialize import replies_to_payload
+from handlers.broadcast_core import BroadcastError, audience_label, citizen_replies, in_range, parse_send_time
 from storage import outbox as ob
 from storage.models import Outbox
-from storage.repos import audit
 
 
 def add_commands(sub: Subcommands) -> None:
@@ -76,8 +75,7 @@ def parse_at(raw: str, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
         when = parse_send_time(raw, local_now)
     else:
         value = value.replace(tzinfo=tz) if value.tzinfo is None else value
-        ok = now < value <= now + dt.timedelta(days=366)
-        when = value.astimezone(dt.UTC) if ok else None
+        when = value.astimezone(dt.UTC) if in_range(value, now) else None
     if when is None:
         raise CliError(
             f"--at {raw!r}: use a local time within the next year as 'YYYY-MM-DD HH:MM', "
@@ -107,12 +105,12 @@ async def _send(args: argparse.Namespace) -> int:
         if args.area and args.area not in loc.areas:
             known = ", ".join(loc.areas) or "(none configured)"
             raise CliError(f"--area {args.area!r} is not an area of locality.yaml; known areas: {known}")
-        replies = citizen_replies(loc.office_name, text, args.photo)
-        limit = MAX_CAPTION if args.photo else MAX_TEXT
-        if len(replies[0].text) > limit:
+        limit = core.text_limit(loc.office_name, photo=bool(args.photo))
+        if len(text) > limit:
             raise CliError(
-                f"the announcement is {len(replies[0].text)} characters with its header; the limit is {limit}"
+                f"the announcement is {len(text)} characters; the limit is {limit} without its header"
             )
+        replies = citizen_replies(loc.office_name, text, args.photo)
         audience = ob.Audience(topic=args.topic, area=args.area, channel=args.channel)
         async with app.db.session() as db:
             counts = await ob.count_recipients(db, audience)
@@ -137,26 +135,19 @@ async def _send(args: argparse.Namespace) -> int:
                 return 1
         actor = f"cli:{getpass.getuser()}"
         async with app.db.session() as db:
-            b = await ob.create_broadcast(
-                db,
-                created_by=actor,
-                text=text,
-                photo=args.photo,
-                audience=audience,
-                payload=replies_to_payload(replies),
-                send_at=send_at,
-            )
-            await audit(
-                db,
-                actor,
-                "broadcast.create",
-                f"broadcast:{b.id}",
-                text=text,
-                photo=args.photo,
-                audience=audience.to_dict(),
-                recipients=b.total,
-                send_at=send_at.isoformat(),
-            )
+            try:
+                b = await core.queue(
+                    db,
+                    actor=actor,
+                    office=loc.office_name,
+                    text=text,
+                    photo=args.photo,
+                    audience=audience,
+                    send_at=send_at,
+                    now=dt.datetime.now(dt.UTC),
+                )
+            except BroadcastError:
+                raise CliError("nobody would receive this announcement any more; nothing queued") from None
             await db.commit()
         print(
             f"queued broadcast {b.id} to {b.total} recipients; follow it with: motcua broadcast status {b.id}"
@@ -220,10 +211,12 @@ async def _cancel(args: argparse.Namespace) -> int:
 
     actor = f"cli:{getpass.getuser()}"
     async with open_app() as app, app.db.session() as db:
-        n = await ob.cancel_broadcast(db, args.id, actor)
-        if n is None:
-            raise CliError(f"broadcast {args.id} does not exist or is already finished or cancelled")
-        await audit(db, actor, "broadcast.cancel", f"broadcast:{args.id}", cancelled=n)
+        try:
+            n = await core.cancel(db, args.id, actor, dt.datetime.now(dt.UTC))
+        except BroadcastError:
+            raise CliError(
+                f"broadcast {args.id} does not exist or is already finished or cancelled"
+            ) from None
         await db.commit()
     print(f"cancelled broadcast {args.id}: {n} deliveries will not be sent")
     return 0

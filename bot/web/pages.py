@@ -14,4 +14,6 @@ PAGE_MODULES: list[str] = [
     "bot.web.complaint_actions",
     "bot.web.stats_pages",
     "bot.web.improve_pages",
+    "bot.web.conversations",
+    "bot.web.announcements",
 ]

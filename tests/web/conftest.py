@@ -60,7 +60,9 @@ async def web_bot(tmp_path: Path, db_url: str) -> AsyncIterator[App]:
 
 def staff_web_app(bot: App) -> web.Application:
     """The HTTP server's root app with the console mounted as `motcua run` mounts it."""
-    root = web.Application()
+    from bot.web.app import MAX_BODY
+
+    root = web.Application(client_max_size=MAX_BODY)  # as bot/commands/run.py builds it
     mount(root, bot)
     return root
 
