@@ -19,7 +19,7 @@ from handlers.texts.open311 import *  # noqa: F403
 from handlers.texts.privacy import *  # noqa: F403
 from handlers.texts.register import *  # noqa: F403
 from handlers.texts.web import *  # noqa: F403
-from handlers.texts.web_complaints import *  # noqa: F403
-from handlers.texts.web_stats import *  # noqa: F403
 from handlers.texts.web_announcements import *  # noqa: F403
+from handlers.texts.web_complaints import *  # noqa: F403
 from handlers.texts.web_conversations import *  # noqa: F403
+from handlers.texts.web_stats import *  # noqa: F403
