@@ -206,7 +206,10 @@ def test_learned_preferring_a_related_topic_asks_between_them() -> None:
                   0.9, [("can-cuoc", 0.51), ("lien-thong-khai-sinh", 0.49)], 0.49,
                   related_learned=0.02)  # fmt: skip
     assert apply_rules(op) == ("clarify", "related-close-call")
-    related: dict[str, tuple[str, ...]] = {"can-cuoc": ("lien-thong-khai-sinh",), "lien-thong-khai-sinh": ("can-cuoc",)}
+    related: dict[str, tuple[str, ...]] = {
+        "can-cuoc": ("lien-thong-khai-sinh",),
+        "lien-thong-khai-sinh": ("can-cuoc",),
+    }
     assert clarify_topics(op, related) == ["lien-thong-khai-sinh", "can-cuoc"]
     # the same disagreement with an unrelated learned top is the veto's business, not this rule's
     op = Opinions("q", None, [("lien-thong-khai-sinh", 0.91)], "answer", 0.9, [("can-cuoc", 0.51)], 0.49)
