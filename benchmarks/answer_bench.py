@@ -113,7 +113,7 @@ def main() -> None:
         f" = {aspect_right / max(aspect_rows, 1):.3f}  (target >= 0.90)"
     )
     print(
-        f"wrong FAQ answers: {faq_wrong}/{faq_given} given = {faq_wrong / max(scored, 1):.3f} of answers  (target <= 0.02)"
+        f"wrong FAQ answers: {faq_wrong}/{faq_given} given = {faq_wrong / max(scored, 1):.3f} of answers  (target <= 0.01)"
     )
     print(
         f"baseline 'always the general card': right lead {baseline_right}/{n} = {baseline_right / n:.3f}, aspect/FAQ right 0.000"

@@ -24,7 +24,7 @@ from handlers.messages import Button
 from handlers.router import Feature
 from handlers.topic_text import current_fee_lines
 from knowledge.aspects import Aspect, detect_aspect
-from knowledge.faq import FaqHit, best_entry
+from knowledge.faq import FaqHit, best_entry, best_for_aspect
 from knowledge.fee_rules import current_fees
 from knowledge.schema import Procedure, Source
 
@@ -151,7 +151,7 @@ def choose_direct(p: Procedure, text: str, question: str | None, today: dt.date)
 
     Pure (no conversation state), so benchmarks/answer_bench.py scores exactly what the bot does.
     """
-    hit = best_entry(p, text, question)
+    hit = best_entry(p, text, question) or best_for_aspect(p, text, question)
     if hit is not None:
         return from_faq(hit)
     aspect = detect_aspect(text)

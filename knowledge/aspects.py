@@ -55,6 +55,12 @@ class AspectsFile(BaseModel):
     forms: list[str] = []
     result: list[str] = []
     eligibility: list[str] = []
+    # cues of any yes/no question ("có được không"): they count only when no other cue is there
+    weak: list[str] = []
+    # phrases that hide a cue cutting into them: "làm hộ" is not in "làm hồ sơ" (both fold to
+    # "lam ho"), "chỗ nào" of "khác nhau chỗ nào" asks no place; a cue containing one whole
+    # ("hồ sơ gồm") still counts
+    ignore: list[str] = []
 
     @field_validator("*")
     @classmethod
@@ -77,7 +83,11 @@ class AspectMatch:
 
 
 class AspectDetector:
-    def __init__(self, cues: dict[Aspect, list[str]]) -> None:
+    def __init__(
+        self, cues: dict[Aspect, list[str]], weak: frozenset[str] = frozenset(), ignore: tuple[str, ...] = ()
+    ) -> None:
+        self._weak = weak
+        self._ignore = [re.compile(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])") for p in ignore]
         self._patterns = [
             (aspect, phrase, re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"))
             for aspect, phrases in cues.items()
@@ -85,21 +95,43 @@ class AspectDetector:
         ]
         self._order = {aspect: i for i, aspect in enumerate(Aspect)}
 
+    def spans(self, folded: str) -> list[tuple[Aspect, int, int]]:
+        """Every cue in an already folded text, as (aspect, start, end): FAQ matching reads the
+        cues as synonyms ("mất phí", "bao nhiêu tiền" and "lệ phí" all ask the fee)."""
+        hidden = [(m.start(), m.end()) for pattern in self._ignore for m in pattern.finditer(folded)]
+        return [
+            (aspect, m.start(), m.end())
+            for aspect, _, pattern in self._patterns
+            for m in pattern.finditer(folded)
+            if not _cuts_into(m.start(), m.end(), hidden)
+        ]
+
     def detect(self, text: str) -> AspectMatch | None:
         """The aspect a question asks about, or None for a general question."""
         folded = fold(text[:2000])
+        hidden = [(m.start(), m.end()) for pattern in self._ignore for m in pattern.finditer(folded)]
         best: AspectMatch | None = None
         for aspect, phrase, pattern in self._patterns:
             for m in pattern.finditer(folded):
+                if _cuts_into(m.start(), m.end(), hidden):
+                    continue
                 found = AspectMatch(aspect, phrase, m.end())
-                # the cue ending last wins; at the same end the longer, more specific one
-                if best is None or (found.end, len(phrase), -self._order[aspect]) > (
-                    best.end,
-                    len(best.cue),
-                    -self._order[best.aspect],
-                ):
+                # a strong cue beats a weak one; then the cue ending last wins; at the same end
+                # the longer, more specific one
+                if best is None or self._rank(found) > self._rank(best):
                     best = found
         return best
+
+    def _rank(self, found: AspectMatch) -> tuple[bool, int, int, int]:
+        return (found.cue not in self._weak, found.end, len(found.cue), -self._order[found.aspect])
+
+
+def _cuts_into(start: int, end: int, hidden: list[tuple[int, int]]) -> bool:
+    """Whether a cue at start:end overlaps an ignored phrase without containing it whole."""
+    return any(
+        start < h_end and h_start < end and not (start <= h_start and h_end <= end)
+        for h_start, h_end in hidden
+    )
 
 
 def load_aspects(path: Path = ASPECTS_FILE) -> AspectDetector:
@@ -111,7 +143,15 @@ def load_aspects(path: Path = ASPECTS_FILE) -> AspectDetector:
         raise AspectsError("\n".join(problems)) from None
     except (OSError, yaml.YAMLError) as exc:
         raise AspectsError(f"{path.name}: {exc}") from None
-    return AspectDetector({Aspect(name): getattr(data, name) for name in AspectsFile.model_fields})
+    aspects = {
+        Aspect(name): getattr(data, name)
+        for name in AspectsFile.model_fields
+        if name not in ("weak", "ignore")
+    }
+    unknown = [w for w in data.weak if not any(w in cues for cues in aspects.values())]
+    if unknown:
+        raise AspectsError(f"{path.name}: weak: not a cue of any aspect: {unknown}")
+    return AspectDetector(aspects, frozenset(data.weak), tuple(data.ignore))
 
 
 @functools.cache
@@ -119,7 +159,9 @@ def bundled_detector() -> AspectDetector:
     return load_aspects()
 
 
+@functools.lru_cache(maxsize=2048)
 def detect_aspect(text: str) -> Aspect | None:
+    """Cached: one reply asks it several times of the same text (FAQ choice, aspect answer)."""
     found = bundled_detector().detect(text)
     return found.aspect if found else None
 
