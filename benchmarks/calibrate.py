@@ -6,7 +6,7 @@ Utility per question: +1 a right answer or a right refusal, +0.25 a
 clarification that offers the right topic, -4 a wrong answer (a confident wrong
 answer is what ends government chatbots). Rows: the labelled dev set, the same
 questions behind a story (long messages: the question comes last), and
-tests/data/probe.tsv. Never the held-out sets: they must stay unseen.
+tests/data/probe.tsv and probe_long.tsv (ours). Never the held-out sets: they must stay unseen.
 The opinions of both matchers are computed once; the rules are replayed.
 """
 
@@ -40,6 +40,16 @@ GRID = {
     "contest_gap": [0.1, 0.15, 0.2, 0.25],
     "contest_lexical": [0.75, 0.85, 0.9],
 }
+# a smaller grid for the rules added later (the others stay at their calibrated values):
+# `--grid late`
+LATE_GRID = {
+    "out_of_scope": [0.2, 0.3, 0.4],
+    "lexical_strong": [0.75, 0.85, 0.95],
+    "veto": [0.02, 0.05],
+    "related_gap": [0.0, 0.05, 0.1, 0.15],
+    "related_learned": [1.0, 0.0, 0.2, 0.4],
+}
+PROBES = ("probe.tsv", "probe_long.tsv")  # our own chat-style and story-style questions
 
 
 def utility(label: str, decision: str, offered: list[str]) -> float:
@@ -56,15 +66,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kb", type=Path, default=None)
     ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    ap.add_argument("--grid", choices=("all", "late"), default="all")
     args = ap.parse_args()
     kb = load_knowledge(args.kb)
     m = Matcher(kb)
     rnd = random.Random(5)
     rows = [(lab, q) for lab, q in read_tsv(args.dev) if lab == "none" or lab in kb.topics]
     rows += [(lab, f"{rnd.choice(STORIES)} {q}") for lab, q in rows]
-    probe = ROOT / "tests" / "data" / "probe.tsv"
-    if probe.exists():
-        rows += [(lab, q) for lab, q in read_tsv(probe) if lab == "none" or lab in kb.topics]
+    for name in PROBES:
+        probe = ROOT / "tests" / "data" / name
+        if probe.exists():
+            rows += [(lab, q) for lab, q in read_tsv(probe) if lab == "none" or lab in kb.topics]
     ops = [(lab, opinions(m, q)) for lab, q in rows]
 
     def score(rules: Rules) -> tuple[float, float]:
@@ -81,8 +93,9 @@ def main() -> None:
 
     base = score(RULES)
     best = (base, RULES)
-    keys = list(GRID)
-    for values in itertools.product(*(GRID[k] for k in keys)):
+    grid = LATE_GRID if args.grid == "late" else GRID
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
         rules = dataclasses.replace(RULES, **dict(zip(keys, values, strict=True)))
         s = score(rules)
         if (s[0], -s[1]) > (best[0][0], -best[0][1]):

@@ -47,6 +47,8 @@ class Rules:
     contest: float = 0.3  # a catalogue name this close that explains more of the question…
     contest_gap: float = 0.1  # …by this share of its informative mass than the best topic…
     contest_lexical: float = 0.75  # …wins unless the topic's lexical score is at least this
+    related_gap: float = 0.0  # a related topic this close behind the lexical best: ask between them
+    related_learned: float = 0.0  # the learned opinion prefers a related topic by this much: ask
 
 
 RULES = Rules()
@@ -67,6 +69,8 @@ class Opinions:
     not_covered_score: float = 0.0
     catalogue_explains: float = 0.0  # share of the question's informative mass the catalogue name has
     topic_explains: float = 0.0  # … and the lexical best topic has
+    related_gap: float = 1.0  # lexical best minus the best related topic's score (1.0: none ranked)
+    related_learned: float = -1.0  # learned top's posterior minus the lexical best's, when related
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,14 @@ def opinions(m: Matcher, text: str) -> Opinions:
     if lexical:
         j = model.position.get(lexical[0][0])
         of_top = float(post[j]) if j is not None else 0.0
+    rel_gap, rel_learned = 1.0, -1.0
+    if lexical:
+        rel = m.related.get(lexical[0][0], ())
+        behind = [s for t, s in lexical[1:] if t in rel]
+        if behind:
+            rel_gap = lexical[0][1] - behind[0]
+        if learned and learned[0][0] in rel:
+            rel_learned = learned[0][1] - of_top
     entry, cat_score = m.catalogue.best(split.question)
     cat_x = top_x = 0.0
     if entry is not None and lexical:
@@ -133,6 +145,8 @@ def opinions(m: Matcher, text: str) -> Opinions:
         cat_score,
         cat_x,
         top_x,
+        rel_gap,
+        rel_learned,
     )
 
 
@@ -162,6 +176,10 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
         return "fallback", "not-covered-explains-more"
     if op.p_in < rules.out_of_scope and s1 < rules.lexical_strong:
         return "fallback", "out-of-scope"
+    if op.related_gap < rules.related_gap or op.related_learned > rules.related_learned:
+        # a close call between related topics (khiếu nại / phản ánh) is the user's to make:
+        # clarify_topics then offers only the related ones
+        return "clarify", "related-close-call"
     if agree and op.lexical_decision == "answer":
         return "answer", "both-agree"
     if agree and l_p >= rules.agree_learned and s1 >= rules.agree_lexical and len(op.question.split()) > 1:

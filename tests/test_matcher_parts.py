@@ -11,7 +11,7 @@ import pytest
 from handlers import texts
 from knowledge.loader import KnowledgeError, load_knowledge
 from knowledge.matcher import Matcher
-from knowledge.matcher_decide import Opinions, apply_rules, clarify_topics, related_topics
+from knowledge.matcher_decide import Opinions, apply_rules, clarify_topics, opinions, related_topics
 from knowledge.matcher_question import split_question
 from knowledge.not_covered import CatalogueEntry, CatalogueError, NotCoveredIndex, read_catalogue, terms_of
 from knowledge.out_of_scope import MIN_KINDS, OutOfScopeError, load_out_of_scope, read_out_of_scope
@@ -197,6 +197,32 @@ def test_rules_refuse_out_of_scope_and_name_not_covered() -> None:
     op = Opinions("q", None, [("bien-dong-dat-dai", 0.7)], "answer", 0.99, [("bien-dong-dat-dai", 0.9)], 0.9,
                   entry, 0.4, 1.0, 0.6)  # fmt: skip
     assert apply_rules(op) == ("fallback", "not-covered-explains-more")
+
+
+def test_learned_preferring_a_related_topic_asks_between_them() -> None:
+    # the lexical matcher would answer liên thông (its name mentions căn cước for under-6s),
+    # the learned opinion prefers căn cước, which is related: the citizen chooses
+    op = Opinions("q", None, [("lien-thong-khai-sinh", 0.91), ("can-cuoc", 0.73), ("vneid", 0.2)], "answer",
+                  0.9, [("can-cuoc", 0.51), ("lien-thong-khai-sinh", 0.49)], 0.49,
+                  related_learned=0.02)  # fmt: skip
+    assert apply_rules(op) == ("clarify", "related-close-call")
+    related: dict[str, tuple[str, ...]] = {
+        "can-cuoc": ("lien-thong-khai-sinh",),
+        "lien-thong-khai-sinh": ("can-cuoc",),
+    }
+    assert clarify_topics(op, related) == ["lien-thong-khai-sinh", "can-cuoc"]
+    # the same disagreement with an unrelated learned top is the veto's business, not this rule's
+    op = Opinions("q", None, [("lien-thong-khai-sinh", 0.91)], "answer", 0.9, [("can-cuoc", 0.51)], 0.49)
+    assert apply_rules(op) == ("answer", "lexical")
+
+
+def test_related_opinions_are_measured_against_declared_relations() -> None:
+    m = Matcher(load_knowledge())
+    op = opinions(m, "làm thẻ căn cước cho con dưới 6 tuổi")
+    assert op.lexical[0][0] in ("can-cuoc", "lien-thong-khai-sinh")
+    other = "can-cuoc" if op.lexical[0][0] == "lien-thong-khai-sinh" else "lien-thong-khai-sinh"
+    assert other in m.related[op.lexical[0][0]]
+    assert op.related_gap < 1.0  # the related topic is ranked, so its distance is known
 
 
 # ------------------------------------------------------------ the NOT_COVERED reply
