@@ -12,9 +12,12 @@ to api.telegram.org. It is meant to be as strict as Telegram, or stricter:
   unsupported HTML, callback_data outside 1-64 bytes, invalid button URLs,
   unknown chats and messages get Telegram's 400 errors;
 - blocked chats get 403 "Forbidden: bot was blocked by the user";
-- a global messages-per-second limit and a per-chat limit (both configurable,
-  off by default) answer 429 with `parameters.retry_after`; `fail_next` injects
-  any error once.
+- a global messages-per-second limit, a per-chat limit (a sliding second, or
+  a bucket with a short burst as Telegram tolerates) and a per-group limit
+  per minute (all configurable, off by default) answer 429 with
+  `parameters.retry_after`; like Telegram's flood wait, the whole bot is then
+  refused (429 with the time left) until retry_after has passed, so a client
+  that ignores it keeps failing; `fail_next` injects any error once.
 
 Test side: `send_text`, `send_sticker`, `send_photo`, `press`, … create updates
 (served by getUpdates long polling, or POSTed to the webhook with the secret
@@ -209,6 +212,31 @@ class SlidingLimit:
         self.events.append(now)
 
 
+class TokenBucket:
+    """`burst` messages at once, then `rate` per second; says how long to wait otherwise.
+
+    JITTER absorbs the network: a sender pacing exactly one per second is seen
+    here a few milliseconds early or late.
+    """
+
+    JITTER = 0.05
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.interval = 1.0 / rate
+        self.burst = burst
+        self.tat = 0.0
+
+    def check(self, now: float) -> int | None:
+        after = max(self.tat, now) + self.interval
+        early = after - now - self.burst * self.interval
+        if early > self.JITTER:
+            return max(1, math.ceil(early))
+        return None
+
+    def add(self, now: float) -> None:
+        self.tat = max(self.tat, now) + self.interval
+
+
 class FakeTelegram:
     """One fake bot on a fake Bot API server; see the module docstring."""
 
@@ -220,6 +248,7 @@ class FakeTelegram:
         username: str = "motcua_test_bot",
         global_per_second: int | None = None,
         per_chat_per_second: int | None = None,
+        per_chat_burst: int | None = None,
         group_per_minute: int | None = None,
         record: bool = True,
         track_latency: bool = False,
@@ -235,6 +264,7 @@ class FakeTelegram:
         self.webhook_retry_delay = webhook_retry_delay
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
         self.reset_limits()
         self.chats: dict[int, dict[str, Any]] = {}
@@ -307,18 +337,22 @@ class FakeTelegram:
     # ------------------------------------------------------------------ configuration
     def reset_limits(self) -> None:
         self._global = SlidingLimit(self.global_per_second, 1.0) if self.global_per_second else None
-        self._per_chat: dict[int, SlidingLimit] = {}
+        self._per_chat: dict[int, SlidingLimit | TokenBucket] = {}
+        self.flood_until = 0.0  # the bot's flood wait after a 429 (time.monotonic)
 
     def set_limits(
         self,
         *,
         global_per_second: int | None = None,
         per_chat_per_second: int | None = None,
+        per_chat_burst: int | None = None,
         group_per_minute: int | None = None,
     ) -> None:
-        """Flood limits like Telegram's (30/s overall, ~1/s per chat, 20/min per group); None = off."""
+        """Flood limits like Telegram's (30/s overall, ~1/s per chat with short bursts, 20/min per
+        group); None = off. Also ends a flood wait in progress."""
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
         self.reset_limits()
 
@@ -608,21 +642,32 @@ class FakeTelegram:
 
     def _flood(self, chat: dict[str, Any]) -> None:
         now = time.monotonic()
+        if self.flood_until > now:  # still in the flood wait of an earlier 429: the whole bot
+            self.rate_limited += 1
+            wait = max(1, math.ceil(self.flood_until - now))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         chat_id = chat["id"]
-        limits: list[SlidingLimit] = []
+        limits: list[SlidingLimit | TokenBucket] = []
         if self._global is not None:
             limits.append(self._global)
         if chat["type"] == "private" and self.per_chat_per_second:
-            limits.append(self._per_chat.setdefault(chat_id, SlidingLimit(self.per_chat_per_second, 1.0)))
+            limits.append(self._per_chat.setdefault(chat_id, self._private_limit()))
         if chat["type"] != "private" and self.group_per_minute:
             limits.append(self._per_chat.setdefault(chat_id, SlidingLimit(self.group_per_minute, 60.0)))
         for limit in limits:
             wait = limit.check(now)
             if wait is not None:
                 self.rate_limited += 1
+                self.flood_until = now + wait
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         for limit in limits:
             limit.add(now)
+
+    def _private_limit(self) -> SlidingLimit | TokenBucket:
+        assert self.per_chat_per_second
+        if self.per_chat_burst:
+            return TokenBucket(self.per_chat_per_second, self.per_chat_burst)
+        return SlidingLimit(self.per_chat_per_second, 1.0)
 
     def _bot_user(self) -> dict[str, Any]:
         return {"id": self.bot_id, "is_bot": True, "first_name": "Một cửa", "username": self.username}
@@ -935,6 +980,7 @@ class FakeTelegram:
         self.set_limits(
             global_per_second=body.get("global_per_second"),
             per_chat_per_second=body.get("per_chat_per_second"),
+            per_chat_burst=body.get("per_chat_burst"),
             group_per_minute=body.get("group_per_minute"),
         )
         return web.json_response({"ok": True})
@@ -1106,7 +1152,9 @@ async def _serve(args: argparse.Namespace) -> None:
     fake = FakeTelegram(token=args.token, record=not args.no_record, track_latency=args.latency)
     if args.global_per_second or args.per_chat_per_second:
         fake.set_limits(
-            global_per_second=args.global_per_second, per_chat_per_second=args.per_chat_per_second
+            global_per_second=args.global_per_second,
+            per_chat_per_second=args.per_chat_per_second,
+            per_chat_burst=args.per_chat_burst,
         )
     await fake.start(args.host, args.port)
     print(f"READY {fake.api_url}", flush=True)
@@ -1143,6 +1191,7 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true", help="record update-to-first-reply latency")
     parser.add_argument("--global-per-second", type=int, default=None)
     parser.add_argument("--per-chat-per-second", type=int, default=None)
+    parser.add_argument("--per-chat-burst", type=int, default=None, help="a bucket instead of 1 per second")
     parser.add_argument(
         "--reduce-spec", type=Path, metavar="API_JSON", help="refresh the vendored spec and exit"
     )

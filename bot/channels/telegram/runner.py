@@ -37,6 +37,8 @@ from bot.channels.telegram.parsing import CHANNEL, BotIdentity, Inbound, parse_u
 from bot.channels.telegram.sending import Sleep, TelegramChannel, TelegramSender
 from bot.channels.telegram.transport import make_bot
 from bot.config import ConfigError
+from bot.outbox_sender.budget import ChatRules, SendBudget, telegram_ledger_key
+from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming
 
 if TYPE_CHECKING:
@@ -94,8 +96,19 @@ class TelegramRunner:
         self.settings = app.settings
         self.bot = bot or make_bot(self.settings)
         self.sleep = sleep
-        self.channel = TelegramChannel(self.bot, on_unreachable=self._mark_unreachable, sleep=sleep)
-        self.sender = TelegramSender(self.bot, sleep=sleep)
+        # One send budget for the bot in this process: live replies first, the outbox
+        # (through the sender registered below) with what is left.
+        self.budget = SendBudget.on_database(
+            app.db,
+            telegram_ledger_key(self.settings.telegram_token),
+            self.settings.outbox_rate_for(CHANNEL),
+            RealClock(sleep),
+            ChatRules(interval=self.settings.outbox_per_chat_seconds),
+        )
+        self.channel = TelegramChannel(
+            self.bot, self.budget, on_unreachable=self._mark_unreachable, sleep=sleep
+        )
+        self.sender = TelegramSender(self.bot, budget=self.budget, sleep=sleep)
         app.senders[CHANNEL] = self.sender
         self.webhook_url = self.settings.telegram_webhook_url.strip()
         self.secret = self.settings.telegram_webhook_secret or secrets.token_urlsafe(32)
