@@ -276,6 +276,7 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.errors: list[tuple[str, dict[str, Any], dict[str, Any]]] = []  # method, params, error body
         self.rate_limited = 0
+        self.rate_limited_chats: collections.Counter[int] = collections.Counter()  # 429s per chat
         self.commands: list[dict[str, Any]] = []
         self.callback_queries: dict[str, bool] = {}  # id -> answered
         self.webhook: dict[str, Any] | None = None
@@ -308,6 +309,7 @@ class FakeTelegram:
             app.router.add_post("/_fake/limits", self._control_limits)
             app.router.add_post("/_fake/block", self._control_block)
             app.router.add_post("/_fake/load", self._control_load)
+            app.router.add_post("/_fake/users", self._control_users)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -644,6 +646,7 @@ class FakeTelegram:
         now = time.monotonic()
         if self.flood_until > now:  # still in the flood wait of an earlier 429: the whole bot
             self.rate_limited += 1
+            self.rate_limited_chats[chat["id"]] += 1
             wait = max(1, math.ceil(self.flood_until - now))
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         chat_id = chat["id"]
@@ -658,6 +661,7 @@ class FakeTelegram:
             wait = limit.check(now)
             if wait is not None:
                 self.rate_limited += 1
+                self.rate_limited_chats[chat_id] += 1
                 self.flood_until = now + wait
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         for limit in limits:
@@ -956,6 +960,7 @@ class FakeTelegram:
                 "per_chat": {str(k): v for k, v in self.count.items()},
                 "errors": len(self.errors),
                 "rate_limited": self.rate_limited,
+                "rate_limited_chats": {str(k): v for k, v in self.rate_limited_chats.items()},
                 "pending_updates": len(self._updates),
                 "latencies": self.latencies,
                 "last_update_id": self._next_update - 1,
@@ -971,6 +976,7 @@ class FakeTelegram:
         self.messages.clear()
         self._inject_times.clear()
         self.rate_limited = 0
+        self.rate_limited_chats.clear()
         body = await request.json() if request.body_exists else {}
         self.track_latency = bool(body.get("track_latency", self.track_latency))
         return web.json_response({"ok": True})
@@ -983,6 +989,13 @@ class FakeTelegram:
             per_chat_burst=body.get("per_chat_burst"),
             group_per_minute=body.get("group_per_minute"),
         )
+        return web.json_response({"ok": True})
+
+    async def _control_users(self, request: web.Request) -> web.Response:
+        """Make `count` users with private chats from `first` on (e.g. subscribers of a broadcast)."""
+        body = await request.json()
+        for uid in range(int(body["first"]), int(body["first"]) + int(body["count"])):
+            self.user(uid)
         return web.json_response({"ok": True})
 
     async def _control_load(self, request: web.Request) -> web.Response:
