@@ -138,3 +138,30 @@ def test_the_ledger_key_is_the_bot_id_never_the_secret() -> None:
     assert telegram_ledger_key("123456789:AAE-secret-part") == "tg123456789"
     assert "secret" not in telegram_ledger_key("1:secret")
     assert telegram_ledger_key("not-a-token") == "telegram"
+
+
+async def test_a_zalo_answer_goes_through_the_budget_and_its_rate_limit_pauses_the_oa(
+    db: Database,
+) -> None:
+    from bot.channels.base import RateLimited
+    from bot.channels.zalo_common import answer_with_retries
+    from handlers.messages import Reply
+
+    clock = FakeClock()
+    b = SendBudget.on_database(db, "zalo_oa", 10.0, clock, ChatRules(replies_paced=False))
+    sent: list[float] = []
+
+    async def send(platform_id: str, replies: list[Reply]) -> None:
+        if not sent and not b.stats.pauses:
+            raise RateLimited(1.0)
+        sent.append(clock.time())
+
+    start = clock.time()
+    await answer_with_retries(
+        send, "u1", [Reply("a"), Reply("b")], sleep=clock.sleep, label="Zalo OA", budget=b
+    )
+    assert sent == [pytest.approx(start + 1.0)]  # after the pause the whole OA took
+    assert b.stats.pauses == 1 and b.stats.replies == 4  # two messages, counted at each attempt
+    for _ in range(5):  # no per-chat pacing of answers on Zalo
+        await b.acquire("u1", REPLY)
+    assert clock.time() == pytest.approx(start + 1.0)

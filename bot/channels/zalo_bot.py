@@ -47,6 +47,8 @@ from bot.channels.zalo_common import (
     is_http_url,
     register_sender,
 )
+from bot.outbox_sender.budget import SendBudget, zalo_budget
+from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
 from handlers.rendering import render_numbered_batch, split_text
 
@@ -199,6 +201,7 @@ class ZaloBotSender:
         self.client = client
         self.sleep = sleep
         self._owned_http = owned_http
+        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
 
     async def close(self) -> None:
         """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
@@ -217,7 +220,9 @@ class ZaloBotSender:
         return last
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        await answer_with_retries(self.send, platform_id, replies, sleep=self.sleep, label="Zalo Bot")
+        await answer_with_retries(
+            self.send, platform_id, replies, sleep=self.sleep, label="Zalo Bot", budget=self.budget
+        )
 
 
 # ---------------------------------------------------------------- runner
@@ -240,6 +245,7 @@ class ZaloBotRunner:
         self.http = LazyHttp()
         self.client = BotClient(settings.zalo_bot_api_url, settings.zalo_bot_token, self.http)
         self.sender = ZaloBotSender(self.client, sleep=sleep)
+        self.sender.budget = zalo_budget(app.db, CHANNEL, settings, RealClock(sleep))
         self.seen = SeenEvents(app.db, CHANNEL)
         self.queue = UserQueue()
         self.sleep = sleep

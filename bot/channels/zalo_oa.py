@@ -54,6 +54,8 @@ from bot.channels.zalo_common import (
     register_sender,
 )
 from bot.channels.zalo_tokens import TokenManager, ZaloAuthError, ZaloTokenUnavailable
+from bot.outbox_sender.budget import SendBudget, zalo_budget
+from bot.outbox_sender.rate_limit import RealClock
 from handlers import texts
 from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
 from handlers.rendering import render_numbered, split_text
@@ -385,6 +387,7 @@ class ZaloOASender:
         self.info_image_url = info_image_url
         self.sleep = sleep
         self._owned_http = owned_http
+        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
 
     async def close(self) -> None:
         """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
@@ -428,7 +431,9 @@ class ZaloOASender:
         return last
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        await answer_with_retries(self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA")
+        await answer_with_retries(
+            self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA", budget=self.budget
+        )
 
 
 # ---------------------------------------------------------------- runner
@@ -449,6 +454,7 @@ class ZaloOARunner:
         self.settings = app.settings
         self.http = LazyHttp()
         self.sender = build_sender(app, self.http, sleep=sleep)
+        self.sender.budget = zalo_budget(app.db, CHANNEL, self.settings, RealClock(sleep))
         self.tokens = self.sender.client.tokens
         self.seen = SeenEvents(app.db, CHANNEL)
         self.queue = UserQueue()

@@ -37,7 +37,7 @@ import bisect
 import enum
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.outbox_sender.rate_limit import Clock, SlotLimiter
 from storage import outbox as ob
@@ -61,6 +61,7 @@ class ChatRules:
     burst: int = 3  # messages one chat may get at once (a reply in parts) before `interval` applies
     group_per_minute: int = 20
     group_reserve: int = 5  # of a group's messages per minute, those announcements leave to replies
+    replies_paced: bool = True  # False where the platform documents no per-chat limit (Zalo)
 
 
 def is_group(chat: str) -> bool:
@@ -82,7 +83,7 @@ class ChatLimits:
     def reserve(self, chat: str, priority: Priority, count: int, now: float) -> float:
         """Book `count` messages to `chat`; when the first may go (now or later)."""
         rules = self.rules
-        if rules.interval <= 0:
+        if rules.interval <= 0 or (priority is Priority.REPLY and not rules.replies_paced):
             return now
         if len(self._tat) > self.PRUNE_ABOVE:
             self._prune(now)
@@ -153,6 +154,16 @@ def telegram_ledger_key(token: str) -> str:
     """
     bot_id = token.split(":", 1)[0].strip()
     return f"tg{bot_id[-14:]}" if bot_id.isdigit() else "telegram"
+
+
+def zalo_budget(db: Database, channel: str, settings: Any, clock: Clock) -> SendBudget:
+    """The budget of a Zalo channel: its outbox rate for the whole OA (or bot), replies first.
+
+    Zalo documents no per-chat limit, so replies are not paced per chat;
+    announcements keep a second between two messages to one person.
+    """
+    rules = ChatRules(interval=settings.outbox_per_chat_seconds, replies_paced=False)
+    return SendBudget.on_database(db, channel, settings.outbox_rate_for(channel), clock, rules)
 
 
 @dataclass
