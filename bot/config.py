@@ -128,6 +128,8 @@ class Settings:
     retention_outbox_days: int = 30
     retention_audit_days: int = 730
     privacy_purge_hour: int = 3  # local hour of the daily purge
+    # Open311 GeoReport v2 (bot/web/open311.py): reading without an API key, as the spec allows
+    open311_public_read: bool = False
     # operations
     log_format: str = "text"  # text for a terminal, json for log collectors (bot/logs.py)
     texts_file: Path | None = None  # sentence overlay; default $MOTCUA_DATA_DIR/texts.yaml when present

@@ -72,6 +72,7 @@ DESCRIPTIONS: dict[str, str] = {
     "retention_outbox_days": "days the text of a delivered or failed outbound message is kept",
     "retention_audit_days": "days the audit log of staff actions is kept",
     "privacy_purge_hour": "local hour of the daily retention purge",
+    "open311_public_read": "true: Open311 GET requests need no API key (the spec's default; no personal data is shown)",
     "rate_burst": "messages a citizen may send at once before being asked to slow down",
     "rate_per_minute": "messages a citizen may send per minute on average",
     "outbox_rate_telegram": "announcements and replies per second on Telegram for the whole bot (at most 30)",

@@ -7,6 +7,7 @@ most people read one screen on a phone; details come behind buttons.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,7 @@ from handlers.direct_answers import (
 )
 from handlers.menu import contact_text, main_menu, menu_button, reception_text
 from handlers.messages import Button, Incoming, Reply
-from handlers.personal import count, cutoff
+from handlers.personal import count, cutoff, local_iso
 from handlers.router import Feature, Router
 from handlers.settings import HandlerSettings, RetentionSettings
 from handlers.topic_text import fee_summary, fees_section
@@ -294,6 +295,13 @@ async def _describe_questions(db: AsyncSession, user: User, settings: HandlerSet
     return [texts.PV_QUESTIONS.format(n=n)]
 
 
+async def _export_questions(db: AsyncSession, user: User, settings: HandlerSettings) -> list[dict[str, Any]]:
+    rows = await db.scalars(
+        select(QuestionLog).where(QuestionLog.user_id == user.id).order_by(QuestionLog.id)
+    )
+    return [{"at": local_iso(q.at, settings.timezone), "text": q.text, "topic": q.topic_id} for q in rows]
+
+
 async def _erase_questions(db: AsyncSession, user: User) -> None:
     await db.execute(delete(QuestionLog).where(QuestionLog.user_id == user.id))
 
@@ -313,6 +321,7 @@ def register(router: Router) -> None:
     router.personal_data(
         "question_log",
         describe=_describe_questions,
+        export=_export_questions,
         erase=_erase_questions,
         purge=_purge_questions,
         columns=(
@@ -321,8 +330,8 @@ def register(router: Router) -> None:
             "question_log.normalized",
             "question_log.candidates",
         ),
-        purpose="Cải thiện câu trả lời: xem câu hỏi nào chưa trả lời được",
-        basis="Nhiệm vụ của cơ quan nhà nước (hướng dẫn thủ tục hành chính)",
+        purpose=texts.REG_QUESTION_LOG_PURPOSE,
+        basis=texts.REG_QUESTION_LOG_BASIS,
         retention="question_log",
-        recipients="Cán bộ quản trị nội dung của xã/phường",
+        recipients=texts.REG_QUESTION_LOG_RECIPIENTS,
     )

@@ -482,10 +482,10 @@ def register(router: Router) -> None:
         erase=_erase_messages,
         purge=_purge_messages,
         columns=("outbox.platform_id", "outbox.user_id", "outbox.payload", "outbox.error"),
-        purpose="Gửi thông báo, trả lời phản ánh và tin nhắn của cán bộ tới người dân",
-        basis="Nhiệm vụ của cơ quan nhà nước; thông báo theo chủ đề chỉ khi người dân đăng ký",
+        purpose=texts.REG_MESSAGES_PURPOSE,
+        basis=texts.REG_MESSAGES_BASIS,
         retention="outbox",
-        recipients="Nền tảng nhắn tin (Telegram, Zalo) để chuyển tin",
+        recipients=texts.REG_MESSAGES_RECIPIENTS,
     )
     router.command("thongbao", start, texts.CMD_THONGBAO, staff_only=True)
     router.action(PickAudience, _draft_button(on_pick_audience))

@@ -37,15 +37,7 @@ from handlers.complaint_actions import (
     TrackComplaint,
 )
 from handlers.context import Context
-from handlers.feedback_core import (
-    categories,
-    complaint_card,
-    due_at,
-    local_text,
-    make_office,
-    notify_staff,
-    staff_buttons,
-)
+from handlers.feedback_core import Filing, categories, file_complaint, local_text, make_office
 from handlers.flow import Flow, MemoryStore, Run
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Reply, log_id
@@ -280,31 +272,21 @@ async def submit(ctx: Context, run: Run[Step, Draft]) -> list[Reply]:
         ctx.failure_replies = None
         return limit_reply(ctx)
     now = ctx.now()
-    loc = ctx.kb.locality
-    tz = ctx.settings.timezone
+    filing = Filing(
+        category=draft.category,
+        description=draft.description,
+        user_id=ctx.user.id,
+        channel=ctx.incoming.channel,
+        platform_id=ctx.incoming.platform_id,
+        reporter_name=ctx.user.display_name,
+        phone=draft.phone,
+        photos=tuple(draft.photos),
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+    )
     try:
-        complaint = await repo.create_complaint(
-            ctx.db,
-            now=now,
-            year=now.astimezone(ZoneInfo(tz)).year,
-            due_at=due_at(now, ctx.settings.complaint_due_days, loc, tz),
-            user_id=ctx.user.id,
-            channel=ctx.incoming.channel,
-            platform_id=ctx.incoming.platform_id,
-            reporter_name=ctx.user.display_name,
-            phone=draft.phone,
-            category=draft.category,
-            description=draft.description,
-            photos=list(draft.photos),
-            latitude=draft.latitude,
-            longitude=draft.longitude,
-        )
-        card = complaint_card(complaint, tz, now, for_staff=True)
-        notice = Reply(texts.CS_NEW_COMPLAINT + "\n\n" + card, buttons=staff_buttons(complaint))
-        office = make_office(ctx.services.staff, ctx.settings, loc)
-        await notify_staff(
-            ctx.db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code
-        )
+        office = make_office(ctx.services.staff, ctx.settings, ctx.kb.locality)
+        complaint = await file_complaint(ctx.db, office, filing, now)
         run.end(ctx)
         # the complaint, its history, the staff notices and the dropped draft commit together
         await ctx.db.commit()

@@ -117,6 +117,8 @@ def complaint_card(c: Complaint, tz: str, now: dt.datetime, *, for_staff: bool) 
         lines.append(texts.PA_CARD_PHOTOS.format(n=len(c.photos)))
     if c.latitude is not None and c.longitude is not None:
         lines.append(texts.PA_CARD_LOCATION.format(lat=c.latitude, lon=c.longitude))
+    if c.address or c.address_id:
+        lines.append(texts.PA_CARD_ADDRESS.format(address=c.address or c.address_id))
     if for_staff:
         due = texts.PA_CARD_DUE.format(at=local_text(c.due_at, tz, with_time=False))
         if c.is_open and c.due_at < now:
@@ -124,6 +126,8 @@ def complaint_card(c: Complaint, tz: str, now: dt.datetime, *, for_staff: bool) 
         lines.append(due)
         who = c.reporter_name or texts.PA_ANONYMOUS
         lines.append(texts.PA_CARD_REPORTER.format(name=who, phone=c.phone or texts.PA_NO_PHONE))
+        if c.email:
+            lines.append(texts.PA_CARD_EMAIL.format(email=c.email))
         if c.assignee:
             lines.append(texts.PA_CARD_ASSIGNEE.format(assignee=c.assignee))
     if c.answer:
@@ -372,6 +376,57 @@ async def reopen(db: AsyncSession, office: Office, c: Complaint, reason: str, no
         await notify_staff(db, office.staff, "", notice, kind="notice", ref=c.code, only=assignee)
     if office.staff_chat or not assignee:
         await notify_staff(db, office.staff, office.staff_chat, notice, kind="notice", ref=c.code)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A new complaint as its author gave it: through the chat form or an Open311 client."""
+
+    category: str
+    description: str
+    user_id: int | None = None
+    channel: str | None = None
+    platform_id: str | None = None
+    reporter_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    photos: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    address_id: str | None = None
+
+
+async def file_complaint(db: AsyncSession, office: Office, filing: Filing, now: dt.datetime) -> Complaint:
+    """Store a complaint, its first event and the staff notice, in the caller's transaction.
+
+    The chat form and the Open311 API both file through here, so staff hear of
+    a complaint the same way whoever filed it, and its code and due date follow
+    one rule.
+    """
+    complaint = await repo.create_complaint(
+        db,
+        now=now,
+        year=now.astimezone(ZoneInfo(office.tz)).year,
+        due_at=due_at(now, office.due_days, office.locality, office.tz),
+        user_id=filing.user_id,
+        channel=filing.channel,
+        platform_id=filing.platform_id,
+        reporter_name=filing.reporter_name,
+        phone=filing.phone,
+        category=filing.category,
+        description=filing.description,
+        photos=list(filing.photos),
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        email=filing.email,
+        address=filing.address,
+        address_id=filing.address_id,
+    )
+    card = complaint_card(complaint, office.tz, now, for_staff=True)
+    notice = Reply(texts.CS_NEW_COMPLAINT + "\n\n" + card, buttons=staff_buttons(complaint))
+    await notify_staff(db, office.staff, office.staff_chat, [notice], kind="notice", ref=complaint.code)
+    return complaint
 
 
 def make_office(staff: StaffDirectory, settings: HandlerSettings, locality: Locality) -> Office:

@@ -10,12 +10,13 @@ period once the complaint is closed.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import texts
-from handlers.personal import cutoff, redact_notices
+from handlers.personal import cutoff, local_iso, redact_notices
 from handlers.router import Router
 from handlers.settings import HandlerSettings, RetentionSettings
 from storage.models import AuditLog, User
@@ -27,6 +28,7 @@ PERSON: dict[str, object] = {
     "platform_id": None,
     "reporter_name": None,
     "phone": None,
+    "email": None,
 }
 
 
@@ -35,6 +37,29 @@ async def describe(db: AsyncSession, user: User, settings: HandlerSettings) -> l
         await db.scalars(select(Complaint.code).where(Complaint.user_id == user.id).order_by(Complaint.id))
     )
     return [texts.PV_COMPLAINTS.format(n=len(codes), codes=", ".join(codes[:20]) if codes else texts.PV_NONE)]
+
+
+async def export(db: AsyncSession, user: User, settings: HandlerSettings) -> list[dict[str, Any]]:
+    """What the person reported and what the office answered, complaint by complaint."""
+    tz = settings.timezone
+    rows = await db.scalars(select(Complaint).where(Complaint.user_id == user.id).order_by(Complaint.id))
+    return [
+        {
+            "code": c.code,
+            "category": c.category,
+            "description": c.description,
+            "received_at": local_iso(c.created_at, tz),
+            "status": c.status,
+            "phone": c.phone,
+            "photos": len(c.photos or []),
+            "latitude": c.latitude,
+            "longitude": c.longitude,
+            "answer": c.answer,
+            "answered_at": local_iso(c.answered_at, tz),
+            "closed_at": local_iso(c.closed_at, tz),
+        }
+        for c in rows
+    ]
 
 
 async def _detach(db: AsyncSession, ids: list[int], codes: list[str], *, photos: bool) -> None:
@@ -76,7 +101,10 @@ async def purge(db: AsyncSession, now: dt.datetime, retention: RetentionSettings
     rows = (
         await db.execute(
             select(Complaint.id, Complaint.code).where(
-                closed, Complaint.closed_at < person_due, Complaint.platform_id.is_not(None)
+                closed,
+                Complaint.closed_at < person_due,
+                # a complaint filed over Open311 has no chat identity, only a name, phone or email
+                or_(*(getattr(Complaint, name).is_not(None) for name in PERSON)),
             )
         )
     ).all()
@@ -94,6 +122,7 @@ def register(router: Router) -> None:
     router.personal_data(
         "complaints",
         describe=describe,
+        export=export,
         erase=erase,
         purge=purge,
         columns=(
@@ -102,12 +131,13 @@ def register(router: Router) -> None:
             "complaints.platform_id",
             "complaints.reporter_name",
             "complaints.phone",
+            "complaints.email",
             "complaints.photos",
             "complaint_events.text",
             "outbox.payload",
         ),
-        purpose="Tiếp nhận, chuyển xử lý và trả lời phản ánh, kiến nghị",
-        basis="Nhiệm vụ của cơ quan nhà nước về tiếp nhận, xử lý phản ánh, kiến nghị (không cần sự đồng ý)",
+        purpose=texts.REG_COMPLAINTS_PURPOSE,
+        basis=texts.REG_COMPLAINTS_BASIS,
         retention="complaint_person",
-        recipients="Cán bộ được phân công của UBND xã/phường",
+        recipients=texts.REG_COMPLAINTS_RECIPIENTS,
     )

@@ -72,8 +72,8 @@ def register(router: Router) -> None:
             "guide_callbacks.phone",
             "guide_callbacks.name",
         ),
-        purpose="Hướng dẫn từng bước, nhớ bước đang làm; gọi lại khi người dân cần giúp",
-        basis="Nhiệm vụ của cơ quan nhà nước; số điện thoại gọi lại chỉ khi người dân đồng ý",
+        purpose=texts.REG_WALKTHROUGHS_PURPOSE,
+        basis=texts.REG_WALKTHROUGHS_BASIS,
         retention="phone",
-        recipients="Cán bộ trực gọi lại của xã/phường",
+        recipients=texts.REG_WALKTHROUGHS_RECIPIENTS,
     )

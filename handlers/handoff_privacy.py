@@ -63,8 +63,8 @@ def register(router: Router) -> None:
         erase=erase,
         purge=purge,
         columns=("handoffs.user_id", "handoffs.channel", "handoffs.platform_id"),
-        purpose="Kết nối người dân trò chuyện trực tiếp với cán bộ",
-        basis="Nhiệm vụ của cơ quan nhà nước (tiếp công dân, giải đáp)",
+        purpose=texts.REG_HANDOFFS_PURPOSE,
+        basis=texts.REG_HANDOFFS_BASIS,
         retention="session",
-        recipients="Cán bộ trực của xã/phường",
+        recipients=texts.REG_HANDOFFS_RECIPIENTS,
     )

@@ -167,6 +167,19 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent with a reply, e.g. a person's data as JSON (handlers/privacy_export.py).
+
+    Never serialised into the outbox (handlers/serialize.py drops it): it is
+    made for the person who asked, at the moment they ask.
+    """
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says: plain text (adapters escape it), optional buttons.
 
@@ -181,6 +194,7 @@ class Reply:
     request_contact: bool = False
     photo: str | None = None
     edit: bool = False
+    document: Document | None = None  # sent after the text; inlined as text where files cannot go
 
     @property
     def flat_buttons(self) -> list[Button]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,3 +29,10 @@ async def redact_notices(db: AsyncSession, refs: Iterable[str]) -> int:
 
 def cutoff(now: dt.datetime, days: int) -> dt.datetime:
     return now - dt.timedelta(days=days)
+
+
+def local_iso(moment: dt.datetime | None, tz: str) -> str | None:
+    """A stored moment for the file of a person's data: ISO 8601 in the commune's time, with offset."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(tz)).replace(microsecond=0).isoformat()

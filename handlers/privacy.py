@@ -27,12 +27,16 @@ from handlers.context import Context
 from handlers.feedback_core import local_text
 from handlers.menu import main_menu, menu_button
 from handlers.messages import Incoming, Reply
+from handlers.privacy_export import export_button
+from handlers.privacy_export import register as register_export
 from handlers.privacy_purge import purge_account, purge_audit
+from handlers.privacy_requests import record_done
 from handlers.privacy_requests import register as register_requests
 from handlers.router import Feature, Router
 from handlers.settings import HandlerSettings
 from storage.models import ChatSession, User
-from storage.models_privacy import REQUEST_DONE, ConsentRecord, DataRequest
+from storage.models_privacy import ConsentRecord
+from storage.privacy import ACK_WORKING_DAYS
 from storage.repos import audit
 
 
@@ -52,27 +56,11 @@ async def describe(ctx: Context) -> list[str]:
     return lines
 
 
-async def _done_request(ctx: Context, kind: str, outcome: str) -> None:
-    """A request the bot carried out at once is still recorded, with its outcome."""
-    now = ctx.now()
-    ctx.db.add(
-        DataRequest(
-            user_id=ctx.user.id,
-            kind=kind,
-            status=REQUEST_DONE,
-            received_at=now,
-            ack_due_at=now,
-            due_at=now,
-            done_at=now,
-            outcome=outcome,
-        )
-    )
-
-
 async def show_my_data(ctx: Context, msg: Incoming) -> list[Reply]:
     lines = [texts.PV_HEAD, *await describe(ctx), "", texts.PV_FOOT]
-    await _done_request(ctx, "view", "shown in the chat")
-    return [Reply("\n".join(lines), buttons=[[Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()])]
+    record_done(ctx, "view", "shown in the chat")
+    rows = [export_button(), [Erasure("ask").button(texts.PV_BTN_ERASE)], menu_button()]
+    return [Reply("\n".join(lines), buttons=rows)]
 
 
 async def ask_erase(ctx: Context, msg: Incoming) -> list[Reply]:
@@ -96,7 +84,7 @@ async def on_action(ctx: Context, msg: Incoming, action: Erasure) -> list[Reply]
     # the session goes too: flows, drafts, memory (the dispatcher saves this object)
     ctx.session.flow = None
     ctx.session.data = {}
-    await _done_request(ctx, "delete", "erased at once by the bot")
+    record_done(ctx, "delete", "erased at once by the bot")
     # the audit names no person: only that an erasure happened
     await audit(ctx.db, "citizen", "privacy.erase", f"user#{ctx.user.id}")
     return [Reply(texts.PV_ERASED, buttons=[menu_button()])]
@@ -116,6 +104,7 @@ async def show_notice(ctx: Context, msg: Incoming) -> list[Reply]:
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        ack_days=ACK_WORKING_DAYS,
     )
     return [Reply(text, buttons=[menu_button()])]
 
@@ -183,10 +172,10 @@ def register(router: Router) -> None:
             "sessions.data",
             "consent_records.user_id",
         ),
-        purpose="Nhận diện người dùng trên kênh nhắn tin để tiếp tục cuộc trò chuyện",
-        basis="Thực hiện nhiệm vụ của cơ quan nhà nước (tiếp nhận, trả lời người dân)",
+        purpose=texts.REG_ACCOUNT_PURPOSE,
+        basis=texts.REG_ACCOUNT_BASIS,
         retention="session",
-        recipients="Không chuyển cho bên nào",
+        recipients=texts.REG_ACCOUNT_RECIPIENTS,
         purge=purge_account,
     )
     router.personal_data(
@@ -197,9 +186,10 @@ def register(router: Router) -> None:
         # names no citizen: targets are codes and user#id; staff replies' text is cleared
         # by the complaints registration when their author erases their data
         columns=("audit_log.target", "audit_log.detail"),
-        purpose="Ghi lại thao tác của cán bộ để kiểm tra, giải trình",
-        basis="Nghĩa vụ bảo đảm an toàn, kiểm tra việc xử lý dữ liệu của bên kiểm soát",
+        purpose=texts.REG_AUDIT_PURPOSE,
+        basis=texts.REG_AUDIT_BASIS,
         retention="audit",
-        recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
+        recipients=texts.REG_AUDIT_RECIPIENTS,
     )
     register_requests(router)
+    register_export(router)

@@ -1,8 +1,9 @@
 """/yeucaudulieu: correct, withdraw consent, object — done at once where the bot can, else queued.
 
-Nghị định 356/2025/NĐ-CP gives time limits: acknowledge within 2 working days,
-then view/correct within 10 days, withdraw/restrict/object within 15, delete
-within 20. What the bot can do itself it does at once (a new phone number,
+Nghị định 356/2025/NĐ-CP sets time limits (storage/privacy.py: as published
+summaries give them, the shortest of each range): acknowledge within 2 working
+days, withdraw/restrict/object within 15 days, the rest within 10. What the bot
+can do itself it does at once (a new phone number,
 withdrawing consent: subscriptions and pending call-backs stop, the phone
 goes); the rest becomes a `data_requests` row with both deadlines, a notice to
 staff that names no one, and the `motcua privacy requests` list. Every request,
@@ -61,7 +62,8 @@ async def menu(ctx: Context, msg: Incoming) -> list[Reply]:
     return [Reply(texts.DSR_MENU, buttons=[*rows, menu_button()])]
 
 
-def _record_done(ctx: Context, kind: str, outcome: str) -> DataRequest:
+def record_done(ctx: Context, kind: str, outcome: str) -> DataRequest:
+    """A request the bot carried out at once is still recorded, with its outcome."""
     now = ctx.now()
     row = DataRequest(
         user_id=ctx.user.id,
@@ -96,7 +98,7 @@ async def withdraw(ctx: Context) -> list[Reply]:
             granted=False,
             at=now,
         )
-    row = _record_done(ctx, "withdraw", "subscriptions stopped, pending call-backs and phone removed")
+    row = record_done(ctx, "withdraw", "subscriptions stopped, pending call-backs and phone removed")
     await ctx.db.flush()
     return [Reply(texts.DSR_WITHDRAWN.format(id=row.id), buttons=[menu_button()])]
 
@@ -135,7 +137,7 @@ async def on_detail(ctx: Context, msg: Incoming, run: Run[Step, Detail]) -> list
     phone = normalize_phone(text)
     if phone is not None and ctx.user.phone:
         ctx.user.phone = phone  # the bot can correct this one itself
-        row = _record_done(ctx, "correct", "phone corrected by the citizen")
+        row = record_done(ctx, "correct", "phone corrected by the citizen")
         await ctx.db.flush()
         return [Reply(texts.DSR_PHONE_FIXED.format(phone=phone, id=row.id), buttons=[menu_button()])]
     return await queue(ctx, "correct", text)
@@ -150,10 +152,10 @@ def register(router: Router) -> None:
         describe=_describe,
         erase=_erase,
         columns=("data_requests.user_id", "data_requests.detail"),
-        purpose="Ghi nhận, theo dõi thời hạn giải quyết yêu cầu của chủ thể dữ liệu",
-        basis="Nghĩa vụ của bên kiểm soát dữ liệu (Luật 91/2025, Nghị định 356/2025)",
+        purpose=texts.REG_DATA_REQUESTS_PURPOSE,
+        basis=texts.REG_DATA_REQUESTS_BASIS,
         retention="audit",
-        recipients="Người phụ trách bảo vệ dữ liệu cá nhân của xã/phường",
+        recipients=texts.REG_DATA_REQUESTS_RECIPIENTS,
     )
 
 

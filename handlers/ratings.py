@@ -143,8 +143,8 @@ def register(router: Router) -> None:
         erase=_erase,
         purge=_purge,
         columns=("ratings.user_id", "ratings.comment"),
-        purpose="Đo mức độ hài lòng với câu trả lời, việc xử lý phản ánh và trò chuyện với cán bộ",
-        basis="Nhiệm vụ của cơ quan nhà nước (đánh giá sự hài lòng của người dân)",
+        purpose=texts.REG_RATINGS_PURPOSE,
+        basis=texts.REG_RATINGS_BASIS,
         retention="question_log",
-        recipients="Lãnh đạo, cán bộ của xã/phường",
+        recipients=texts.REG_RATINGS_RECIPIENTS,
     )

@@ -6,6 +6,8 @@ text-only or size-limited channel, so they live here once.
 
 from __future__ import annotations
 
+import dataclasses
+
 from handlers import texts
 from handlers.messages import Button, Reply
 
@@ -93,4 +95,21 @@ def render_numbered_batch(replies: list[Reply]) -> list[str]:
     for reply in replies:
         out.append(render_numbered(reply, n))
         n += len(reply.flat_buttons)
+    return out
+
+
+def inline_documents(replies: list[Reply]) -> list[Reply]:
+    """For channels that cannot send files: a document's content follows its reply as text.
+
+    Only text documents (JSON) are ever attached; what the person asked for
+    still reaches them, said plainly as text, rather than silently dropped.
+    """
+    out: list[Reply] = []
+    for reply in replies:
+        if reply.document is None:
+            out.append(reply)
+            continue
+        out.append(dataclasses.replace(reply, document=None))
+        content = reply.document.content.decode("utf-8", errors="replace")
+        out.append(Reply(texts.DOCUMENT_AS_TEXT.format(filename=reply.document.filename) + "\n\n" + content))
     return out

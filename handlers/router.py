@@ -80,6 +80,8 @@ class ActionRoute:
 # What a feature says it stores about a user (lines for /dulieucuatoi) and how it erases it.
 Describer = Callable[["AsyncSession", "User", "HandlerSettings"], Awaitable[list[str]]]
 Eraser = Callable[["AsyncSession", "User"], Awaitable[None]]
+# The records themselves, for the file of a person's data (handlers/privacy_export.py): JSON values.
+Exporter = Callable[["AsyncSession", "User", "HandlerSettings"], Awaitable[list[dict[str, Any]]]]
 # The daily purge of what is past its retention period; returns how many rows it changed.
 Purger = Callable[["AsyncSession", "dt.datetime", "RetentionSettings"], Awaitable[int]]
 
@@ -97,6 +99,7 @@ class PersonalData:
     retention: str = ""  # a RetentionSettings field without "_days", e.g. "question_log"
     recipients: str = ""
     purge: Purger | None = None
+    export: Exporter | None = None  # records beyond the describer's lines (what they wrote)
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Router:
         retention: str = "",
         recipients: str = "",
         purge: Purger | None = None,
+        export: Exporter | None = None,
     ) -> None:
         """What a feature stores about a person: how to describe it (/dulieucuatoi) and erase it.
 
@@ -184,7 +188,9 @@ class Router:
         /xoadulieu cannot forget one; tests/test_privacy_registry.py fails when a column
         holding personal data belongs to no registration.
         """
-        entry = PersonalData(name, describe, erase, columns, purpose, basis, retention, recipients, purge)
+        entry = PersonalData(
+            name, describe, erase, columns, purpose, basis, retention, recipients, purge, export
+        )
         _unique("personal data", self.personal, name, entry)
 
     def flow(self, flow: AnyFlow) -> None:

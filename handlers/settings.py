@@ -16,7 +16,7 @@ class RetentionSettings:
     """How long each kind of personal data is kept (days), then the daily purge erases it.
 
     Defaults are stated in docs/privacy.md and the privacy notice; MOTCUA_RETENTION_*
-    overrides them. Storage is limited to what the purpose needs (Law 91/2025, art. 3).
+    overrides them. The Law (91/2025/QH15) keeps data only as long as its purpose needs.
     """
 
     question_log_days: int = 180  # questions kept to improve the answers

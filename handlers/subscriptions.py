@@ -311,10 +311,10 @@ def register(router: Router) -> None:
         describe=_describe,
         erase=_erase,
         columns=("users.subscriptions", "users.area"),
-        purpose="Gửi thông báo của xã/phường theo chủ đề, khu vực người dân đã chọn",
-        basis="Sự đồng ý của người dân (đăng ký, rút lại bằng /huy)",
+        purpose=texts.REG_SUBSCRIPTIONS_PURPOSE,
+        basis=texts.REG_SUBSCRIPTIONS_BASIS,
         retention="session",
-        recipients="Không chuyển cho bên nào",
+        recipients=texts.REG_SUBSCRIPTIONS_RECIPIENTS,
     )
     router.command("dangky", subscribe, texts.CMD_DANGKY)
     router.command("huy", unsubscribe, texts.CMD_HUY)

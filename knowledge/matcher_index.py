@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ import numpy as np
 from knowledge.matcher_params import FIELD_WEIGHTS, MIN_EVIDENCE, MIN_IDF, ROW_WEIGHTS
 from knowledge.matcher_terms import IY
 from knowledge.normalize import FOLDED_EXPANSIONS, PAIR_LAST_WORDS, chunk_tokens, fold
+from knowledge.pickle_cache import load_or_build
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -268,24 +267,10 @@ def cached_index(kb: KnowledgeBase, cache_dir: Path | None) -> TopicIndex:
     """
     if cache_dir is None:
         return TopicIndex(kb)
-    digest = index_digest(kb)
-    path = Path(cache_dir) / f"matcher-index-{digest}.pickle"
-    try:
-        with path.open("rb") as f:
-            index = pickle.load(f)
-        if isinstance(index, TopicIndex) and index.ids == list(kb.topics):
-            return index
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    index = TopicIndex(kb)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("matcher-index-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError) as exc:
-        log.debug("matcher index cache not written: %s", exc)
-    return index
+    return load_or_build(
+        cache_dir,
+        "matcher-index",
+        index_digest(kb),
+        lambda: TopicIndex(kb),
+        lambda cached: isinstance(cached, TopicIndex) and cached.ids == list(kb.topics),
+    )

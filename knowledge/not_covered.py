@@ -18,8 +18,6 @@ import functools
 import hashlib
 import itertools
 import math
-import os
-import pickle
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from knowledge.normalize import fold
+from knowledge.pickle_cache import load_or_build
 
 if TYPE_CHECKING:
     from knowledge.loader import KnowledgeBase
@@ -193,26 +192,13 @@ def not_covered_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> NotCo
     if cache_dir is None:
         return _cached_index(kept)
     digest = hashlib.sha256(repr((FORMAT, kept)).encode()).hexdigest()[:24]
-    path = Path(cache_dir) / f"not-covered-{digest}.pickle"
-    try:
-        with path.open("rb") as f:
-            index = pickle.load(f)  # written by this application into its own cache directory
-        if isinstance(index, NotCoveredIndex):
-            return index
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    index = _cached_index(kept)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("not-covered-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return index
+    return load_or_build(
+        cache_dir,
+        "not-covered",
+        digest,
+        lambda: _cached_index(kept),
+        lambda cached: isinstance(cached, NotCoveredIndex),
+    )
 
 
 @functools.lru_cache(maxsize=4)

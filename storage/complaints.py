@@ -76,6 +76,9 @@ async def create_complaint(
     photos: list[str],
     latitude: float | None,
     longitude: float | None,
+    email: str | None = None,
+    address: str | None = None,
+    address_id: str | None = None,
 ) -> Complaint:
     number = await allocate_number(db, year)
     complaint = Complaint(
@@ -92,6 +95,9 @@ async def create_complaint(
         photos=photos,
         latitude=latitude,
         longitude=longitude,
+        email=email,
+        address=address,
+        address_id=address_id,
         status="received",
         created_at=now,
         updated_at=now,

@@ -184,6 +184,7 @@ from storage import (  # noqa: E402  (feature models register on Base after it e
     models_feedback,  # noqa: F401
     models_guides,  # noqa: F401
     models_health,  # noqa: F401
+    models_open311,  # noqa: F401
     models_privacy,  # noqa: F401
     models_telegram,  # noqa: F401
     models_zalo,  # noqa: F401

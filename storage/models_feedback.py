@@ -55,12 +55,16 @@ class Complaint(Base):
     platform_id: Mapped[str | None] = mapped_column(String(64))
     reporter_name: Mapped[str | None] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))  # given by an Open311 client
     # what (kept for the record)
     category: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
+    # where, in words or as the province's address id (Open311 address_string / address_id)
+    address: Mapped[str | None] = mapped_column(String(300))
+    address_id: Mapped[str | None] = mapped_column(String(64))
     # handling
     status: Mapped[str] = mapped_column(String(16), default="received")
     assignee: Mapped[str | None] = mapped_column(String(96))  # staff identity channel:id

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models import Base, BigId, UTCDateTime, utcnow
 
 CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone")
-REQUEST_KINDS = ("view", "correct", "delete", "withdraw", "object")
+REQUEST_KINDS = ("view", "provide", "correct", "delete", "withdraw", "object")
 REQUEST_OPEN = "open"
 REQUEST_DONE = "done"
 

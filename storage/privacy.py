@@ -18,10 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Outbox, utcnow
 from storage.models_privacy import REQUEST_OPEN, ConsentRecord, DataRequest
 
-# Nghị định 356/2025/NĐ-CP: acknowledge within 2 working days, then carry out the
-# request within these days of receipt (extendable once; see docs/privacy.md).
+# The time limits of Nghị định 356/2025/NĐ-CP for a data subject's request, as published
+# summaries of the decree give them (docs/privacy.md says which; the decree's own article
+# could not be read, so no article is cited): acknowledge within 2 working days; stop
+# processing on a withdrawal, restriction or objection within 15 days; the other requests
+# within 10 to 20 days. Where a summary gives a range, the shortest is used: the office
+# never promises a citizen later than the law allows.
 ACK_WORKING_DAYS = 2
-DUE_DAYS = {"view": 10, "correct": 10, "withdraw": 15, "object": 15, "delete": 20}
+DUE_DAYS = {"view": 10, "provide": 10, "correct": 10, "withdraw": 15, "object": 15, "delete": 10}
 
 
 def redacted_payload(payload: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:

@@ -62,7 +62,11 @@ SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "telegram" / "bot
 DEFAULT_TOKEN = "123456:TEST-fake-token"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-SEND_METHODS = {"sendMessage", "sendPhoto"}  # count as messages for limits and per-chat counts
+SEND_METHODS = {
+    "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+}  # count as messages for limits and per-chat counts
 PRIMITIVES = {"Integer", "String", "Boolean", "Float", "InputFile"}
 ALLOWED_TAGS = {
     "b",
@@ -608,7 +612,10 @@ class FakeTelegram:
             else:
                 form = await request.post()
                 for key, value in form.items():
-                    raw[key] = value if isinstance(value, str) else {"upload": value.filename}
+                    if isinstance(value, str):
+                        raw[key] = value
+                    else:  # a file: its name, and its bytes for tests to read
+                        raw[key] = {"upload": value.filename, "content": value.file.read()}
         params: dict[str, Any] = {}
         for key, value in raw.items():
             spec = fields.get(key)
@@ -832,6 +839,33 @@ class FakeTelegram:
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         message["_markup"] = markup
+        self._sent(chat, message)
+        return _public(message)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A file upload (multipart) or a file_id/URL string, as the Bot API takes them; 50 MB at most."""
+        chat = self._chat(params)
+        caption = self._text(params, "caption", MAX_CAPTION) if "caption" in params else None
+        document = params["document"]
+        if isinstance(document, str) and not document.strip():
+            raise bad("there is no document in the request")
+        if isinstance(document, dict):
+            if not document.get("upload"):
+                raise bad("file must be non-empty")
+            if len(document["content"]) > 50 * 1024 * 1024:
+                raise ApiError(413, "Request Entity Too Large")
+        self._flood(chat)
+        name = document["upload"] if isinstance(document, dict) else "document"
+        message: dict[str, Any] = {
+            "message_id": self._message_id(chat["id"]),
+            "from": self._bot_user(),
+            "chat": chat,
+            "date": int(time.time()),
+            "document": {"file_id": "sent-document", "file_unique_id": "sd", "file_name": name},
+            "_document": document,
+        }
+        if caption is not None:
+            message["caption"] = caption
         self._sent(chat, message)
         return _public(message)
 

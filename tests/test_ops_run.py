@@ -86,6 +86,11 @@ async def serve_and_talk(fake: FakeTelegram, tmp_path: Path, pythonpath: str, cw
             async with http.get(f"{base}/metrics") as r:
                 assert r.status == 200
                 body = await r.text()
+            # the same server answers Open311 (bot/web/open311.py): categories need no key
+            async with http.get(f"{base}/open311/v2/services.json") as r:
+                assert r.status == 200 and len(await r.json()) >= 1
+            async with http.get(f"{base}/open311/v2/requests.json") as r:
+                assert r.status == 403  # reading needs a key unless MOTCUA_OPEN311_PUBLIC_READ
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)

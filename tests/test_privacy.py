@@ -173,7 +173,9 @@ async def test_privacy_notice_names_controller_basis_retention_and_rights(fb_app
         phones=r.phone_days,
         photos=r.photo_days,
         outbox=r.outbox_days,
+        ack_days=2,
     )
+    assert "phản hồi trong 2 ngày làm việc" in citizen.last[-1].text
 
 
 async def test_withdrawing_consent_stops_subscriptions_and_call_backs_at_once(

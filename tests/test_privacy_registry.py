@@ -33,6 +33,7 @@ PERSONAL = {
     "complaints.platform_id",
     "complaints.reporter_name",
     "complaints.phone",
+    "complaints.email",
     "complaints.photos",
     "complaint_events.text",
     "ratings.user_id",
@@ -55,7 +56,10 @@ PERSONAL = {
 }
 
 # What a complaint reported: kept for the office's record, detached from the person.
-RECORD = {"complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude"}
+RECORD = {
+    "complaints.description", "complaints.category", "complaints.latitude", "complaints.longitude",
+    "complaints.address", "complaints.address_id",  # where the problem is (Open311), like lat/long
+}  # fmt: skip
 
 # Identities of staff acting in their official role (accountability), not of citizens.
 STAFF = {
@@ -94,6 +98,7 @@ def _not_personal(table: str, column: str) -> bool:
         return True  # ids of rows and topics; a person's id (user_id, platform_id) must be registered
     return table in {
         "complaint_counters", "feedback_jobs", "outbox_rate", "zalo_tokens", "health_probes",
+        "open311_keys",  # an organisation's label and a digest of its key
     } or f"{table}.{column}" in {
         "telegram_updates.claimed_by",  # the worker holding an update
         "users.blocked", "users.store_name", "sessions.flow",

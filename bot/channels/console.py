@@ -14,14 +14,14 @@ from typing import TextIO
 
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Incoming, Reply
-from handlers.rendering import render_numbered_batch
+from handlers.rendering import inline_documents, render_numbered_batch
 
 CHANNEL = "console"
 PROMPT = "bạn> "
 
 
 def render(replies: list[Reply]) -> str:
-    return "\n\n".join(f"bot> {part}" for part in render_numbered_batch(replies))
+    return "\n\n".join(f"bot> {part}" for part in render_numbered_batch(inline_documents(replies)))
 
 
 async def run_console(

@@ -50,7 +50,7 @@ from bot.channels.zalo_common import (
 from bot.outbox_sender.budget import SendBudget, zalo_budget
 from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
-from handlers.rendering import render_numbered_batch, split_text
+from handlers.rendering import inline_documents, render_numbered_batch, split_text
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -176,7 +176,11 @@ def parse_update(update: Any) -> tuple[str, str, list[Incoming]] | None:
 
 # ---------------------------------------------------------------- outbound
 def render(replies: list[Reply]) -> list[tuple[str, dict[str, Any]]]:
-    """(method, body without chat_id) for each call: photos, then text with numbered choices."""
+    """(method, body without chat_id) for each call: photos, then text with numbered choices.
+
+    Documents are written out as text (the bot sends no files).
+    """
+    replies = inline_documents(replies)
     calls: list[tuple[str, dict[str, Any]]] = []
     for reply, text in zip(replies, render_numbered_batch(replies), strict=True):
         if is_http_url(reply.photo):

@@ -58,7 +58,7 @@ from bot.outbox_sender.budget import SendBudget, zalo_budget
 from bot.outbox_sender.rate_limit import RealClock
 from handlers import texts
 from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
-from handlers.rendering import render_numbered, split_text
+from handlers.rendering import inline_documents, render_numbered, split_text
 from storage.db import Database
 from storage.models import User, utcnow
 
@@ -229,8 +229,10 @@ def render(replies: list[Reply], info_image_url: str = "") -> list[dict[str, Any
     Up to 5 buttons become oa.query.hide buttons; more become a numbered
     list whose numbers continue across the batch, matching what the
     dispatcher maps typed numbers to. Links fill the remaining button slots
-    as oa.open.url, or are written out.
+    as oa.open.url, or are written out. The OA sends no JSON files: a
+    document is written out as text.
     """
+    replies = inline_documents(replies)
     out: list[dict[str, Any]] = []
     number = 1
     for reply in replies:

@@ -10,6 +10,7 @@ from bot.commands import (
     guides,
     kb,
     match,
+    open311,
     privacy,
     run,
     staff,
@@ -32,4 +33,5 @@ COMMAND_MODULES = [
     complaints,
     broadcast,
     privacy,
+    open311,
 ]

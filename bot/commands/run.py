@@ -18,6 +18,7 @@ from bot.health import Health
 from bot.metrics import add_route as add_metrics_route
 from bot.metrics import install as install_metrics
 from bot.runners import Runner, runner_factories
+from bot.web.open311 import Open311Api
 
 log = logging.getLogger("motcua.run")
 
@@ -35,7 +36,7 @@ def add_commands(sub: Subcommands) -> None:
         "run",
         help="serve the configured channels (Telegram, Zalo) and workers",
         description="Serve the configured channels and outbox workers until SIGTERM; "
-        "the HTTP server answers /healthz and /metrics.",
+        "the HTTP server answers /healthz, /metrics and the Open311 API (/open311/v2/).",
         epilog=help_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -75,6 +76,7 @@ async def serve(app: App, runners: list[Runner]) -> int:
     health = Health(app, runners)
     health.add_routes(web_app)
     add_metrics_route(web_app, app, install_metrics(app))
+    Open311Api(app).add_routes(web_app)
     for runner in runners:
         runner.add_routes(web_app)
     web_runner = web.AppRunner(web_app, access_log=None)

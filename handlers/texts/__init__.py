@@ -14,4 +14,6 @@ from handlers.texts.feedback import *  # noqa: F403
 from handlers.texts.fees import *  # noqa: F403
 from handlers.texts.general import *  # noqa: F403
 from handlers.texts.guides import *  # noqa: F403
+from handlers.texts.open311 import *  # noqa: F403
 from handlers.texts.privacy import *  # noqa: F403
+from handlers.texts.register import *  # noqa: F403

@@ -21,3 +21,6 @@ ZALO_REAUTH_ALERT = (
 TG_SHARE_PHONE = "📱 Gửi số điện thoại của tôi"
 TG_CHOOSE = "Xin mời anh/chị chọn:"
 # The bot's command menu in Telegram (setMyCommands) uses each command's own description.
+
+# ---- channels that send no files (Zalo, console): a document is written out
+DOCUMENT_AS_TEXT = "Kênh này chưa gửi được tệp, nên tôi gửi nội dung tệp {filename} dưới dạng tin nhắn:"

@@ -32,8 +32,17 @@ PV_RATINGS = "• Đánh giá: {n}"
 PV_GUIDES = "• Hướng dẫn từng bước đã dùng: {n}"
 PV_MESSAGES = "• Tin nhắn gửi tới anh/chị (thông báo, trả lời phản ánh): {n}"
 PV_NONE = "không có"
-PV_FOOT = "Anh/chị có thể yêu cầu xóa dữ liệu cá nhân bằng lệnh /xoadulieu."
+PV_FOOT = (
+    "Anh/chị có thể tải dữ liệu này về máy (tệp JSON) bằng nút bên dưới, "
+    "hoặc yêu cầu xóa dữ liệu cá nhân bằng lệnh /xoadulieu."
+)
 PV_BTN_ERASE = "Xóa dữ liệu của tôi"
+PV_BTN_EXPORT = "Tải dữ liệu về máy (tệp JSON)"
+PV_EXPORT_SENT = (
+    "Xin gửi anh/chị tệp dữ liệu cá nhân tôi đang lưu về anh/chị (định dạng JSON, mở được bằng "
+    "trình soạn thảo văn bản hoặc nhập vào phần mềm khác). Xin anh/chị giữ tệp cẩn thận, "
+    "không chuyển cho người khác."
+)
 PV_CONFIRM = (
     "Xin phép xác nhận: anh/chị muốn xóa dữ liệu cá nhân (tên, số điện thoại, đăng ký nhận thông báo, "
     "câu hỏi đã lưu, tin nhắn chờ gửi)? Nội dung các phản ánh đã gửi vẫn được lưu để cơ quan giải quyết, "
@@ -63,7 +72,7 @@ AI_NOTICE = (
 )
 
 # ---------------------------------------------------------------- the privacy notice (/quyenriengtu)
-PRIVACY_NOTICE_VERSION = "2026-12-01"
+PRIVACY_NOTICE_VERSION = "2026-12-01b"  # the download of one's data was added
 PRIVACY_NOTICE = (
     "THÔNG BÁO VỀ XỬ LÝ DỮ LIỆU CÁ NHÂN (phiên bản {version})\n"
     "• Bên kiểm soát dữ liệu: {office}. Liên hệ: {hotline}, {address}.\n"
@@ -77,10 +86,11 @@ PRIVACY_NOTICE = (
     "thông tin người gửi phản ánh {complaints} ngày sau khi đóng; số điện thoại gọi lại {phones} ngày; "
     "ảnh {photos} ngày; tin nhắn chờ gửi {outbox} ngày. Hết thời hạn, dữ liệu được xóa "
     "hoặc khử nhận dạng tự động.\n"
-    "• Quyền của anh/chị (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): được biết, đồng ý hoặc "
-    "rút lại đồng ý, xem, chỉnh sửa, yêu cầu xóa, hạn chế, phản đối xử lý; khiếu nại, tố cáo.\n"
-    "• Cách thực hiện: /dulieucuatoi để xem, /xoadulieu để xóa, /yeucaudulieu để yêu cầu sửa, "
-    "rút lại đồng ý hoặc phản đối. Cơ quan phản hồi trong 2 ngày làm việc."
+    "• Quyền của anh/chị (Điều 4 Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): được biết, đồng ý hoặc "
+    "rút lại đồng ý, xem, chỉnh sửa, yêu cầu cung cấp, xóa, hạn chế, phản đối xử lý; khiếu nại, "
+    "tố cáo, khởi kiện, yêu cầu bồi thường thiệt hại.\n"
+    "• Cách thực hiện: /dulieucuatoi để xem và tải dữ liệu về máy (tệp JSON), /xoadulieu để xóa, "
+    "/yeucaudulieu để yêu cầu sửa, rút lại đồng ý hoặc phản đối. Cơ quan phản hồi trong {ack_days} ngày làm việc."
 )
 
 # ---------------------------------------------------------------- data-subject requests (/yeucaudulieu)

@@ -6,6 +6,7 @@ outbox, so a queued message looks exactly like a live one.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from telegram import (
 )
 
 from handlers import texts
-from handlers.messages import Reply
+from handlers.messages import Document, Reply
 from handlers.rendering import split_text
 
 MAX_TEXT = 4096  # sendMessage text, counted in UTF-16 code units after entity parsing
@@ -33,10 +34,11 @@ _URL = re.compile(r"^(https?|tg)://\S+$", re.I)
 class OutMessage:
     """One Bot API call that renders (part of) a reply."""
 
-    kind: str  # "text", "edit" or "photo"
+    kind: str  # "text", "edit", "photo" or "document"
     text: str = ""  # plain text (the fallback after a 400)
     markup: Any = None  # InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
     photo: str | None = None
+    document: Document | None = None
     edit_message_id: int | None = None
     removes_keyboard: bool = False
     follow_markup: InlineKeyboardMarkup | None = None  # put on the message by an edit once it is sent
@@ -90,6 +92,17 @@ def _unusable_links(reply: Reply) -> str:
     return "\n\n" + "\n".join(f"{link.label}: {link.url}" for link in bad)
 
 
+def _documents_after_text(replies: list[Reply]) -> list[Reply]:
+    """Each document as its own item right after the text of the reply that carries it."""
+    out: list[Reply] = []
+    for reply in replies:
+        if reply.document is None:
+            out.append(reply)
+        else:
+            out += [dataclasses.replace(reply, document=None), Reply("", document=reply.document)]
+    return out
+
+
 def render(
     replies: list[Reply], *, edit_message_id: int | None = None, remove_keyboard: bool = False
 ) -> list[OutMessage]:
@@ -100,9 +113,13 @@ def render(
     keyboard is removed by the first message that carries no inline keyboard;
     when every message has one, the first is sent with the removal and gets its
     inline keyboard by an edit right after (a message carries one keyboard).
+    A reply's document (sendDocument) follows its text.
     """
     out: list[OutMessage] = []
-    for reply in replies:
+    for reply in _documents_after_text(replies):
+        if reply.document is not None:
+            out.append(OutMessage("document", document=reply.document))
+            continue
         if reply.photo:
             out.append(OutMessage("photo", photo=reply.photo))
         body = reply.text + _unusable_links(reply)

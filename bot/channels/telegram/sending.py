@@ -26,7 +26,7 @@ from bot.channels.telegram.rendering import OutMessage, markup_json, render
 from bot.channels.telegram.transport import make_bot
 from bot.outbox_sender.budget import Priority, SendBudget, telegram_ledger_key
 from handlers import texts
-from handlers.messages import Reply
+from handlers.messages import Document, Reply
 
 # One logger name for the whole channel, as before the split: log filters and alerts keep matching.
 log = logging.getLogger("bot.channels.telegram")
@@ -43,6 +43,10 @@ async def call(bot: Bot, chat_id: int | str, msg: OutMessage, *, plain: bool = F
         if msg.kind == "photo":
             # render() gives every 'photo' message its photo
             return (await bot.send_photo(chat_id=chat_id, photo=cast(str, msg.photo))).message_id
+        if msg.kind == "document":
+            doc = cast(Document, msg.document)  # render() gives every 'document' message its file
+            sent = await bot.send_document(chat_id=chat_id, document=doc.content, filename=doc.filename)
+            return sent.message_id
         if msg.kind == "edit":
             result = await bot.edit_message_text(
                 text,
@@ -178,7 +182,7 @@ class TelegramChannel:
                     msg.kind = "text"  # the message is gone or too old: follow with a new one
                     msg.edit_message_id = None
                     continue
-                if msg.kind == "photo":
+                if msg.kind in ("photo", "document"):
                     log.warning("telegram rejected %s: %s", msg.describe(chat_id), exc)
                     return False
                 if plain:
