@@ -102,6 +102,18 @@ class Process:
                 stderr=log,
             )
 
+    async def warm(self, fake: FakeTelegram) -> None:
+        """Start once, unkilled, until the bot has called getMe, then stop cleanly.
+
+        The first start builds the knowledge caches (matcher index, learned model)
+        in the data directory; on a loaded machine that can take longer than the
+        kill loop waits, and a process killed before its build finishes leaves
+        nothing for the next one, which then builds from nothing again.
+        """
+        self.start()
+        await until(lambda: any(method == "getMe" for method, _ in fake.calls), 600)
+        await self.stop()
+
     def kill(self) -> None:
         if self.proc is not None:
             self.proc.send_signal(signal.SIGKILL)
@@ -162,6 +174,7 @@ async def polling(
     await empty_database(database_url)
     proc = Process(fake, code_dir, work / f"poll-{code}", database_url)
     try:
+        await proc.warm(fake)
         uid = 10_000
         for _ in range(kills):
             for _ in range(backlog):
@@ -217,6 +230,7 @@ async def webhook(
             await asyncio.sleep(0.2)
 
     try:
+        await proc.warm(fake)
         async with aiohttp.ClientSession() as session:
             uid = 20_000
             for _ in range(kills):
