@@ -274,6 +274,7 @@ async def complaint(code: str, code_dir: Path, kills: int, work: Path, database_
     proc = Process(fake, code_dir, data_dir, database_url, MOTCUA_COMPLAINTS_PER_DAY="1000")
     shown = stored = 0
     try:
+        await proc.warm(fake)
         uid = 30_000
         proc.start()
         for _ in range(kills):
