@@ -282,6 +282,8 @@ class ZaloBotRunner:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.queue.drain()
+        if self.sender.budget is not None:
+            await self.sender.budget.close()
         await self.http.close()
 
     async def _register_webhook(self) -> None:

@@ -475,6 +475,8 @@ class ZaloOARunner:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
         await self.queue.drain()
+        if self.sender.budget is not None:
+            await self.sender.budget.close()
         await self.http.close()
 
     async def _maintain(self) -> None:

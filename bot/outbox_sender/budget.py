@@ -274,6 +274,13 @@ class SendBudget:
             await asyncio.sleep(self.FLUSH_SECONDS)  # gather the replies of this moment
             await self.flush()
 
+    async def close(self) -> None:
+        """At shutdown: stop the background flush and write what is still owed."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self.flush()
+
     async def flush(self) -> None:
         debt, self.debt = self.debt, 0
         if not debt:

@@ -236,6 +236,7 @@ class TelegramRunner:
         self._poller = None
         await self.drain(self.settings.telegram_shutdown_grace)
         await self.journal.flush()
+        await self.budget.close()
         if self._offset is not None and not self.webhook_url and self.me is not None:
             try:  # confirm the updates taken, so a restart does not download them again
                 await self.bot.get_updates(offset=self._offset, timeout=0, limit=1)
