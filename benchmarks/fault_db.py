@@ -2,16 +2,18 @@
 
     python -m benchmarks.fault_db                      # every scenario, 10,000 fuzzed updates per channel
     python -m benchmarks.fault_db --seconds 30 --fuzz 2000 --only sqlite-read-only,fuzz
-    MOTCUA_TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test python -m benchmarks.fault_db
+    python -m benchmarks.fault_db --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/DB
+    (or MOTCUA_TEST_DATABASE_URL=… as before)
 
 Scenarios: SQLite read-only for a while, SQLite disk full (max_page_count), and with
 a PostgreSQL URL: the server refusing connections to a database this run created, and
-a lock stall on the conversation tables. Citizens on all three channels keep asking
+a lock stall on the conversation tables, and the fuzzed updates once more on PostgreSQL. Citizens on all three channels keep asking
 during the fault; the targets are: every message answered (the apology, mostly) within
 5 s, /readyz not ready throughout (each probe within 2 s), service and readiness back
 within 5 s of recovery without a restart. Then fuzzed updates through the real webhooks:
 0 HTTP 5xx and 0 unhandled exceptions. PostgreSQL faults only touch databases this run
-creates (dropped at the end); the server itself is never stopped.
+creates on that server (motcua_fault_*, dropped at the end); the database named in the
+URL is only used to reach the server; the server itself is never stopped.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ async def outage(
     url = ""
     if name.startswith("pg-"):
         if not pg_url:
-            print(f"{name}: skipped (set MOTCUA_TEST_DATABASE_URL)")
+            print(f"{name}: skipped (give --database-url)")
             return None
         url = await fresh_pg(pg_url)
     workdir = tmp / name
@@ -158,11 +160,16 @@ async def main() -> int:
     parser.add_argument(
         "--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS)
     )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("MOTCUA_TEST_DATABASE_URL", ""),
+        help="a PostgreSQL URL: runs the pg-* scenarios and the fuzz on that server too",
+    )
     args = parser.parse_args()
     # the figures are the output: log records are counted (tests/fault/rig.py), not shown
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger().addHandler(logging.NullHandler())
-    pg_url = os.environ.get("MOTCUA_TEST_DATABASE_URL", "")
+    pg_url = args.database_url
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
     ok = True
     with tempfile.TemporaryDirectory(prefix="motcua-fault-") as tmp:

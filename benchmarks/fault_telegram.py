@@ -4,15 +4,19 @@ the same scenarios against the code before the update journal (a `git archive` o
 
     python -m benchmarks.fault_telegram            # >= 50 kills per scenario
     python -m benchmarks.fault_telegram --quick    # a few kills (what tests/fault/ runs)
+    python -m benchmarks.fault_telegram --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/DB
 
 Everything talks to 127.0.0.1 only: the fake Bot API (tests/fake_telegram.py) runs in this
-process and `motcua run` processes are started and SIGKILLed against it, on SQLite.
+process and `motcua run` processes are started and SIGKILLed against it, on SQLite (a file
+per scenario), or on the PostgreSQL database given, whose schema is dropped and made anew
+before each scenario: give it a database of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -64,7 +68,9 @@ def free_port() -> int:
 class Process:
     """One `motcua run` at a time, started from `code_dir`, killed with SIGKILL."""
 
-    def __init__(self, fake: FakeTelegram, code_dir: Path, data_dir: Path, **env: str) -> None:
+    def __init__(
+        self, fake: FakeTelegram, code_dir: Path, data_dir: Path, database_url: str = "", **env: str
+    ) -> None:
         self.env = {
             **os.environ,
             "PYTHONPATH": str(code_dir),
@@ -79,6 +85,8 @@ class Process:
             **env,
         }
         self.env.pop("MOTCUA_DATABASE_URL", None)
+        if database_url:
+            self.env["MOTCUA_DATABASE_URL"] = database_url
         self.code_dir = code_dir
         self.data_dir = data_dir
         self.proc: subprocess.Popen[bytes] | None = None
@@ -93,6 +101,18 @@ class Process:
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )
+
+    async def warm(self, fake: FakeTelegram) -> None:
+        """Start once, unkilled, until the bot has called getMe, then stop cleanly.
+
+        The first start builds the knowledge caches (matcher index, learned model)
+        in the data directory; on a loaded machine that can take longer than the
+        kill loop waits, and a process killed before its build finishes leaves
+        nothing for the next one, which then builds from nothing again.
+        """
+        self.start()
+        await until(lambda: any(method == "getMe" for method, _ in fake.calls), 600)
+        await self.stop()
 
     def kill(self) -> None:
         if self.proc is not None:
@@ -144,13 +164,17 @@ def count(fig: Figures, fake: FakeTelegram, users: list[int]) -> Figures:
     return fig
 
 
-async def polling(code: str, code_dir: Path, kills: int, backlog: int, work: Path) -> Figures:
+async def polling(
+    code: str, code_dir: Path, kills: int, backlog: int, work: Path, database_url: str = ""
+) -> Figures:
     fake = FakeTelegram(record=True)
     await fake.start()
     fig = Figures("polling", code)
     users: list[int] = []
-    proc = Process(fake, code_dir, work / f"poll-{code}")
+    await empty_database(database_url)
+    proc = Process(fake, code_dir, work / f"poll-{code}", database_url)
     try:
+        await proc.warm(fake)
         uid = 10_000
         for _ in range(kills):
             for _ in range(backlog):
@@ -170,17 +194,21 @@ async def polling(code: str, code_dir: Path, kills: int, backlog: int, work: Pat
     return count(fig, fake, users)
 
 
-async def webhook(code: str, code_dir: Path, kills: int, burst: int, work: Path) -> Figures:
+async def webhook(
+    code: str, code_dir: Path, kills: int, burst: int, work: Path, database_url: str = ""
+) -> Figures:
     fake = FakeTelegram(record=True)
     await fake.start()
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     fig = Figures("webhook", code)
     users: list[int] = []
+    await empty_database(database_url)
     proc = Process(
         fake,
         code_dir,
         work / f"hook-{code}",
+        database_url,
         MOTCUA_HTTP_PORT=str(port),
         MOTCUA_TELEGRAM_WEBHOOK_URL=url,
         MOTCUA_TELEGRAM_WEBHOOK_SECRET=SECRET,
@@ -202,6 +230,7 @@ async def webhook(code: str, code_dir: Path, kills: int, burst: int, work: Path)
             await asyncio.sleep(0.2)
 
     try:
+        await proc.warm(fake)
         async with aiohttp.ClientSession() as session:
             uid = 20_000
             for _ in range(kills):
@@ -236,14 +265,16 @@ def button(fake: FakeTelegram, uid: int, data: str) -> dict | None:
     return None
 
 
-async def complaint(code: str, code_dir: Path, kills: int, work: Path) -> Figures:
+async def complaint(code: str, code_dir: Path, kills: int, work: Path, database_url: str = "") -> Figures:
     fake = FakeTelegram(record=True)
     await fake.start()
     fig = Figures("complaint", code)
     data_dir = work / f"pa-{code}"
-    proc = Process(fake, code_dir, data_dir, MOTCUA_COMPLAINTS_PER_DAY="1000")
+    await empty_database(database_url)
+    proc = Process(fake, code_dir, data_dir, database_url, MOTCUA_COMPLAINTS_PER_DAY="1000")
     shown = stored = 0
     try:
+        await proc.warm(fake)
         uid = 30_000
         proc.start()
         for _ in range(kills):
@@ -278,11 +309,7 @@ async def complaint(code: str, code_dir: Path, kills: int, work: Path) -> Figure
                 shown += 1
         await asyncio.sleep(2)
         await proc.stop()
-        with sqlite3.connect(data_dir / "motcua.db") as db:
-            stored = db.execute("SELECT count(*) FROM complaints").fetchone()[0]
-            twice = db.execute(
-                "SELECT count(*) FROM (SELECT user_id FROM complaints GROUP BY user_id HAVING count(*) > 1)"
-            ).fetchone()[0]
+        stored, twice = await complaint_counts(database_url or f"sqlite:///{data_dir / 'motcua.db'}")
     finally:
         proc.kill()
         await fake.stop()
@@ -290,6 +317,53 @@ async def complaint(code: str, code_dir: Path, kills: int, work: Path) -> Figure
     fig.duplicates = twice
     fig.extra = {"stored": stored, "code_shown": shown}
     return fig
+
+
+async def empty_database(url: str) -> None:
+    """PostgreSQL: drop the schema and make it anew, so each scenario starts from nothing."""
+    if not url:
+        return  # SQLite: each scenario has a data directory, so a database file, of its own
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+async def complaint_counts(url: str) -> tuple[int, int]:
+    """Complaints stored, and citizens with more than one (a submission stored twice)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            stored = db.execute("SELECT count(*) FROM complaints").fetchone()[0]
+            twice = db.execute(COUNT_TWICE).fetchone()[0]
+        return int(stored), int(twice)
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            stored = (await conn.execute(text("SELECT count(*) FROM complaints"))).scalar_one()
+            twice = (await conn.execute(text(COUNT_TWICE))).scalar_one()
+    finally:
+        await engine.dispose()
+    return int(stored), int(twice)
+
+
+COUNT_TWICE = (
+    "SELECT count(*) FROM (SELECT user_id FROM complaints GROUP BY user_id HAVING count(*) > 1) AS t"
+)
 
 
 def export_baseline(work: Path) -> Path:
@@ -304,22 +378,33 @@ async def main_async(args: argparse.Namespace) -> list[Figures]:
     kills = 3 if args.quick else args.kills
     backlog, burst = (100, 40) if args.quick else (200, 60)
     results: list[Figures] = []
-    with tempfile.TemporaryDirectory(prefix="motcua-fault-") as tmp:
-        work = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.work_dir:  # kept: each run's motcua.log, for a post-mortem
+            work = args.work_dir
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="motcua-fault-")))
         codes = [("fixed", ROOT)]
         if not args.no_baseline:
             codes.append(("baseline", export_baseline(work)))
         for name in args.scenarios:
             for code, code_dir in codes:
+                url = args.database_url
                 if name == "polling":
-                    fig = await polling(code, code_dir, kills, backlog, work)
+                    fig = await polling(code, code_dir, kills, backlog, work, url)
                 elif name == "webhook":
-                    fig = await webhook(code, code_dir, kills, burst, work)
+                    fig = await webhook(code, code_dir, kills, burst, work, url)
                 else:
-                    fig = await complaint(code, code_dir, kills, work)
+                    fig = await complaint(code, code_dir, kills, work, url)
                 print(fig.line(), flush=True)
                 results.append(fig)
     return results
+
+
+def redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 kills per scenario")
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--work-dir", type=Path, help="keep the data directories and logs here")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="run `motcua run` on this PostgreSQL database (its schema is dropped before each scenario)",
+    )
     parser.add_argument(
         "--scenarios",
         nargs="+",
@@ -335,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     results = asyncio.run(main_async(args))
+    print(f"database: {redacted(args.database_url) if args.database_url else 'SQLite (a file per scenario)'}")
     fixed_lost = sum(f.lost for f in results if f.code == "fixed")
     print(f"fixed code: {fixed_lost} lost in total (target 0)")
     return 0 if fixed_lost == 0 else 1

@@ -97,7 +97,7 @@ DESCRIPTIONS: dict[str, str] = {
     "outbox_lease_seconds": "a killed worker's claimed deliveries are retried after this many seconds",
     "outbox_backoff_seconds": "first retry delay in seconds, doubled each attempt",
     "outbox_backoff_max_seconds": "longest retry delay in seconds",
-    "outbox_per_chat_seconds": "minimum gap between two messages to one chat (seconds)",
+    "outbox_per_chat_seconds": "seconds per message to one chat after a burst of 3 (replies and announcements; 0: off)",
     "outbox_poll_seconds": "how often an idle worker looks for deliveries (seconds)",
     "broadcast_progress_seconds": "how often staff see their broadcast's progress (seconds)",
     "log_format": "text (for a terminal) or json (one JSON object per line, for log collectors)",

@@ -4,9 +4,11 @@ A broadcast row records what staff asked for (text, audience, time, who); its
 deliveries are outbox rows (kind "broadcast", ref = the broadcast id), written
 in the same transaction, so a broadcast never exists without its recipients.
 
-`outbox_rate` holds, per channel, the next free send slot: workers reserve
-blocks of slots from it, so several worker processes together respect one
-global rate per bot token instead of each sending at the full rate.
+`outbox_rate` holds, per bot (a Telegram bot's key, or the channel), the
+next free send slot: workers reserve blocks of slots from it and live replies
+record the messages they sent without one, so several worker processes
+together respect one global rate per bot token instead of each sending at the
+full rate (bot/outbox_sender/budget.py).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Broadcast(Base):
 
 
 class OutboxRate(Base):
-    """The next free send slot of a channel (seconds since the epoch), shared by all workers."""
+    """The next free send slot of a bot (seconds since the epoch), shared by all workers."""
 
     __tablename__ = "outbox_rate"
 

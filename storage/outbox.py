@@ -220,12 +220,25 @@ async def cancelled_refs(db: AsyncSession, refs: Iterable[str]) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- shared rate
-async def reserve_slots(db: AsyncSession, channel: str, count: int, rate: float, now: float) -> float:
-    """Reserve `count` consecutive send slots of `channel`; returns the first slot's time.
+async def reserve_slots(
+    db: AsyncSession,
+    channel: str,
+    count: int,
+    rate: float,
+    now: float,
+    *,
+    debt: int = 0,
+    debt_horizon: float = 1.0,
+) -> float:
+    """Reserve `count` consecutive send slots of a bot's ledger row; returns the first slot's time.
 
-    Slot i is at start + i / rate. Every worker of a channel reserves from the
-    same row, so together they never exceed `rate`. Optimistic locking on a
-    version number keeps it portable (no FOR UPDATE needed, works on SQLite).
+    Slot i is at start + i / rate. Every worker of a bot reserves from the
+    same row (`channel` is the row's key: the channel, or a Telegram bot's
+    key), so together they never exceed `rate`. `debt` is messages already
+    sent without a slot (live replies): they push the next slots back, at
+    most `debt_horizon` seconds ahead of now, so replies delay announcements
+    without stalling them. count 0 only records the debt. Optimistic locking
+    on a version number keeps it portable (no FOR UPDATE needed, works on SQLite).
     """
     for _ in range(50):
         row = (
@@ -233,15 +246,18 @@ async def reserve_slots(db: AsyncSession, channel: str, count: int, rate: float,
                 select(OutboxRate.next_slot, OutboxRate.version).where(OutboxRate.channel == channel)
             )
         ).first()
+        base = now if row is None else max(row.next_slot, now)
+        start = base
+        if debt:
+            start = max(base, min(base + debt / rate, now + debt_horizon))
         if row is None:
             try:
-                db.add(OutboxRate(channel=channel, next_slot=now + count / rate, version=0))
+                db.add(OutboxRate(channel=channel, next_slot=start + count / rate, version=0))
                 await db.commit()
-                return now
+                return start
             except IntegrityError:
                 await db.rollback()
                 continue
-        start = max(row.next_slot, now)
         result = await db.execute(
             update(OutboxRate)
             .where(OutboxRate.channel == channel, OutboxRate.version == row.version)
@@ -254,13 +270,22 @@ async def reserve_slots(db: AsyncSession, channel: str, count: int, rate: float,
 
 
 async def push_back_slots(db: AsyncSession, channel: str, until: float) -> None:
-    """After a 429: no worker of this channel sends before `until`."""
-    await db.execute(
-        update(OutboxRate)
-        .where(OutboxRate.channel == channel, OutboxRate.next_slot < until)
-        .values(next_slot=until, version=OutboxRate.version + 1)
-    )
-    await db.commit()
+    """After a 429: no worker of this bot sends before `until` (the row is made if need be)."""
+    for _ in range(5):
+        result = await db.execute(
+            update(OutboxRate)
+            .where(OutboxRate.channel == channel, OutboxRate.next_slot < until)
+            .values(next_slot=until, version=OutboxRate.version + 1)
+        )
+        if cast(CursorResult[Any], result).rowcount or await db.get(OutboxRate, channel) is not None:
+            await db.commit()
+            return
+        try:
+            db.add(OutboxRate(channel=channel, next_slot=until, version=0))
+            await db.commit()
+            return
+        except IntegrityError:  # another worker made it meanwhile: push that one back
+            await db.rollback()
 
 
 # ----------------------------------------------------------------------------- audiences

@@ -23,7 +23,10 @@ async def take(
     """Record updates as pending and claimed by `worker`; the ids seen for the first time.
 
     INSERT … ON CONFLICT DO NOTHING RETURNING: the primary key decides, in one
-    statement, which of several workers (or a redelivery) gets an update.
+    statement, which of several workers (or a redelivery) gets an update. The
+    rows go as parameters of one cached statement (SQLAlchemy batches them into
+    multi-row INSERTs): building a VALUES clause for each batch cost more CPU
+    than the database's work.
     """
     if not updates:
         return set()
@@ -42,11 +45,10 @@ async def take(
     ]
     stmt = (
         insert(TelegramUpdate)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
         .returning(TelegramUpdate.update_id)
     )
-    return set((await db.execute(stmt)).scalars())
+    return set((await db.execute(stmt, rows)).scalars())
 
 
 async def mark_done(db: AsyncSession, bot_id: int, update_ids: Sequence[int]) -> None:

@@ -14,9 +14,12 @@ to api.telegram.org. It is meant to be as strict as Telegram, or stricter:
 - getFile and the /file/bot<token>/<path> download (tests/fake_telegram_files.py)
   serve only files the fake handed out, through paths a getFile issued;
 - blocked chats get 403 "Forbidden: bot was blocked by the user";
-- a global messages-per-second limit and a per-chat limit (both configurable,
-  off by default) answer 429 with `parameters.retry_after`; `fail_next` injects
-  any error once.
+- a global messages-per-second limit, a per-chat limit (a sliding second, or
+  a bucket with a short burst as Telegram tolerates) and a per-group limit
+  per minute (all configurable, off by default) answer 429 with
+  `parameters.retry_after`; like Telegram's flood wait, the whole bot is then
+  refused (429 with the time left) until retry_after has passed, so a client
+  that ignores it keeps failing; `fail_next` injects any error once.
 
 Test side: `send_text`, `send_sticker`, `send_photo`, `press`, … create updates
 (served by getUpdates long polling, or POSTed to the webhook with the secret
@@ -217,6 +220,31 @@ class SlidingLimit:
         self.events.append(now)
 
 
+class TokenBucket:
+    """`burst` messages at once, then `rate` per second; says how long to wait otherwise.
+
+    JITTER absorbs the network: a sender pacing exactly one per second is seen
+    here a few milliseconds early or late.
+    """
+
+    JITTER = 0.05
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.interval = 1.0 / rate
+        self.burst = burst
+        self.tat = 0.0
+
+    def check(self, now: float) -> int | None:
+        after = max(self.tat, now) + self.interval
+        early = after - now - self.burst * self.interval
+        if early > self.JITTER:
+            return max(1, math.ceil(early))
+        return None
+
+    def add(self, now: float) -> None:
+        self.tat = max(self.tat, now) + self.interval
+
+
 class FakeTelegram(FileStore):
     """One fake bot on a fake Bot API server; see the module docstring."""
 
@@ -228,6 +256,7 @@ class FakeTelegram(FileStore):
         username: str = "motcua_test_bot",
         global_per_second: int | None = None,
         per_chat_per_second: int | None = None,
+        per_chat_burst: int | None = None,
         group_per_minute: int | None = None,
         record: bool = True,
         track_latency: bool = False,
@@ -243,6 +272,7 @@ class FakeTelegram(FileStore):
         self.webhook_retry_delay = webhook_retry_delay
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
         self.reset_limits()
         self.chats: dict[int, dict[str, Any]] = {}
@@ -254,6 +284,7 @@ class FakeTelegram(FileStore):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.errors: list[tuple[str, dict[str, Any], dict[str, Any]]] = []  # method, params, error body
         self.rate_limited = 0
+        self.rate_limited_chats: collections.Counter[int] = collections.Counter()  # 429s per chat
         self.commands: list[dict[str, Any]] = []
         self.callback_queries: dict[str, bool] = {}  # id -> answered
         self.webhook: dict[str, Any] | None = None
@@ -288,6 +319,7 @@ class FakeTelegram(FileStore):
             app.router.add_post("/_fake/limits", self._control_limits)
             app.router.add_post("/_fake/block", self._control_block)
             app.router.add_post("/_fake/load", self._control_load)
+            app.router.add_post("/_fake/users", self._control_users)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -317,18 +349,22 @@ class FakeTelegram(FileStore):
     # ------------------------------------------------------------------ configuration
     def reset_limits(self) -> None:
         self._global = SlidingLimit(self.global_per_second, 1.0) if self.global_per_second else None
-        self._per_chat: dict[int, SlidingLimit] = {}
+        self._per_chat: dict[int, SlidingLimit | TokenBucket] = {}
+        self.flood_until = 0.0  # the bot's flood wait after a 429 (time.monotonic)
 
     def set_limits(
         self,
         *,
         global_per_second: int | None = None,
         per_chat_per_second: int | None = None,
+        per_chat_burst: int | None = None,
         group_per_minute: int | None = None,
     ) -> None:
-        """Flood limits like Telegram's (30/s overall, ~1/s per chat, 20/min per group); None = off."""
+        """Flood limits like Telegram's (30/s overall, ~1/s per chat with short bursts, 20/min per
+        group); None = off. Also ends a flood wait in progress."""
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
         self.reset_limits()
 
@@ -632,21 +668,34 @@ class FakeTelegram(FileStore):
 
     def _flood(self, chat: dict[str, Any]) -> None:
         now = time.monotonic()
+        if self.flood_until > now:  # still in the flood wait of an earlier 429: the whole bot
+            self.rate_limited += 1
+            self.rate_limited_chats[chat["id"]] += 1
+            wait = max(1, math.ceil(self.flood_until - now))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         chat_id = chat["id"]
-        limits: list[SlidingLimit] = []
+        limits: list[SlidingLimit | TokenBucket] = []
         if self._global is not None:
             limits.append(self._global)
         if chat["type"] == "private" and self.per_chat_per_second:
-            limits.append(self._per_chat.setdefault(chat_id, SlidingLimit(self.per_chat_per_second, 1.0)))
+            limits.append(self._per_chat.setdefault(chat_id, self._private_limit()))
         if chat["type"] != "private" and self.group_per_minute:
             limits.append(self._per_chat.setdefault(chat_id, SlidingLimit(self.group_per_minute, 60.0)))
         for limit in limits:
             wait = limit.check(now)
             if wait is not None:
                 self.rate_limited += 1
+                self.rate_limited_chats[chat_id] += 1
+                self.flood_until = now + wait
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         for limit in limits:
             limit.add(now)
+
+    def _private_limit(self) -> SlidingLimit | TokenBucket:
+        assert self.per_chat_per_second
+        if self.per_chat_burst:
+            return TokenBucket(self.per_chat_per_second, self.per_chat_burst)
+        return SlidingLimit(self.per_chat_per_second, 1.0)
 
     def _bot_user(self) -> dict[str, Any]:
         return {"id": self.bot_id, "is_bot": True, "first_name": "Một cửa", "username": self.username}
@@ -962,6 +1011,7 @@ class FakeTelegram(FileStore):
                 "per_chat": {str(k): v for k, v in self.count.items()},
                 "errors": len(self.errors),
                 "rate_limited": self.rate_limited,
+                "rate_limited_chats": {str(k): v for k, v in self.rate_limited_chats.items()},
                 "pending_updates": len(self._updates),
                 "latencies": self.latencies,
                 "last_update_id": self._next_update - 1,
@@ -977,6 +1027,7 @@ class FakeTelegram(FileStore):
         self.messages.clear()
         self._inject_times.clear()
         self.rate_limited = 0
+        self.rate_limited_chats.clear()
         body = await request.json() if request.body_exists else {}
         self.track_latency = bool(body.get("track_latency", self.track_latency))
         return web.json_response({"ok": True})
@@ -986,8 +1037,16 @@ class FakeTelegram(FileStore):
         self.set_limits(
             global_per_second=body.get("global_per_second"),
             per_chat_per_second=body.get("per_chat_per_second"),
+            per_chat_burst=body.get("per_chat_burst"),
             group_per_minute=body.get("group_per_minute"),
         )
+        return web.json_response({"ok": True})
+
+    async def _control_users(self, request: web.Request) -> web.Response:
+        """Make `count` users with private chats from `first` on (e.g. subscribers of a broadcast)."""
+        body = await request.json()
+        for uid in range(int(body["first"]), int(body["first"]) + int(body["count"])):
+            self.user(uid)
         return web.json_response({"ok": True})
 
     async def _control_load(self, request: web.Request) -> web.Response:
@@ -1157,7 +1216,9 @@ async def _serve(args: argparse.Namespace) -> None:
     fake = FakeTelegram(token=args.token, record=not args.no_record, track_latency=args.latency)
     if args.global_per_second or args.per_chat_per_second:
         fake.set_limits(
-            global_per_second=args.global_per_second, per_chat_per_second=args.per_chat_per_second
+            global_per_second=args.global_per_second,
+            per_chat_per_second=args.per_chat_per_second,
+            per_chat_burst=args.per_chat_burst,
         )
     await fake.start(args.host, args.port)
     print(f"READY {fake.api_url}", flush=True)
@@ -1194,6 +1255,7 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true", help="record update-to-first-reply latency")
     parser.add_argument("--global-per-second", type=int, default=None)
     parser.add_argument("--per-chat-per-second", type=int, default=None)
+    parser.add_argument("--per-chat-burst", type=int, default=None, help="a bucket instead of 1 per second")
     parser.add_argument(
         "--reduce-spec", type=Path, metavar="API_JSON", help="refresh the vendored spec and exit"
     )

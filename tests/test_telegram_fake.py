@@ -118,15 +118,28 @@ async def test_flood_limits_answer_429_with_retry_after(fake: FakeTelegram, bot:
     with pytest.raises(RetryAfter) as limited:
         await bot.send_message(6, "2")
     assert limited.value.retry_after == 1
+    with pytest.raises(RetryAfter):  # the flood wait holds the whole bot, as Telegram's does
+        await bot.send_message(7, "another chat during the wait")
+    fake.set_limits(per_chat_per_second=1)  # the wait over
     await bot.send_message(7, "other chat is not limited")
     fake.set_limits(global_per_second=2)
     await bot.send_message(6, "a")
     await bot.send_message(7, "b")
     with pytest.raises(RetryAfter):
         await bot.send_message(7, "c")
-    assert fake.rate_limited == 2
+    assert fake.rate_limited == 3
     status, body = await raw(fake, "sendMessage", chat_id=7, text="d")
     assert status == 429 and body["parameters"]["retry_after"] >= 1
+
+
+async def test_a_chat_may_get_a_short_burst_then_one_per_second(fake: FakeTelegram, bot: Bot) -> None:
+    fake.user(6)
+    fake.set_limits(per_chat_per_second=1, per_chat_burst=3)
+    for part in ("1", "2", "3"):
+        await bot.send_message(6, part)
+    with pytest.raises(RetryAfter) as limited:
+        await bot.send_message(6, "4")
+    assert limited.value.retry_after >= 1 and fake.rate_limited == 1
 
 
 async def test_edit_and_callback_answers(fake: FakeTelegram, bot: Bot) -> None:

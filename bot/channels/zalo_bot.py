@@ -48,6 +48,8 @@ from bot.channels.zalo_common import (
     is_http_url,
     register_sender,
 )
+from bot.outbox_sender.budget import SendBudget, zalo_budget
+from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
 from handlers.rendering import inline_documents, render_numbered_batch, split_text
 
@@ -204,6 +206,7 @@ class ZaloBotSender:
         self.client = client
         self.sleep = sleep
         self._owned_http = owned_http
+        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
 
     async def close(self) -> None:
         """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
@@ -222,7 +225,9 @@ class ZaloBotSender:
         return last
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        await answer_with_retries(self.send, platform_id, replies, sleep=self.sleep, label="Zalo Bot")
+        await answer_with_retries(
+            self.send, platform_id, replies, sleep=self.sleep, label="Zalo Bot", budget=self.budget
+        )
 
 
 # ---------------------------------------------------------------- runner
@@ -245,6 +250,7 @@ class ZaloBotRunner:
         self.http = LazyHttp()
         self.client = BotClient(settings.zalo_bot_api_url, settings.zalo_bot_token, self.http)
         self.sender = ZaloBotSender(self.client, sleep=sleep)
+        self.sender.budget = zalo_budget(app.db, CHANNEL, settings, RealClock(sleep))
         self.seen = SeenEvents(app.db, CHANNEL)
         self.queue = UserQueue()
         self.sleep = sleep
@@ -278,6 +284,8 @@ class ZaloBotRunner:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.queue.drain()
+        if self.sender.budget is not None:
+            await self.sender.budget.close()
         await self.http.close()
 
     async def _register_webhook(self) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import ChannelSender, DeliveryError, OutsideWindow, RateLimited, Unreachable
+from bot.outbox_sender.budget import Priority, SendBudget
 from handlers.messages import Incoming, Reply, log_id
 from storage.db import Database
 from storage.error_log import ErrorLog
@@ -252,21 +253,29 @@ async def answer_with_retries(
     *,
     sleep: Callable[[float], Awaitable[None]],
     label: str,
+    budget: SendBudget | None = None,
     attempts: int = 3,
 ) -> None:
     """Answer a user who just wrote: a short backoff on rate limits, then give up with a clear log.
 
     Live answers are not queued (the outbox is for messages nobody is waiting
     for), so a reply that cannot go out after a few seconds is logged, not kept.
+    With the channel's send budget the answer goes ahead of announcements, and
+    a rate limit pauses the whole OA (or bot) there, announcements included.
     """
     for attempt in range(attempts):
         try:
+            if budget is not None:
+                await budget.acquire(platform_id, Priority.REPLY, max(1, len(replies)))
             await send(platform_id, replies)
             return
         except RateLimited:
             wait = 2.0**attempt
             log.warning("%s rate limit answering %s; retrying in %.0fs", label, log_id(platform_id), wait)
-            await sleep(wait)
+            if budget is not None:
+                await budget.pause(wait)  # the next acquire sleeps it out
+            else:
+                await sleep(wait)
         except (OutsideWindow, Unreachable) as exc:
             log.warning("%s cannot answer %s: %s", label, log_id(platform_id), exc)
             return

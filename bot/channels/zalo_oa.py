@@ -56,6 +56,8 @@ from bot.channels.zalo_common import (
 )
 from bot.channels.zalo_templates import TEMPLATE_PATH, TemplateSpec, parse_templates
 from bot.channels.zalo_tokens import TokenManager, ZaloAuthError, ZaloTokenUnavailable
+from bot.outbox_sender.budget import SendBudget, zalo_budget
+from bot.outbox_sender.rate_limit import RealClock
 from handlers import texts
 from handlers.messages import MAX_ACTION_BYTES, Contact, Incoming, Location, Photo, Reply
 from handlers.rendering import inline_documents, render_numbered, split_text
@@ -391,6 +393,7 @@ class ZaloOASender:
         self.info_image_url = info_image_url
         self.sleep = sleep
         self._owned_http = owned_http
+        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
 
     async def close(self) -> None:
         """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
@@ -455,7 +458,9 @@ class ZaloOASender:
         return str(data.get("message_id") or "") or None
 
     async def send_live(self, platform_id: str, replies: list[Reply]) -> None:
-        await answer_with_retries(self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA")
+        await answer_with_retries(
+            self.deliver, platform_id, replies, sleep=self.sleep, label="Zalo OA", budget=self.budget
+        )
 
 
 # ---------------------------------------------------------------- runner
@@ -476,6 +481,7 @@ class ZaloOARunner:
         self.settings = app.settings
         self.http = LazyHttp()
         self.sender = build_sender(app, self.http, sleep=sleep)
+        self.sender.budget = zalo_budget(app.db, CHANNEL, self.settings, RealClock(sleep))
         self.tokens = self.sender.client.tokens
         self.seen = SeenEvents(app.db, CHANNEL)
         self.queue = UserQueue()
@@ -495,6 +501,8 @@ class ZaloOARunner:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
         await self.queue.drain()
+        if self.sender.budget is not None:
+            await self.sender.budget.close()
         await self.http.close()
 
     async def _maintain(self) -> None:

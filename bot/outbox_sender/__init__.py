@@ -1,8 +1,10 @@
 """The sender loop of one channel: takes due outbox rows and delivers them politely.
 
-Politeness is per platform rules: one global rate per bot (Telegram allows
-about 30 messages/s; we default to 25), at least one second between two
-messages to the same chat, and an honoured `retry_after` on 429. Outcomes are
+Politeness is per platform rules, kept by the bot's send budget (budget.py),
+shared with live replies, which come first: one global rate per bot (Telegram
+allows about 30 messages/s; we default to 25), at least one second between two
+announcements to the same chat (20 per minute in a group), and an honoured
+`retry_after` on 429. Outcomes are
 decided by the channel sender's errors (bot/channels/base.py):
 
 - RateLimited    → every worker of the channel pauses retry_after; the row is resent (nothing lost)
@@ -17,8 +19,9 @@ after; a killed worker's rows are claimed again when the lease expires. The
 only duplicates possible are sends that reached the platform whose mark was
 not committed yet: at most `concurrency` messages per killed worker.
 
-The package: worker (claiming and delivering rows), rate_limit (the shared
-rate and per-chat spacing), broadcast_monitor (broadcast progress and report),
+The package: worker (claiming and delivering rows), budget (one send budget
+per bot: live replies first, per-chat limits, 429 pauses), rate_limit (the
+shared slot ledger), broadcast_monitor (broadcast progress and report),
 runner (senders, `motcua run` runners, the standalone process).
 
 Run it inside `motcua run` (one runner per channel with a sender) or alone:
@@ -35,7 +38,8 @@ from bot.outbox_sender.broadcast_monitor import (
     progress_text,
     report_text,
 )
-from bot.outbox_sender.rate_limit import ChatSpacing, Clock, RealClock, SlotLimiter, as_datetime
+from bot.outbox_sender.budget import ChatRules, Priority, SendBudget, telegram_ledger_key
+from bot.outbox_sender.rate_limit import Clock, RealClock, SlotLimiter, as_datetime
 from bot.outbox_sender.runner import (
     CHANNEL_SWITCH,
     SENDER_CHANNELS,
@@ -56,12 +60,14 @@ __all__ = [
     "PROGRESS_POSTING",
     "SENDER_CHANNELS",
     "BroadcastMonitor",
-    "ChatSpacing",
+    "ChatRules",
     "Clock",
     "EditingSender",
     "OutboxRunner",
     "OutboxWorker",
+    "Priority",
     "RealClock",
+    "SendBudget",
     "SenderConfig",
     "SlotLimiter",
     "Stats",
@@ -76,5 +82,6 @@ __all__ = [
     "progress_bar",
     "progress_text",
     "report_text",
+    "telegram_ledger_key",
     "work",
 ]

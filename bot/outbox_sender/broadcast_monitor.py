@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.outbox_sender.budget import Priority
 from handlers import texts
 from handlers.messages import Reply
 from handlers.serialize import replies_to_payload
@@ -148,7 +149,7 @@ class BroadcastMonitor:
             if not won:
                 return
             try:
-                await w.limiter.acquire()
+                await w.budget.acquire(b.notify_platform_id or "", Priority.BULK)
                 mid = await w.sender.send(b.notify_platform_id or "", [reply])
             except Exception as exc:  # progress is a courtesy: the final report is durable
                 log.warning("broadcast %s: progress message not delivered: %s", b.id, exc)
@@ -175,11 +176,12 @@ class BroadcastMonitor:
         if not won:
             return
         try:
-            await w.limiter.acquire()
             if editable and editor is not None:
+                await w.limiter.acquire()  # an edit: a slot of the bot's rate, no new message in the chat
                 # both ids are set here: the caller checked the chat, the first post set the message
                 await editor.edit(b.notify_platform_id or "", b.progress_message_id or "", reply)
             else:
+                await w.budget.acquire(b.notify_platform_id or "", Priority.BULK)
                 await w.sender.send(b.notify_platform_id or "", [reply])
         except Exception as exc:
             log.warning("broadcast %s: progress update not delivered: %s", b.id, exc)

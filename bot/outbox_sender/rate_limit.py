@@ -1,7 +1,9 @@
-"""Politeness limits: one global rate per bot shared by every worker, and spacing per chat.
+"""The global rate of a bot shared by every worker: send slots reserved from a ledger.
 
 Separate from the worker so the timing logic can be tested with a fake clock
-and no database (the ledger is reached through two callables).
+and no database (the ledger is reached through two callables). The per-chat
+limits and the priority of live replies are the send budget's
+(bot/outbox_sender/budget.py), which owns one SlotLimiter per bot.
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ class Clock(Protocol):
 
 
 class RealClock:
+    """Wall-clock time; `sleep` can be replaced (the Telegram runner's tests skip waits with it)."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._sleep = sleep
+
     def time(self) -> float:
         return time.time()
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
+        await self._sleep(max(0.0, seconds))
 
 
 def as_datetime(ts: float) -> dt.datetime:
@@ -65,9 +72,11 @@ class SlotLimiter:
     async def acquire(self, count: int = 1) -> float:
         """Wait for `count` slots; returns at the first one (its time; the rest follow immediately)."""
         async with self._lock:
+            waited_for = 0.0  # each pause is slept once, even with a clock whose sleep returns at once
             while True:
                 now = self._clock.time()
-                if self.paused_until > now:
+                if self.paused_until > now and self.paused_until != waited_for:
+                    waited_for = self.paused_until
                     await self._clock.sleep(self.paused_until - now)
                     continue
                 self._slots = [
@@ -81,11 +90,25 @@ class SlotLimiter:
                 del self._slots[:count]
                 if first > now:
                     await self._clock.sleep(first - now)
-                if self.paused_until > first:
+                if self.paused_until > first and self.paused_until != waited_for:
                     continue  # a 429 arrived while we waited: these slots are void
                 if self._clock.time() - first > self.late_tolerance:
                     continue  # we woke up late (a stalled loop): sending now would bunch messages
                 return first
+
+    def steal(self, count: int, now: float) -> int:
+        """Hand up to `count` reserved slots to a live reply; how many it got.
+
+        The slots are already counted in the ledger, so a reply sent on one
+        costs the bot nothing extra; the announcement that would have used it
+        waits for a later slot. Slots already too late are not handed out.
+        """
+        usable = [s for s in self._slots if s >= now - self.late_tolerance and s >= self.paused_until]
+        taken = usable[:count]
+        if taken:
+            gone = set(taken)
+            self._slots = [s for s in self._slots if s not in gone]
+        return len(taken)
 
     async def pause(self, seconds: float) -> None:
         """The platform said 429: nobody of this channel sends before now + retry_after."""
@@ -93,24 +116,3 @@ class SlotLimiter:
         self.paused_until = max(self.paused_until, until)
         self._slots.clear()
         await self._push_back(until)
-
-
-class ChatSpacing:
-    """At least `gap` seconds between two messages to one chat (Telegram's advice; kind to people)."""
-
-    def __init__(self, gap: float, clock: Clock) -> None:
-        self.gap = gap
-        self._clock = clock
-        self._next: dict[str, float] = {}
-
-    async def wait(self, chat: str) -> None:
-        now = self._clock.time()
-        if len(self._next) > 10_000:
-            self._next = {k: v for k, v in self._next.items() if v > now}
-        at = self._next.get(chat, 0.0)
-        self._next[chat] = max(at, now) + self.gap  # reserve before sleeping: concurrent rows queue up
-        if at > now:
-            await self._clock.sleep(at - now)
-
-    def sent(self, chat: str) -> None:
-        self._next[chat] = max(self._next.get(chat, 0.0), self._clock.time() + self.gap)

@@ -36,6 +36,8 @@ class TelegramOutboxSender:
         self.inner = inner
         self.channel = inner.channel
         self.owns_bot = owns_bot  # False when the Telegram runner's bot is shared: it closes it
+        self.budget = getattr(inner, "budget", None)  # the runner's, shared with its live replies
+        self.budget_key = getattr(inner, "budget_key", inner.channel)
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         return await self.inner.send(platform_id, replies)

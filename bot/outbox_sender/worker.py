@@ -25,7 +25,8 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.outbox_sender.broadcast_monitor import BroadcastMonitor
-from bot.outbox_sender.rate_limit import ChatSpacing, Clock, RealClock, SlotLimiter, as_datetime
+from bot.outbox_sender.budget import ChatRules, Priority, SendBudget
+from bot.outbox_sender.rate_limit import Clock, RealClock, as_datetime
 from handlers import observe
 from handlers.serialize import replies_from_payload, template_of
 from storage import outbox as ob
@@ -104,8 +105,17 @@ class OutboxWorker:
         self.config = config or SenderConfig()
         self.clock = clock or RealClock()
         self.worker_id = worker_id or f"{socket.gethostname()[:40]}:{os.getpid()}:{id(self) % 10000}"
-        self.limiter = SlotLimiter(self._reserve, self._push_back, self.config.rate, self.clock)
-        self.spacing = ChatSpacing(self.config.per_chat_seconds, self.clock)
+        # The channel runner's budget when the sender has one (live replies of this process
+        # come first in it); otherwise one of our own on the same ledger row as every worker.
+        shared: SendBudget | None = getattr(sender, "budget", None)
+        self.budget = shared or SendBudget.on_database(
+            db,
+            getattr(sender, "budget_key", self.channel),
+            self.config.rate,
+            self.clock,
+            ChatRules(interval=self.config.per_chat_seconds),
+        )
+        self.limiter = self.budget.slots
         self.stats = Stats()
         self.errors = ErrorLog(log)  # one line per distinct error per minute during an outage
         self.monitor = BroadcastMonitor(self)
@@ -114,15 +124,6 @@ class OutboxWorker:
         self._cancelled: set[str] = set()
         self._cancel_checked = 0.0
         self._stop = asyncio.Event()
-
-    # --- database helpers (each in its own short transaction) -----------------
-    async def _reserve(self, count: int) -> float:
-        async with self.db.session() as s:
-            return await ob.reserve_slots(s, self.channel, count, self.config.rate, self.clock.time())
-
-    async def _push_back(self, until: float) -> None:
-        async with self.db.session() as s:
-            await ob.push_back_slots(s, self.channel, until)
 
     def now(self) -> dt.datetime:
         return as_datetime(self.clock.time())
@@ -266,20 +267,18 @@ class OutboxWorker:
                 raise ValueError("empty payload")
         except Exception as exc:
             return await self._finish(row, "failed", f"unreadable payload: {exc}")
-        await self.spacing.wait(row.platform_id)
         cost = sum(1 + (1 if r.photo else 0) for r in replies)  # Bot API calls this row makes
         while True:
-            await self.limiter.acquire(cost)
+            await self.budget.acquire(row.platform_id, Priority.BULK, cost)
             try:
                 message_id = await self.sender.send(row.platform_id, replies)
             except RateLimited as exc:
                 self.stats.rate_limited += 1
                 observe.emit("rate_limited", channel=self.channel)
                 log.warning("%s: 429, waiting %.1fs", self.channel, exc.retry_after)
-                await self.limiter.pause(max(exc.retry_after, 0.1))
+                await self.budget.pause(max(exc.retry_after, 0.1))
                 continue
             except Unreachable as exc:
-                self.spacing.sent(row.platform_id)
                 async with self.db.session() as s:
                     await ob.mark_row_unreachable(s, row, str(exc) or "unreachable")
                     await s.commit()
@@ -296,7 +295,6 @@ class OutboxWorker:
             except Exception as exc:  # a sender bug must not kill the loop; retry like a transient error
                 log.exception("%s sender raised unexpectedly for row %s", self.channel, row.id)
                 return await self._transient(row, f"{type(exc).__name__}: {exc}")
-            self.spacing.sent(row.platform_id)
             async with self.db.session() as s:
                 await ob.mark_sent(s, row.id, message_id, self.now())
                 await s.commit()

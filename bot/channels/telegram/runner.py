@@ -36,8 +36,10 @@ from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.journal import UpdateJournal
 from bot.channels.telegram.parsing import CHANNEL, BotIdentity, Inbound, parse_update
 from bot.channels.telegram.sending import Sleep, TelegramChannel, TelegramSender
-from bot.channels.telegram.transport import make_bot
+from bot.channels.telegram.transport import get_updates_raw, make_bot
 from bot.config import ConfigError
+from bot.outbox_sender.budget import ChatRules, SendBudget, telegram_ledger_key
+from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming
 
 if TYPE_CHECKING:
@@ -95,8 +97,19 @@ class TelegramRunner:
         self.settings = app.settings
         self.bot = bot or make_bot(self.settings)
         self.sleep = sleep
-        self.channel = TelegramChannel(self.bot, on_unreachable=self._mark_unreachable, sleep=sleep)
-        self.sender = TelegramSender(self.bot, sleep=sleep)
+        # One send budget for the bot in this process: live replies first, the outbox
+        # (through the sender registered below) with what is left.
+        self.budget = SendBudget.on_database(
+            app.db,
+            telegram_ledger_key(self.settings.telegram_token),
+            self.settings.outbox_rate_for(CHANNEL),
+            RealClock(sleep),
+            ChatRules(interval=self.settings.outbox_per_chat_seconds),
+        )
+        self.channel = TelegramChannel(
+            self.bot, self.budget, on_unreachable=self._mark_unreachable, sleep=sleep
+        )
+        self.sender = TelegramSender(self.bot, budget=self.budget, sleep=sleep)
         app.senders[CHANNEL] = self.sender
         app.file_sources[CHANNEL] = TelegramFiles(self.bot)
         self.webhook_url = self.settings.telegram_webhook_url.strip()
@@ -225,6 +238,7 @@ class TelegramRunner:
         self._poller = None
         await self.drain(self.settings.telegram_shutdown_grace)
         await self.journal.flush()
+        await self.budget.close()
         if self._offset is not None and not self.webhook_url and self.me is not None:
             try:  # confirm the updates taken, so a restart does not download them again
                 await self.bot.get_updates(offset=self._offset, timeout=0, limit=1)
@@ -306,9 +320,10 @@ class TelegramRunner:
         while not self._stopping:
             room = await self._wait_for_room()
             try:
-                updates = await self.bot.get_updates(
+                raw = await get_updates_raw(
+                    self.bot,
                     offset=self._offset,
-                    timeout=timeout,
+                    poll_seconds=timeout,
                     limit=min(self.POLL_LIMIT, room),
                     allowed_updates=ALLOWED_UPDATES,
                 )
@@ -339,14 +354,23 @@ class TelegramRunner:
                 await self.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            fresh = [u for u in updates if u.update_id not in self._seen]
-            new = await self.journal.take([(u.update_id, json.dumps(u.to_dict())) for u in fresh])
-            for update in fresh:
+            fresh: list[tuple[Update, str]] = []
+            for data in raw:
+                update_id = data.get("update_id")
+                if not isinstance(update_id, int) or update_id in self._seen:
+                    continue
+                try:
+                    fresh.append((Update.de_json(data, self.bot), json.dumps(data)))
+                except Exception:  # keep it in the log: the journal cannot hold what cannot be read
+                    log.exception("cannot read telegram update %s: %.2000s", update_id, data)
+            new = await self.journal.take([(u.update_id, payload) for u, payload in fresh])
+            for update, _ in fresh:
                 if new is None or update.update_id in new:
                     self.submit(update, journaled=new is not None)
-            if updates:
+            ids = [d["update_id"] for d in raw if isinstance(d.get("update_id"), int)]
+            if ids:
                 # only now may the next getUpdates confirm them: they are in the journal
-                self._offset = max(self._offset or 0, updates[-1].update_id + 1)
+                self._offset = max(self._offset or 0, max(ids) + 1)
 
     # -- webhook -------------------------------------------------------------
     async def handle_webhook(self, request: web.Request) -> web.Response:

@@ -3,6 +3,8 @@
 Both render with the same code and map errors the same way; they differ in
 who decides what happens next. A live reply is retried here, while the user
 waits; an outbox delivery hands the decision back to the outbox worker.
+Both draw from the bot's one send budget (bot/outbox_sender/budget.py): a
+live reply first, and a 429 on either pauses the whole bot.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.channels.telegram.errors import cannot_edit, map_error, not_modified
 from bot.channels.telegram.parsing import CHANNEL
 from bot.channels.telegram.rendering import OutMessage, markup_json, render
 from bot.channels.telegram.transport import make_bot
+from bot.outbox_sender.budget import Priority, SendBudget, telegram_ledger_key
 from handlers import texts
 from handlers.messages import Document, Reply
 
@@ -86,19 +89,23 @@ async def send_text(bot: Bot, chat_id: int | str, text: str, parse_mode: str | N
 
 
 class TelegramChannel:
-    """Answers live updates: waits out 429s, retries network errors, falls back to plain text."""
+    """Answers live updates: takes the bot's budget first, waits out 429s, retries network errors,
+    falls back to plain text."""
 
-    MAX_ATTEMPTS = 5
+    MAX_ATTEMPTS = 5  # network errors
+    MAX_RATE_LIMITED = 10  # 429s in a row before a reply is given up (each waited out in full)
     MAX_WAIT = 60.0  # never hold a user's reply longer than this for one 429
 
     def __init__(
         self,
         bot: Bot,
+        budget: SendBudget,
         *,
         on_unreachable: Callable[[str], Awaitable[None]] | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.bot = bot
+        self.budget = budget
         self.on_unreachable = on_unreachable
         self.sleep = sleep
         self._contact_keyboard: set[int | str] = set()  # chats showing the phone-number keyboard
@@ -130,22 +137,38 @@ class TelegramChannel:
                     self._contact_keyboard.discard(chat_id)
         return sent
 
+    async def _take_budget(self, chat_id: int, msg: OutMessage) -> None:
+        """A new message takes the budget (ahead of announcements); an edit only waits out a 429."""
+        if msg.kind == "edit":
+            await self.budget.wait_pause()
+        else:
+            await self.budget.acquire(str(chat_id), Priority.REPLY)
+
     async def _deliver(self, chat_id: int, msg: OutMessage) -> bool:
         plain = False
         delay = 0.5
-        for attempt in range(1, self.MAX_ATTEMPTS + 1):
+        failures = limited = 0
+        while True:
+            await self._take_budget(chat_id, msg)
             try:
                 sent = await call(self.bot, chat_id, msg, plain=plain)
                 if msg.follow_markup is not None:
                     await self._add_inline_keyboard(chat_id, sent, msg.follow_markup)
                 return True
             except RateLimited as exc:
+                limited += 1
+                if limited > self.MAX_RATE_LIMITED:
+                    log.error(
+                        "telegram kept rate-limiting chat %s; gave up on %s", chat_id, msg.describe(chat_id)
+                    )
+                    return False
                 wait = min(exc.retry_after, self.MAX_WAIT)
-                log.warning("telegram 429 for chat %s: waiting %.1fs", chat_id, wait)
-                await self.sleep(wait)
+                log.warning("telegram 429 for chat %s: the bot waits %.1fs", chat_id, wait)
+                await self.budget.pause(wait)  # the next _take_budget sleeps it out, then retries
             except TransientError as exc:
-                if attempt == self.MAX_ATTEMPTS:
-                    log.error("telegram send to %s failed after %d attempts: %s", chat_id, attempt, exc)
+                failures += 1
+                if failures == self.MAX_ATTEMPTS:
+                    log.error("telegram send to %s failed after %d attempts: %s", chat_id, failures, exc)
                     return False
                 log.warning("telegram network error for chat %s (%s); retry in %.1fs", chat_id, exc, delay)
                 await self.sleep(delay)
@@ -167,8 +190,6 @@ class TelegramChannel:
                     return False
                 log.warning("telegram rejected %s: %s; sending plain text", msg.describe(chat_id), exc)
                 plain = True
-        log.error("telegram kept rate-limiting chat %s; gave up on %s", chat_id, msg.describe(chat_id))
-        return False
 
     async def _add_inline_keyboard(
         self, chat_id: int, sent: int | None, markup: InlineKeyboardMarkup
@@ -176,6 +197,7 @@ class TelegramChannel:
         """Give a message sent with ReplyKeyboardRemove its buttons; never lose them."""
         if sent is not None:
             try:
+                await self.budget.wait_pause()
                 await self.bot.edit_message_reply_markup(
                     chat_id=chat_id, message_id=sent, reply_markup=markup
                 )
@@ -196,14 +218,20 @@ class TelegramSender:
     other 400 -> PermanentError. Once part of a multi-message delivery has
     gone out, a 429 or network error on a later part is waited out here
     (bounded) instead of raised, because the outbox would otherwise resend
-    the parts the user already has.
+    the parts the user already has; such a 429 still pauses the whole bot.
+
+    `budget` is the bot's send budget when a channel runner shares its own
+    (the outbox worker then paces with it); `budget_key` names the bot's
+    ledger row for a worker that builds a budget of its own.
     """
 
     channel = CHANNEL
     MAX_PART_RETRIES = 4
 
-    def __init__(self, bot: Bot, *, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, bot: Bot, *, budget: SendBudget | None = None, sleep: Sleep = asyncio.sleep) -> None:
         self.bot = bot
+        self.budget = budget
+        self.budget_key = telegram_ledger_key(bot.token)
         self.sleep = sleep
 
     @classmethod
@@ -225,6 +253,10 @@ class TelegramSender:
                     tries += 1
                     if index == 0 or tries > self.MAX_PART_RETRIES:
                         raise
+                    if isinstance(exc, RateLimited) and self.budget is not None:
+                        await self.budget.pause(min(exc.retry_after, 60.0))
+                        await self.budget.wait_pause()
+                        continue
                     wait = exc.retry_after if isinstance(exc, RateLimited) else 0.5 * 2**tries
                     await self.sleep(min(wait, 60.0))
         return last

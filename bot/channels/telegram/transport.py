@@ -15,7 +15,10 @@ Two other choices, both about CPU per reply:
   chat) before PTB parses it. Errors pass through untouched.
 
 `make_bot` lives here too: which pools and timeouts a Bot gets is a transport
-decision, and both the runner and the standalone outbox sender need it.
+decision, and both the runner and the standalone outbox sender need it. So
+does `get_updates_raw`: getUpdates on PTB's polling pool, answering the
+updates as Telegram sent them, because the update journal stores that JSON and
+re-encoding PTB's objects (Update.to_dict) was most of the journal's CPU.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import aiohttp
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter  # stable since PTB 20; pinned <23
 
 # Methods whose result is a Message we only identify, never read.
 # (sendMessage is sent without PTB's Message at all: see telegram/sending.send_text.)
@@ -160,3 +164,23 @@ def make_bot(settings: Any, *, poll_timeout: int | None = None) -> Bot:
         request=request,
         get_updates_request=updates_request,
     )
+
+
+async def get_updates_raw(
+    bot: Bot, *, offset: int | None, poll_seconds: int, limit: int, allowed_updates: list[str]
+) -> list[dict[str, Any]]:
+    """getUpdates as Bot.get_updates makes it (same pool, read timeout, error mapping), without
+    turning the answer into objects: the caller keeps each update's JSON as Telegram sent it."""
+    values: dict[str, Any] = {"timeout": poll_seconds, "limit": limit, "allowed_updates": allowed_updates}
+    if offset is not None:
+        values["offset"] = offset
+    request: BaseRequest = bot._request[0]  # PTB's getUpdates request (stable since PTB 20; pinned <23)
+    params = [RequestParameter(name, value, input_files=None) for name, value in values.items()]
+    result = await request.post(
+        f"{bot.base_url}/getUpdates",
+        request_data=RequestData(params),
+        read_timeout=(request.read_timeout or 0) + poll_seconds,
+    )
+    if not isinstance(result, list) or not all(isinstance(u, dict) for u in result):
+        raise NetworkError(f"unexpected getUpdates result: {str(result)[:200]}")
+    return result
