@@ -33,10 +33,8 @@ from handlers.menu import contact_reply, format_hours, menu_button
 from handlers.messages import Button, Incoming, Reply
 from handlers.phone import mask_phone, normalize_phone
 from handlers.router import Feature, HookPriority, Router
-from handlers.serialize import replies_to_payload
 from knowledge.normalize import fold
 from storage.models_feedback import Handoff, HandoffMessage
-from storage.repos import enqueue
 
 # explicit wishes to talk to a person, folded (no diacritics); the matcher's "human"
 # intent catches more, this hook makes sure the plain phrases always work
@@ -376,17 +374,7 @@ async def expire_waiting(db: AsyncSession, now: dt.datetime, wait_minutes: int) 
         handoff.ended_at = now
         handoff.ended_by = "timeout"
         db.add(HandoffMessage(handoff_id=handoff.id, at=now, sender="system", text="timeout"))
-        if handoff.channel and handoff.platform_id:
-            offer = Reply(texts.HO_NOBODY_FREE, buttons=_callback_offer(None))
-            await enqueue(
-                db,
-                channel=handoff.channel,
-                platform_id=handoff.platform_id,
-                user_id=handoff.user_id,
-                kind="handoff",
-                payload=replies_to_payload([offer]),
-                ref=f"ho:{handoff.id}",
-            )
+        await core.to_citizen(db, handoff, [Reply(texts.HO_NOBODY_FREE, buttons=_callback_offer(None))])
     return len(stale)
 
 

@@ -174,7 +174,7 @@ def _line(
     )
 
 
-async def _to_citizen(db: AsyncSession, handoff: Handoff, replies: list[Reply]) -> bool:
+async def to_citizen(db: AsyncSession, handoff: Handoff, replies: list[Reply]) -> bool:
     """Queue replies for the citizen of a handoff; False when the person was erased."""
     if not handoff.channel or not handoff.platform_id:
         return False
@@ -234,7 +234,7 @@ async def take(
         raise HandoffError(texts.HO_TAKEN_BY_OTHER.format(who=handoff.staff_key))
     if before == "waiting":  # not the same officer taking it again from the other place
         _line(db, handoff, "system", "taken", now, author=staff_key)
-        await _to_citizen(db, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[end_button(handoff.id)])])
+        await to_citizen(db, handoff, [Reply(texts.HO_STAFF_JOINED, buttons=[end_button(handoff.id)])])
     await audit(db, actor or staff_key, "handoff.take", ref(handoff), via=via)
     return handoff
 
@@ -263,7 +263,7 @@ async def staff_message(
     else:
         back = [BackToHandoff(handoff.id).button(texts.HO_BTN_REPLY), *end_button(handoff.id)]
         reply = Reply(texts.HO_FROM_STAFF.format(text=text), buttons=[back])
-    if not await _to_citizen(db, handoff, [reply]):
+    if not await to_citizen(db, handoff, [reply]):
         raise HandoffError(texts.WC_CITIZEN_GONE)
     handoff.messages += 1
     line = HandoffMessage(
@@ -292,7 +292,7 @@ async def hand_back(
     handoff.via = None
     handoff.taken_at = None
     _line(db, handoff, "system", "handed_back", now, author=staff_key)
-    await _to_citizen(db, handoff, [Reply(texts.WC_HANDED_BACK_CITIZEN, buttons=[end_button(handoff.id)])])
+    await to_citizen(db, handoff, [Reply(texts.WC_HANDED_BACK_CITIZEN, buttons=[end_button(handoff.id)])])
     name = await citizen_name(db, handoff)
     notice = Reply(
         texts.WC_HANDED_BACK_STAFF.format(name=name, hid=handoff.id),
@@ -315,7 +315,7 @@ async def end_by_staff(
     _line(db, handoff, "system", "ended_staff", now, author=staff_key)
     await audit(db, actor or staff_key, "handoff.end", ref(handoff))
     rate = Reply(texts.HO_RATE, buttons=[*rate_buttons(handoff.id), _menu_button()])
-    await _to_citizen(db, handoff, [Reply(texts.HO_STAFF_ENDED), rate])
+    await to_citizen(db, handoff, [Reply(texts.HO_STAFF_ENDED), rate])
     return handoff
 
 

@@ -279,11 +279,7 @@ class OutboxWorker:
                 await self.budget.pause(max(exc.retry_after, 0.1))
                 continue
             except Unreachable as exc:
-                async with self.db.session() as s:
-                    await ob.mark_row_unreachable(s, row, str(exc) or "unreachable")
-                    await s.commit()
-                self.stats.unreachable += 1
-                return "unreachable"
+                return await self._unreachable(row, exc)
             except OutsideWindow as exc:
                 if row.kind in ob.HELD_KINDS:
                     return await self._outside_window(row, str(exc) or "outside window")
@@ -301,6 +297,14 @@ class OutboxWorker:
             self.stats.sent += 1
             return "sent"
 
+    async def _unreachable(self, row: Outbox, exc: Unreachable) -> str:
+        """The person blocked the bot or left: the row and the person's channel are marked so."""
+        async with self.db.session() as s:
+            await ob.mark_row_unreachable(s, row, str(exc) or "unreachable")
+            await s.commit()
+        self.stats.unreachable += 1
+        return "unreachable"
+
     async def _outside_window(self, row: Outbox, reason: str) -> str:
         """A message the citizen is owed (a complaint answer, a followed dossier's new state).
 
@@ -316,11 +320,7 @@ class OutboxWorker:
             except OutsideWindow as exc:
                 reason = str(exc) or reason  # no template for this purpose
             except Unreachable as exc:
-                async with self.db.session() as s:
-                    await ob.mark_row_unreachable(s, row, str(exc) or "unreachable")
-                    await s.commit()
-                self.stats.unreachable += 1
-                return "unreachable"
+                return await self._unreachable(row, exc)
             except (RateLimited, TransientError, OSError, TimeoutError) as exc:
                 return await self._transient(row, f"template: {type(exc).__name__}: {exc}")
             except PermanentError as exc:
