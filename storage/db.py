@@ -7,8 +7,12 @@ PostgreSQL) so the rest of the code is the same on both.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
+import time
 import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +21,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Select, event, insert, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before "database is locked"
@@ -28,6 +34,17 @@ SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before "database
 PG_STATEMENT_TIMEOUT_MS = 3000
 PG_CONNECT_TIMEOUT = 2.0
 POOL_TIMEOUT = 2.0
+# The pool: POOL_SIZE kept open, POOL_OVERFLOW more opened under load. Conversations may hold
+# all but RESERVED_CONNECTIONS of them at once (`Database.handler_slots`); the rest stay free
+# for what must not queue behind citizens: the update journal, the send ledger, the outbox
+# worker, the /readyz probe, the staff console.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+RESERVED_CONNECTIONS = 6
+# A conversation waiting for a slot gives up waiting (and goes to the database, to get its
+# apology) once no conversation has ended well for this long: the database is stalled, not busy.
+STALL_SECONDS = 1.5
+SQLITE_POOL_TIMEOUT = SQLITE_BUSY_SECONDS  # a conversation may wait for a connection as long as for the lock
 PROBE_BUDGET = 1.5  # /readyz's write check; the endpoint answers within 2 s whatever happens
 # Two workers migrating a fresh PostgreSQL database at once: the second waits on this lock
 # instead of racing the first to create alembic_version (UniqueViolation).
@@ -41,6 +58,102 @@ class StorageError(Exception):
     """The database cannot be used (unreachable, locked, not migrated)."""
 
 
+# What went wrong with the database in the current task (see `Database.watch`): appended to by
+# the engine's error hook and the pool's checkout timeout, which run inside SQLAlchemy's
+# greenlets; those carry the task's context, so the list set by `watch` is the one they see.
+_TROUBLE: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
+    "motcua_db_trouble", default=None
+)
+
+
+def _note_trouble(error: BaseException) -> None:
+    trouble = _TROUBLE.get()
+    if trouble is not None:
+        trouble.append(error)
+
+
+class _WatchedPool(AsyncAdaptedQueuePool):
+    """The usual async pool; a checkout that times out is noted for `Database.watch` first."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except sa_exc.TimeoutError as error:
+            _note_trouble(error)
+            raise
+
+
+class Trouble:
+    """What one watched piece of work met: database errors, and pool checkouts that timed out."""
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        self.errors = errors
+
+    @property
+    def any(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def starved(self) -> bool:
+        """It waited for a pooled connection and got none: nothing of it reached the database."""
+        return any(isinstance(e, sa_exc.TimeoutError) for e in self.errors)
+
+
+class HandlerSlots:
+    """How many conversations may use the database at once: what the pool can serve.
+
+    Without a bound, 64 Telegram updates in flight met a pool of 20 connections; the
+    others waited for one, gave up after POOL_TIMEOUT and got the apology, and the update
+    was confirmed unhandled (messages lost after `kill -9` on PostgreSQL). Waiting here
+    instead costs nothing while conversations end well; when none has for STALL_SECONDS
+    the database is stalled rather than busy, and the waiter goes on to the database so
+    the citizen gets the apology within seconds (issue 17's target), not after a queue.
+    """
+
+    def __init__(self, size: int, stall: float = STALL_SECONDS) -> None:
+        self.size = size
+        self.stall = stall
+        self._free = asyncio.Semaphore(size)
+        self.last_good = time.monotonic()
+        self.waits = 0  # acquisitions that had to wait
+        self.overrun = 0  # went ahead without a slot: the database made no progress
+
+    def progressing(self) -> bool:
+        """A conversation ended well within the last STALL_SECONDS: busy, maybe; stalled, no."""
+        return time.monotonic() - self.last_good < self.stall
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[Trouble]:
+        """Hold a slot (or go without one once the database is stalled) while watching it."""
+        held = await self._acquire()
+        errors: list[BaseException] = []
+        token = _TROUBLE.set(errors)
+        trouble = Trouble(errors)
+        try:
+            yield trouble
+            if not trouble.any:
+                self.last_good = time.monotonic()
+        finally:
+            _TROUBLE.reset(token)
+            if held:
+                self._free.release()
+
+    async def _acquire(self) -> bool:
+        if not self._free.locked():
+            await self._free.acquire()
+            return True
+        self.waits += 1
+        began = time.monotonic()
+        while (left := max(began, self.last_good) + self.stall - time.monotonic()) > 0:
+            try:
+                await asyncio.wait_for(self._free.acquire(), left)
+                return True
+            except TimeoutError:
+                continue  # a conversation ended well meanwhile: busy, not stalled; wait on
+        self.overrun += 1
+        return False
+
+
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -52,15 +165,28 @@ def alembic_config(url: str | None = None) -> Config:
 class Database:
     """Owns the engine; hands out sessions; applies migrations."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        size = POOL_SIZE if pool_size is None else pool_size
+        overflow = POOL_OVERFLOW if max_overflow is None else max_overflow
         kwargs: dict[str, Any] = {"echo": echo}
+        pooled = True
         if self.is_sqlite:
             parsed = make_url(url)
             path = parsed.database
-            if path and path != ":memory:":
+            pooled = bool(path and path != ":memory:")  # memory databases share one connection
+            if pooled:
+                assert path is not None
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                kwargs.update(pool_size=size, max_overflow=overflow, pool_timeout=SQLITE_POOL_TIMEOUT)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
             # Every session ends in commit or rollback already (closing rolls back); the
             # pool's extra rollback on return would only repeat it.
@@ -73,15 +199,23 @@ class Database:
                     kwargs["module"] = module
                     kwargs["connect_args"]["check_same_thread"] = False
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT)
+            kwargs.update(
+                pool_size=size, max_overflow=overflow, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT
+            )
             kwargs["connect_args"] = {
                 "timeout": PG_CONNECT_TIMEOUT,
                 "server_settings": {"statement_timeout": str(PG_STATEMENT_TIMEOUT_MS)},
             }
+        if pooled:
+            kwargs["poolclass"] = _WatchedPool
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "handle_error", _sqlite_broken_connection)
+        event.listen(self.engine.sync_engine, "handle_error", _watched_error)
+        # what conversations may hold of the pool at once (one memory connection: no bound needed)
+        self.capacity = size + overflow if pooled else 1
+        self.handler_slots = HandlerSlots(max(1, self.capacity - RESERVED_CONNECTIONS) if pooled else 1024)
         self._probe: asyncio.Task[None] | None = None
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -187,6 +321,11 @@ def _sqlite_broken_connection(context: ExceptionContext) -> None:
         SQLITE_BROKEN_CODES
     ):
         context.is_disconnect = True
+
+
+def _watched_error(context: ExceptionContext) -> None:
+    """Every driver error is noted for `HandlerSlots.slot` (see _TROUBLE)."""
+    _note_trouble(context.original_exception)
 
 
 def _upgrade_sync(conn: Connection) -> None:

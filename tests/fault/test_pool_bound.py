@@ -1,0 +1,128 @@
+"""More Telegram updates in flight than the database pool has connections (issue 17, item 1 on
+PostgreSQL): before the bound, the conversations that found no pooled connection within the pool
+timeout got the apology and their updates were confirmed unhandled, lost after `kill -9`.
+
+The pool here is tiny and its timeout short, so the same arithmetic happens in a second on
+SQLite (and on PostgreSQL when MOTCUA_TEST_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+import handlers.dispatcher as dispatcher_module
+import storage.db as storage_db
+from handlers import texts
+from storage.db import HandlerSlots
+from tests.fake_telegram import FakeTelegram
+from tests.test_telegram_e2e import make_harness
+
+HOLD = 0.25  # seconds each conversation keeps its connection
+SHORT_TIMEOUT = 0.3  # the pool's wait, shorter than two conversations in a row
+APOLOGY = texts.SYSTEM_ERROR.split("{")[0][:30]
+
+
+@pytest.fixture
+def tiny_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 connections, 1 kept free of conversations, a 0.3 s wait for one; slow conversations."""
+    monkeypatch.setattr(storage_db, "POOL_SIZE", 3)
+    monkeypatch.setattr(storage_db, "POOL_OVERFLOW", 0)
+    monkeypatch.setattr(storage_db, "RESERVED_CONNECTIONS", 1)
+    monkeypatch.setattr(storage_db, "POOL_TIMEOUT", SHORT_TIMEOUT)
+    monkeypatch.setattr(storage_db, "SQLITE_POOL_TIMEOUT", SHORT_TIMEOUT)
+    real = dispatcher_module.open_conversation
+
+    async def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = await real(*args, **kwargs)
+        await asyncio.sleep(HOLD)  # the connection stays checked out meanwhile
+        return found
+
+    monkeypatch.setattr(dispatcher_module, "open_conversation", slow)
+
+
+@pytest.mark.usefixtures("tiny_pool")
+async def test_updates_beyond_the_pool_wait_for_a_connection(
+    fake: FakeTelegram, tmp_path: Path, db_url: str
+) -> None:
+    h = await make_harness(fake, tmp_path, database_url=db_url)
+    assert h.app.db.capacity == 3 and h.app.db.handler_slots.size == 2
+    await h.runner.start()
+    users = list(range(700, 712))
+    try:
+        for uid in users:
+            await fake.send_text(uid, "/start")
+        for uid in users:
+            [reply] = await fake.wait_messages(uid, 1, within=15)
+            assert reply["text"].startswith("Xin chào"), reply["text"][:80]
+        assert h.app.db.handler_slots.waits > 0  # they did queue, at the slots and not at the pool
+    finally:
+        await h.runner.stop()
+        await h.app.close()
+
+
+@pytest.mark.usefixtures("tiny_pool")
+async def test_a_conversation_that_got_no_connection_is_handled_again(
+    fake: FakeTelegram, tmp_path: Path, db_url: str
+) -> None:
+    """Something outside the conversations holds the pool: the starved update is not apologised
+    for and confirmed, it is handled again once a connection is free."""
+    h = await make_harness(fake, tmp_path, database_url=db_url)
+    await h.runner.start()
+    hogs = [h.app.db.engine.connect() for _ in range(h.app.db.capacity)]
+    try:
+        held = [await c.__aenter__() for c in hogs]
+        assert len(held) == 3
+        h.app.db.handler_slots.last_good = time.monotonic() + 5  # others are ending well: busy, not stalled
+        await fake.send_text(720, "/start")
+        await asyncio.sleep(SHORT_TIMEOUT * 4)  # journal, then the conversation, found no connection
+        for c in hogs:
+            await c.__aexit__(None, None, None)
+        hogs = []
+        [reply] = await fake.wait_messages(720, 1, within=10)
+        assert reply["text"].startswith("Xin chào"), reply["text"][:80]
+        assert h.runner.starved_retries >= 1
+    finally:
+        for c in hogs:
+            await c.__aexit__(None, None, None)
+        await h.runner.stop()
+        await h.app.close()
+
+
+async def test_slots_wait_while_the_database_is_busy() -> None:
+    slots = HandlerSlots(1, stall=0.3)
+    order: list[str] = []
+
+    async def conversation(name: str, seconds: float) -> None:
+        async with slots.slot():
+            await asyncio.sleep(seconds)
+        order.append(name)
+
+    # each holder ends well within the stall window: the third waits 0.5 s in all, still in line
+    await asyncio.gather(conversation("a", 0.25), conversation("b", 0.25), conversation("c", 0.0))
+    assert order == ["a", "b", "c"]
+    assert slots.waits == 2 and slots.overrun == 0
+
+
+async def test_slots_let_a_waiter_go_when_the_database_is_stalled() -> None:
+    """Nobody ends well for the stall window: the waiter goes on, to fail fast with the apology."""
+    slots = HandlerSlots(1, stall=0.2)
+    slots.last_good -= 10
+    release = asyncio.Event()
+
+    async def stuck() -> None:
+        async with slots.slot():
+            await release.wait()
+
+    holder = asyncio.create_task(stuck())
+    await asyncio.sleep(0)
+    began = time.monotonic()
+    async with slots.slot():
+        waited = time.monotonic() - began
+    release.set()
+    await holder
+    assert 0.15 <= waited < 1.0
+    assert slots.overrun == 1
