@@ -22,7 +22,10 @@ is remote; both bots below talk to it over HTTP with python-telegram-bot.
    ratios. Target: >= 0.5.
 3. Latency: questions arrive at 50 updates/s (each of the 50 users asks once
    per second); the fake measures from making the update available to the
-   first reply message for that chat. Target: p95 < 50 ms.
+   first reply message for that chat. Target: p95 < 50 ms. The echo bot gets
+   the same load right before (its p95 is the baseline: what the machine's
+   load leaves of 50 ms before any of our work), and the stack's CPU seconds
+   per update are printed beside the echo bot's.
 """
 
 from __future__ import annotations
@@ -163,6 +166,46 @@ async def echo_throughput(fake: FakeProcess, count: int) -> float:
     return count / elapsed
 
 
+async def echo_latency(fake: FakeProcess, seconds: float, rate: int) -> tuple[list[float], float]:
+    """The echo bot under the latency run's load: its latencies and CPU seconds per update."""
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text(update.message.text or "")
+
+    application = Application.builder().token(DEFAULT_TOKEN).base_url(fake.api_url).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        cpu = time.process_time()
+        latencies = await paced_load(fake, seconds, rate)
+        cpu = time.process_time() - cpu
+        await application.updater.stop()
+        await application.stop()
+    return latencies, cpu / max(1, len(latencies))
+
+
+async def paced_load(fake: FakeProcess, seconds: float, rate: int) -> list[float]:
+    """The fake sends `rate` questions per second (50 users in turn) and times the first replies."""
+    await fake.post("/_fake/reset", {"track_latency": True})
+    total = int(seconds * rate)
+    await fake.post(
+        "/_fake/load",
+        {"rate": rate, "count": total, "users": USERS, "first_user": 3000, "texts": QUESTIONS},
+    )
+    deadline = time.monotonic() + seconds + 60
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        stats = await fake.stats()
+        if len(stats["latencies"]) >= total:
+            break
+    return list((await fake.stats())["latencies"])
+
+
 # ---------------------------------------------------------------- 2./3. the whole stack
 
 
@@ -227,22 +270,15 @@ async def stack_throughput(fake: FakeProcess, runner: Any, count: int) -> float:
     return count / elapsed
 
 
-async def stack_latency(fake: FakeProcess, runner: Any, seconds: float, rate: int) -> list[float]:
-    """The fake itself sends `rate` questions per second (50 users in turn) and times the replies."""
-    await fake.post("/_fake/reset", {"track_latency": True})
-    total = int(seconds * rate)
-    await fake.post(
-        "/_fake/load",
-        {"rate": rate, "count": total, "users": USERS, "first_user": 3000, "texts": QUESTIONS},
-    )
-    deadline = time.monotonic() + seconds + 60
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.25)
-        stats = await fake.stats()
-        if len(stats["latencies"]) >= total:
-            break
+async def stack_latency(
+    fake: FakeProcess, runner: Any, seconds: float, rate: int
+) -> tuple[list[float], float]:
+    """The stack under the paced load: its latencies and CPU seconds per update."""
+    cpu = time.process_time()
+    latencies = await paced_load(fake, seconds, rate)
     await runner.drain()
-    return (await fake.stats())["latencies"]
+    cpu = time.process_time() - cpu
+    return latencies, cpu / max(1, len(latencies))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -286,9 +322,13 @@ async def main(argv: list[str] | None = None) -> int:
                     finally:
                         await runner.stop()
                     await fake.post("/_fake/reset", {})
+                await fake.post("/_fake/reset", {})
+                echo_latencies, echo_cpu = await echo_latency(fake, args.seconds, args.rate)
+                await fake.post("/_fake/reset", {})
                 runner = await start_runner(app)
                 try:
-                    latencies = await stack_latency(fake, runner, args.seconds, args.rate)
+                    await stack_throughput(fake, runner, 100)  # the runner's own warm-up
+                    latencies, stack_cpu = await stack_latency(fake, runner, args.seconds, args.rate)
                     errors = (await fake.stats())["errors"]
                 finally:
                     await runner.stop()
@@ -313,13 +353,31 @@ async def main(argv: list[str] | None = None) -> int:
     print(f"motcua stack, SQLite (best):{stack:8.1f} updates/s")
     print(f"ratio stack/echo (median of paired rounds): {ratio:.2f}  (target >= 0.50)")
     print(f"ratio of the bests:         {stack / echo:8.2f}")
+    echo_p95 = percentile(echo_latencies, 95) * 1000
     print(
         f"latency at {args.rate}/s ({len(latencies)} updates): p50 {p50:.1f} ms, "
         f"p95 {p95:.1f} ms, p99 {p99:.1f} ms  (target p95 < 50 ms)"
     )
+    print(
+        f"  the echo bot under the same load: p50 {percentile(echo_latencies, 50) * 1000:.1f} ms, "
+        f"p95 {echo_p95:.1f} ms; stack p95 / echo p95 {p95 / echo_p95:.2f}"
+    )
+    print(
+        f"  CPU per update: stack {stack_cpu * 1000:.2f} ms, echo {echo_cpu * 1000:.2f} ms "
+        f"({stack_cpu / echo_cpu:.1f}x)"
+    )
     print(f"Bot API errors during the run: {errors}")
     if args.json:
-        figures = {"echo": echoes, "stack": stacks, "ratio": ratio, "p50_ms": p50, "p95_ms": p95}
+        figures = {
+            "echo": echoes,
+            "stack": stacks,
+            "ratio": ratio,
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "echo_p95_ms": echo_p95,
+            "cpu_ms": stack_cpu * 1000,
+            "echo_cpu_ms": echo_cpu * 1000,
+        }
         print(json.dumps(figures))
     ok = ratio >= 0.5 and p95 < 50 and errors == 0 and len(latencies) >= int(args.seconds * args.rate) * 0.95
     print("targets met" if ok else "TARGETS MISSED")

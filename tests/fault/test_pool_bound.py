@@ -126,3 +126,42 @@ async def test_slots_let_a_waiter_go_when_the_database_is_stalled() -> None:
     await holder
     assert 0.15 <= waited < 1.0
     assert slots.overrun == 1
+
+
+@pytest.mark.usefixtures("tiny_pool")
+async def test_a_webhook_update_that_got_no_connection_is_still_journaled(
+    fake: FakeTelegram, tmp_path: Path, db_url: str
+) -> None:
+    """Answered 200 means Telegram forgets it: it must be in the journal by then, pool or not."""
+    from sqlalchemy import select
+
+    from storage.models_telegram import TelegramUpdate
+    from tests.test_telegram_reliability import post_update, webhook_worker
+
+    h, url, site = await webhook_worker(fake, tmp_path, database_url=db_url)
+    await h.runner.start()
+    hogs = [h.app.db.engine.connect() for _ in range(h.app.db.capacity)]
+    try:
+        for c in hogs:
+            await c.__aenter__()
+        h.app.db.handler_slots.last_good = time.monotonic() + 5  # busy, not stalled
+        fake.user(730)
+        posting = asyncio.create_task(
+            post_update(url, {"update_id": 7300, **fake.text_update(730, "/start")})
+        )
+        await asyncio.sleep(SHORT_TIMEOUT * 2.5)  # the journal found no connection, twice
+        for c in hogs:
+            await c.__aexit__(None, None, None)
+        hogs = []
+        assert await posting == 200
+        async with h.app.db.session() as s:
+            ids = (await s.scalars(select(TelegramUpdate.update_id))).all()
+        assert 7300 in ids
+        [reply] = await fake.wait_messages(730, 1, within=10)
+        assert reply["text"].startswith("Xin chào")
+    finally:
+        for c in hogs:
+            await c.__aexit__(None, None, None)
+        await h.runner.stop()
+        await site.cleanup()
+        await h.app.close()

@@ -37,6 +37,8 @@ KEEP = dt.timedelta(days=2)  # Telegram keeps unconfirmed updates for 24 hours
 class UpdateJournal:
     """Takes updates (first time only, across workers), marks them done, finds orphans."""
 
+    TAKE_ATTEMPTS = 5  # recording a batch, when the pool had no connection but others got one
+
     def __init__(self, db: Database, *, lease: float, worker_id: str | None = None) -> None:
         self.db = db
         self.lease = lease
@@ -59,18 +61,33 @@ class UpdateJournal:
             self._last_error = ""
 
     async def take(self, updates: Sequence[tuple[int, str]]) -> set[int] | None:
-        """Record updates (id, JSON); the ids new to every worker, or None if the database failed."""
+        """Record updates (id, JSON); the ids new to every worker, or None if the database failed.
+
+        Webhook requests arrive up to setWebhook's max_connections at once: each takes one of
+        the conversations' database slots, so together they never exhaust the pool; one that
+        found no pooled connection while others went through tries again, since an update
+        not recorded is one a `kill -9` could lose after Telegram was told it arrived.
+        """
         if not updates:
             return set()
-        try:
-            async with self.db.session() as s:
-                new = await tu.take(s, self.bot_id, updates, self.worker_id, utcnow())
-                await s.commit()
-        except Exception as exc:
-            self._warn("record updates", exc)
-            return None
-        self._ok()
-        return new
+        slots = self.db.handler_slots
+        failure: Exception | None = None
+        for _ in range(self.TAKE_ATTEMPTS):
+            async with slots.slot() as trouble:
+                try:
+                    async with self.db.session() as s:
+                        new = await tu.take(s, self.bot_id, updates, self.worker_id, utcnow())
+                        await s.commit()
+                except Exception as exc:
+                    failure = exc
+                else:
+                    self._ok()
+                    return new
+            if not (trouble.starved and slots.progressing()):
+                break
+        assert failure is not None
+        self._warn("record updates", failure)
+        return None
 
     def done(self, update_id: int) -> None:
         """Mark an update handled (written in the background, coalesced with others)."""
