@@ -53,9 +53,10 @@ class Figures:
 
     def line(self) -> str:
         more = " ".join(f"{k}={v}" for k, v in self.extra.items())
+        per_kill = self.duplicates / self.kills if self.kills else 0.0
         return (
             f"{self.scenario:<10} {self.code:<8} kills={self.kills:<3} sent={self.sent:<5} "
-            f"lost={self.lost:<5} duplicates={self.duplicates:<4} {more}"
+            f"lost={self.lost:<5} duplicates={self.duplicates:<4} ({per_kill:.1f} per kill) {more}"
         )
 
 
@@ -113,6 +114,12 @@ class Process:
         self.start()
         await until(lambda: any(method == "getMe" for method, _ in fake.calls), 600)
         await self.stop()
+
+    async def serving(self, fake: FakeTelegram, since: int, method: str = "getMe") -> None:
+        """Wait until this start has reached the Bot API (getMe, or setWebhook), so the kill that
+        follows hits a process that handles updates. On a loaded machine the imports alone can
+        take longer than the kill loop waits: kills before that exercised nothing."""
+        await until(lambda: any(m == method for m, _ in fake.calls[since:]), 300)
 
     def kill(self) -> None:
         if self.proc is not None:
@@ -182,7 +189,9 @@ async def polling(
                 users.append(uid)
                 await fake.send_text(uid, "/start")
             before = sum(1 for u in users if welcomes(fake, u))
+            calls = len(fake.calls)
             proc.start()
+            await proc.serving(fake, calls)
             target = before + random.randint(5, backlog)
             await until(lambda t=target: sum(1 for u in users if welcomes(fake, u)) >= t, 20)
             proc.kill()
@@ -234,6 +243,7 @@ async def webhook(
         async with aiohttp.ClientSession() as session:
             uid = 20_000
             for _ in range(kills):
+                calls = len(fake.calls)
                 proc.start()
                 for _ in range(burst):
                     uid += 1
@@ -242,6 +252,7 @@ async def webhook(
                     update = {"update_id": next_id, **fake.text_update(uid, "/start")}
                     next_id += 1
                     posts.append(asyncio.create_task(deliver(session, update)))
+                await proc.serving(fake, calls, "setWebhook")
                 await asyncio.sleep(random.uniform(0.8, 2.5))
                 proc.kill()
                 fig.kills += 1
