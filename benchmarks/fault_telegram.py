@@ -257,7 +257,7 @@ async def webhook(
                 proc.kill()
                 fig.kills += 1
             proc.start()
-            await asyncio.wait_for(asyncio.gather(*posts), 120)
+            await asyncio.wait_for(asyncio.gather(*posts), 900)  # a loaded machine starts slowly
             await proc.stop()
             await finish(fake, proc, users, idle=30)
     finally:

@@ -78,7 +78,9 @@ async def test_a_conversation_that_got_no_connection_is_handled_again(
         assert len(held) == 3
         h.app.db.handler_slots.last_good = time.monotonic() + 5  # others are ending well: busy, not stalled
         await fake.send_text(720, "/start")
-        await asyncio.sleep(SHORT_TIMEOUT * 4)  # journal, then the conversation, found no connection
+        await asyncio.sleep(
+            SHORT_TIMEOUT * 7
+        )  # past the journal's five tries: the conversation found none too
         for c in hogs:
             await c.__aexit__(None, None, None)
         hogs = []
