@@ -171,6 +171,14 @@ def count(fig: Figures, fake: FakeTelegram, users: list[int]) -> Figures:
     return fig
 
 
+def out_of_time() -> bool:
+    """`--minutes` ran out: stop killing, finish and count (the kills done are printed)."""
+    return time.monotonic() > DEADLINE
+
+
+DEADLINE = float("inf")
+
+
 async def polling(
     code: str, code_dir: Path, kills: int, backlog: int, work: Path, database_url: str = ""
 ) -> Figures:
@@ -184,6 +192,8 @@ async def polling(
         await proc.warm(fake)
         uid = 10_000
         for _ in range(kills):
+            if out_of_time():
+                break
             for _ in range(backlog):
                 uid += 1
                 users.append(uid)
@@ -243,6 +253,8 @@ async def webhook(
         async with aiohttp.ClientSession() as session:
             uid = 20_000
             for _ in range(kills):
+                if out_of_time():
+                    break
                 calls = len(fake.calls)
                 proc.start()
                 for _ in range(burst):
@@ -423,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 kills per scenario")
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--minutes", type=float, default=0.0, help="stop killing after this long (a loaded machine)"
+    )
     parser.add_argument("--work-dir", type=Path, help="keep the data directories and logs here")
     parser.add_argument(
         "--database-url",
@@ -436,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=["polling", "webhook", "complaint"],
     )
     args = parser.parse_args(argv)
+    if args.minutes:
+        global DEADLINE
+        DEADLINE = time.monotonic() + args.minutes * 60
     results = asyncio.run(main_async(args))
     print(f"database: {redacted(args.database_url) if args.database_url else 'SQLite (a file per scenario)'}")
     fixed_lost = sum(f.lost for f in results if f.code == "fixed")

@@ -42,7 +42,7 @@ POOL_SIZE = 10
 POOL_OVERFLOW = 10
 RESERVED_CONNECTIONS = 6
 # A conversation waiting for a slot gives up waiting (and goes to the database, to get its
-# apology) once no conversation has ended well for this long: the database is stalled, not busy.
+# apology) once conversations fail there and none has ended well for this long.
 STALL_SECONDS = 1.5
 SQLITE_POOL_TIMEOUT = SQLITE_BUSY_SECONDS  # a conversation may wait for a connection as long as for the lock
 PROBE_BUDGET = 1.5  # /readyz's write check; the endpoint answers within 2 s whatever happens
@@ -98,6 +98,11 @@ class Trouble:
         """It waited for a pooled connection and got none: nothing of it reached the database."""
         return any(isinstance(e, sa_exc.TimeoutError) for e in self.errors)
 
+    @property
+    def failed(self) -> bool:
+        """The database itself answered with an error (not only "no free connection here")."""
+        return any(not isinstance(e, sa_exc.TimeoutError) for e in self.errors)
+
 
 class HandlerSlots:
     """How many conversations may use the database at once: what the pool can serve.
@@ -105,38 +110,45 @@ class HandlerSlots:
     Without a bound, 64 Telegram updates in flight met a pool of 20 connections; the
     others waited for one, gave up after POOL_TIMEOUT and got the apology, and the update
     was confirmed unhandled (messages lost after `kill -9` on PostgreSQL). Waiting here
-    instead costs nothing while conversations end well; when none has for STALL_SECONDS
-    the database is stalled rather than busy, and the waiter goes on to the database so
+    instead costs nothing while the database is merely busy or slow (a cold start on a
+    loaded machine). When it is failing (the last conversation to end met a database
+    error and none has ended well for STALL_SECONDS), a waiter goes on to the database so
     the citizen gets the apology within seconds (issue 17's target), not after a queue.
     """
+
+    POLL = 0.25  # how often a waiter looks whether the database has started failing
+    PATIENCE = 30.0  # conversations that never end at all: go on after this anyway
 
     def __init__(self, size: int, stall: float = STALL_SECONDS) -> None:
         self.size = size
         self.stall = stall
         self._free = asyncio.Semaphore(size)
         self.last_good = time.monotonic()
+        self.last_bad = 0.0
         self.waits = 0  # acquisitions that had to wait
-        self.overrun = 0  # went ahead without a slot: the database made no progress
+        self.overrun = 0  # went ahead without a slot: the database was failing
 
-    def progressing(self) -> bool:
-        """A conversation ended well within the last STALL_SECONDS: busy, maybe; stalled, no."""
-        return time.monotonic() - self.last_good < self.stall
+    def failing(self) -> bool:
+        """The last conversation to end met a database error, and none ended well for `stall` s."""
+        return self.last_bad > self.last_good and time.monotonic() - self.last_good >= self.stall
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Trouble]:
-        """Hold a slot (or go without one once the database is stalled) while watching it."""
+        """Hold a slot (or go without one once the database is failing) while watching it."""
         held = await self._acquire()
         errors: list[BaseException] = []
         token = _TROUBLE.set(errors)
         trouble = Trouble(errors)
         try:
             yield trouble
-            if not trouble.any:
-                self.last_good = time.monotonic()
         finally:
             _TROUBLE.reset(token)
             if held:
                 self._free.release()
+        if not trouble.any:
+            self.last_good = time.monotonic()
+        elif trouble.failed:
+            self.last_bad = time.monotonic()
 
     async def _acquire(self) -> bool:
         if not self._free.locked():
@@ -144,12 +156,12 @@ class HandlerSlots:
             return True
         self.waits += 1
         began = time.monotonic()
-        while (left := max(began, self.last_good) + self.stall - time.monotonic()) > 0:
+        while not self.failing() and time.monotonic() - began < self.PATIENCE:
             try:
-                await asyncio.wait_for(self._free.acquire(), left)
+                await asyncio.wait_for(self._free.acquire(), self.POLL)
                 return True
             except TimeoutError:
-                continue  # a conversation ended well meanwhile: busy, not stalled; wait on
+                continue
         self.overrun += 1
         return False
 

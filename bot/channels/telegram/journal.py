@@ -83,7 +83,7 @@ class UpdateJournal:
                 else:
                     self._ok()
                     return new
-            if not (trouble.starved and slots.progressing()):
+            if not trouble.starved or slots.failing():
                 break
         assert failure is not None
         self._warn("record updates", failure)

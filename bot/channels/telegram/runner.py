@@ -510,7 +510,7 @@ class TelegramRunner:
         for attempt in range(self.STARVED_RETRIES + 1):
             async with slots.slot() as trouble:
                 replies = await self.app.dispatcher.handle(incoming)
-            if not trouble.starved or attempt == self.STARVED_RETRIES or not slots.progressing():
+            if not trouble.starved or attempt == self.STARVED_RETRIES or slots.failing():
                 return replies
             self.starved_retries += 1
             log.warning(
