@@ -51,12 +51,12 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(app: App, tmp_path:
     path = write_csv(tmp_path / "hoso.csv", rows)
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert not report.ok
-    assert [number for number, _ in report.bad_rows] == [3, 4, 5, 6]
-    reasons = dict(report.bad_rows)
-    assert "state" in reasons[3] and "received" in reasons[3]
-    assert reasons[4].startswith("time:")
-    assert reasons[5] == "event_id: repeats row 2"
-    assert reasons[6] == "procedure_name: missing"
+    assert [bad.number for bad in report.bad_rows] == [3, 4, 5, 6]
+    reasons = {bad.number: (bad.field, bad.reason) for bad in report.bad_rows}
+    assert reasons[3][0] == "state" and "received" in reasons[3][1]
+    assert reasons[4][0] == "time"
+    assert reasons[5] == ("event_id", "repeats row 2")
+    assert reasons[6] == ("procedure_name", "missing")
     assert (await count(app, Dossier), await count(app, DossierEvent)) == (0, 0)
 
 
@@ -69,6 +69,7 @@ async def test_a_valid_csv_is_imported_and_importing_again_changes_nothing(app: 
     path = write_csv(tmp_path / "hoso.csv", rows)
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert (report.ok, report.imported, report.duplicates) == (True, 3, 0)
+    assert (report.created, report.changed) == (2, 1)  # c1 made CODE, c2 moved it; c3 made OTHER_CODE
     async with app.db.session() as db:
         states = dict((await db.execute(select(Dossier.code, Dossier.state))).all())
     assert states == {CODE: "supplement_requested", OTHER_CODE: "received"}
