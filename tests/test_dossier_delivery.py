@@ -160,7 +160,35 @@ async def test_a_refused_template_keeps_the_message_waiting(tmp_path: Path) -> N
         await OutboxWorker(oa.app.db, oa.runner.sender, SenderConfig(rate=25)).drain()
         (row,) = await rows(oa.app)
         assert row.status == "waiting" and "template refused" in (row.error or "")
-        assert "not approved" in oa.fake.errors[-1]["message"]
+        assert "MOTCUA_ZALO_OA_TEMPLATE_DOSSIER_ID" in (row.error or "")  # what the office must check
+        assert oa.fake.errors[-1]["error"] == -109  # Zalo's "Template ID invalid"
+    finally:
+        await stop_oa(oa)
+
+
+async def test_template_data_zalo_refuses_waits_and_an_unknown_error_is_retried(tmp_path: Path) -> None:
+    oa = await start_oa(
+        tmp_path, zalo_oa_template_dossier_id="8a7f3c21", zalo_oa_template_dossier_params=DOSSIER_PARAMS
+    )
+    oa.fake.templates["8a7f3c21"] = {**DOSSIER_TEMPLATE, "ghi_chu": 200}  # approved with one more parameter
+    try:
+        await oa.say("xin chào")
+        await feed(oa.app)
+        await follow(oa.app, "zalo_oa", USER)
+        await set_last_seen(oa, days_ago(8))
+        await feed(oa.app, event_id="zd-1", state="processed", time=later(1))
+        worker = OutboxWorker(oa.app.db, oa.runner.sender, SenderConfig(rate=25))
+        await worker.drain()
+        (row,) = await rows(oa.app)
+        assert oa.fake.errors[-1]["error"] == -112 and oa.fake.template_sent == []
+        assert row.status == "waiting" and "MOTCUA_ZALO_OA_TEMPLATE_DOSSIER_PARAMS" in (row.error or "")
+        oa.fake.templates["8a7f3c21"] = DOSSIER_TEMPLATE
+        oa.fake.fail_next_template = 1
+        await feed(oa.app, event_id="zd-2", state="result_returned", time=later(2))
+        await worker.drain()
+        second = [r for r in await rows(oa.app) if r.id != row.id]
+        assert oa.fake.errors[-1]["error"] == -100
+        assert [(r.status, r.attempts) for r in second] == [("pending", 1)]  # "try again later"
     finally:
         await stop_oa(oa)
 

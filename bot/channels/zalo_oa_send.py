@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
-from bot.channels.base import OutsideWindow, TransientError, Unreachable
+from bot.channels.base import OutsideWindow, PermanentError, TransientError, Unreachable
 from bot.channels.zalo_common import LazyHttp, answer_with_retries
 from bot.channels.zalo_oa_api import CHANNEL, CS_PATH, OAClient, ZaloApiError, delivery_error
 from bot.channels.zalo_oa_render import render
-from bot.channels.zalo_templates import TEMPLATE_PATH, TemplateSpec
+from bot.channels.zalo_templates import CONFIG_ERRORS, ERR_UNKNOWN, TEMPLATE_PATH, TemplateSpec, refusal
 from bot.channels.zalo_tokens import ZaloAuthError, ZaloTokenUnavailable
 from bot.outbox_sender.budget import SendBudget
 from handlers.messages import Reply
@@ -110,6 +110,10 @@ class ZaloOASender:
         try:
             data = await self.client.post(TEMPLATE_PATH, body)
         except ZaloApiError as exc:
+            if exc.code in CONFIG_ERRORS:
+                raise PermanentError(refusal(purpose, exc.code, exc.message)) from None
+            if exc.code == ERR_UNKNOWN:  # Zalo's table: "try again later"
+                raise TransientError(f"Zalo OA template send failed ({exc})") from None
             raise delivery_error(exc) from None
         except (ZaloAuthError, ZaloTokenUnavailable) as exc:
             raise TransientError(f"Zalo OA is not authorised: {exc}") from None
