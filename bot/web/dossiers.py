@@ -90,11 +90,7 @@ async def show(request: web.Request) -> web.Response:
             raise web.HTTPNotFound()
         events = await repo.events_of(db, dossier.id, EVENTS_MAX)
         followers = await repo.follower_count(db, dossier.id)
-    locked = (
-        dossier.check_locked_until
-        if dossier.check_locked_until and dossier.check_locked_until > now(request)
-        else None
-    )
+        locked = await repo.check_locked_until(db, dossier.id, now(request))
     await audit(request, "dossier.view", dossier.code)
     context = {
         "d": dossier,

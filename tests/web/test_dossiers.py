@@ -216,3 +216,26 @@ async def test_staff_find_a_dossier_by_code_and_see_its_recent_events(web_bot: A
     assert (await client.get("/staff/dossiers/not-a-code")).status == 404
     (row,) = await audits(web_bot, "dossier.view")
     assert (row.actor, row.target) == (f"web:staff#{client.staff_id}", CODE)
+    assert texts.WEB_DS_CHECK_LOCKED.split("{")[0] not in text
+
+
+async def test_the_dossier_page_shows_a_lock_of_the_ownership_check(web_bot: App, staff_client) -> None:
+    from handlers.dossier_view import local_time
+    from handlers.dossiers import DOSSIER_LOCK, DOSSIER_MAX_FAILS, DOSSIER_WINDOW
+    from storage import dossiers as repo
+
+    await feed(web_bot, event_id="k1")
+    now = web_bot.services.clock()
+    async with web_bot.db.session() as db:
+        dossier = await repo.by_code(db, CODE)
+        assert dossier is not None
+        for _ in range(DOSSIER_MAX_FAILS):
+            until = await repo.count_failed_check(
+                db, dossier.id, now, window=DOSSIER_WINDOW, max_fails=DOSSIER_MAX_FAILS, lock=DOSSIER_LOCK
+            )
+        await db.commit()
+    assert until == now + DOSSIER_LOCK
+    client = await staff_client(role="staff")
+    text = await (await client.get(f"/staff/dossiers/{CODE}")).text()
+    shown = texts.WEB_DS_CHECK_LOCKED.format(until=local_time(until, web_bot.settings.timezone))
+    assert shown in text
