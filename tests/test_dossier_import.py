@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -16,7 +15,7 @@ from bot.dossier_import import DossierFileError, import_file
 from handlers.dossier_events import FIELDS
 from storage.models_dossiers import Dossier, DossierEvent
 from tests.conftest import make_settings
-from tests.dossier_support import CODE, OTHER_CODE, event, later
+from tests.dossier_support import CODE, OTHER_CODE, event, later, xlsx_bytes
 from tests.test_cli import motcua
 
 
@@ -79,25 +78,20 @@ async def test_a_valid_csv_is_imported_and_importing_again_changes_nothing(app: 
 
 
 async def test_xlsx_with_date_cells_and_a_phone_without_its_zero(app: App, tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(FIELDS))
     filed = dt.datetime.now() - dt.timedelta(days=1)  # a local date-time cell, as staff type it
-    sheet.append(
-        [
-            "x1",
-            CODE,
-            "1.001193",
-            "Đăng ký khai sinh",
-            "received",
-            filed,
-            dt.date(2026, 12, 20),
-            None,
-            912345678,
-        ]
-    )
+    row = [
+        "x1",
+        CODE,
+        "1.001193",
+        "Đăng ký khai sinh",
+        "received",
+        filed,
+        dt.date(2026, 12, 20),
+        None,
+        912345678,
+    ]
     path = tmp_path / "hoso.xlsx"
-    book.save(path)
+    path.write_bytes(xlsx_bytes(row))
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert report.ok and report.imported == 1
     async with app.db.session() as db:

@@ -13,7 +13,6 @@ import html
 import io
 from typing import Any
 
-import openpyxl
 import pytest
 from aiohttp import ClientResponse, FormData
 from sqlalchemy import func, select
@@ -26,7 +25,7 @@ from storage.models import AuditLog
 from storage.models_dossiers import Dossier, DossierEvent
 from storage.outbox import KIND_DOSSIER_STATE, Outbox
 from tests.conftest import Chat
-from tests.dossier_support import CODE, OTHER_CODE, event, feed, later
+from tests.dossier_support import CODE, OTHER_CODE, event, feed, later, xlsx_bytes
 from tests.web.conftest import StaffClient
 
 
@@ -101,11 +100,8 @@ async def test_a_good_csv_is_imported_with_a_summary_and_the_follower_is_told(
 
 
 async def test_an_xlsx_file_is_imported(web_bot: App, staff_client) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(FIELDS))
     filed = dt.datetime.now() - dt.timedelta(hours=3)  # a local date-time cell, as staff type it
-    sheet.append(
+    data = xlsx_bytes(
         [
             "x1",
             CODE,
@@ -118,11 +114,9 @@ async def test_an_xlsx_file_is_imported(web_bot: App, staff_client) -> None:
             912345678,
         ]
     )
-    data = io.BytesIO()
-    book.save(data)
     client = await staff_client(role="staff")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = await upload(client, "Hồ sơ tháng 12.xlsx", data.getvalue(), content_type=xlsx)
+    response = await upload(client, "Hồ sơ tháng 12.xlsx", data, content_type=xlsx)
     assert response.status == 303
     async with web_bot.db.session() as db:
         dossier = await db.scalar(select(Dossier))
