@@ -31,6 +31,7 @@ from storage.db import Database
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20000
+YIELD_EVERY = 10  # rows stored between turns given back to the event loop
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
@@ -194,7 +195,11 @@ async def import_data(db: Database, services: Services, name: str, data: bytes, 
         return report
     facts.sort(key=lambda f: f.at)  # a dossier's events in the order they happened
     async with db.session() as session:
-        for event in facts:
+        for number, event in enumerate(facts, start=1):
+            if number % YIELD_EVERY == 0:
+                # On SQLite statements run on the loop's thread (storage/sqlite_driver.py): let
+                # the server answer meanwhile (health checks, webhooks' quick 200s, reads).
+                await asyncio.sleep(0)
             outcome = await ingest(session, services, event, now)
             if outcome.duplicate:
                 report.duplicates += 1

@@ -180,7 +180,7 @@ async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, n
     recorded = await repo.record_event(db, facts, now)
     if recorded.duplicate:
         return Ingested(duplicate=True)
-    if not recorded.changed or recorded.dossier is None or recorded.event is None:
+    if not recorded.changed or recorded.dossier is None or recorded.event_row is None:
         return Ingested(duplicate=False, created=recorded.created)
     dossier = recorded.dossier
     notified = 0
@@ -193,7 +193,7 @@ async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, n
             payload=payload,
             kind=KIND_DOSSIER_STATE,
             ref=dossier.code,
-            dedupe_key=f"dsn:{recorded.event.id}:{user.id}",
+            dedupe_key=f"dsn:{recorded.event_row}:{user.id}",
             user_id=user.id,
             now=now,
         )

@@ -42,7 +42,7 @@ class Recorded:
 
     duplicate: bool
     dossier: Dossier | None = None
-    event: DossierEvent | None = None
+    event_row: int | None = None  # the stored event's id (dossier_events.id)
     changed: bool = False
     created: bool = False  # the first event of a dossier motcua did not know
 
@@ -103,9 +103,8 @@ async def record_event(db: AsyncSession, facts: EventFacts, now: dt.datetime) ->
     if event_row is None:
         return Recorded(duplicate=True)  # the same event, stored by another worker meanwhile
     changed = True if created is not None else _apply(dossier, facts, now)
-    event = await db.get(DossierEvent, event_row)
     return Recorded(
-        duplicate=False, dossier=dossier, event=event, changed=changed, created=created is not None
+        duplicate=False, dossier=dossier, event_row=event_row, changed=changed, created=created is not None
     )
 
 
