@@ -122,3 +122,44 @@ def test_the_command_prints_the_row_report(tmp_path: Path) -> None:
     good = write_csv(tmp_path / "good.csv", [event(event_id="k1")])
     out = motcua("dossiers", "import", str(good), env=env)
     assert out.returncode == 0 and "imported 1 event(s)" in out.stdout
+
+
+async def test_a_big_import_leaves_the_event_loop_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite statements run on the loop's thread: storing must still let other tasks run."""
+    import asyncio
+
+    from bot import dossier_import
+
+    application = await build_app(make_settings(tmp_path))  # SQLite: no await there yields by itself
+    try:
+        ticks = 0
+        seen: list[int] = []
+        real_ingest = dossier_import.ingest
+
+        async def counting_ingest(*args: Any, **kwargs: Any) -> Any:
+            seen.append(ticks)
+            return await real_ingest(*args, **kwargs)
+
+        monkeypatch.setattr(dossier_import, "ingest", counting_ingest)
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                await asyncio.sleep(0)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        rows = [event(event_id=f"t{i}", dossier_code=f"000.00.17.H31-260105-{i:04d}") for i in range(60)]
+        data = write_csv(tmp_path / "big.csv", rows).read_bytes()
+        report = await dossier_import.import_data(
+            application.db, application.services, "big.csv", data, application.services.clock()
+        )
+        stop.set()
+        await task
+        assert report.imported == 60
+        assert seen[-1] - seen[0] >= 60 // dossier_import.YIELD_EVERY - 1  # turns while storing
+    finally:
+        await application.close()
