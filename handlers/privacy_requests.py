@@ -5,9 +5,10 @@ summaries give them, the shortest of each range): acknowledge within 2 working
 days, withdraw/restrict/object within 15 days, the rest within 10. What the bot
 can do itself it does at once (a new phone number,
 withdrawing consent: subscriptions and pending call-backs stop, the phone
-goes); the rest becomes a `data_requests` row with both deadlines, a notice to
-staff that names no one, and the `motcua privacy requests` list. Every request,
-done or queued, is recorded with its outcome.
+goes); the rest becomes a `data_requests` row with both deadlines and a notice to
+staff that names no one; staff handle it in the console (/staff/privacy) or with
+`motcua privacy …`, both through handlers/privacy_staff.py, which tells the citizen
+the outcome. Every request, done or queued, is recorded with its outcome.
 """
 
 from __future__ import annotations
