@@ -167,15 +167,23 @@ async def _close(
     )
 
 
+async def _conclude(
+    db: AsyncSession, request_id: int, status: str, note: str, *, actor: str, now: dt.datetime
+) -> tuple[DataRequest, bool]:
+    """Close the request with `note` as its outcome, tell the citizen, audit; one way for both."""
+    row = await _close(db, request_id, status, note, actor=actor, now=now)
+    template = texts.DSR_DONE if status == REQUEST_DONE else texts.DSR_REFUSED
+    told = await tell_citizen(db, row, template.format(id=row.id, outcome=note))
+    await audit(db, actor, f"privacy.request_{status}", ref(row.id))
+    return row, told
+
+
 async def finish(
     db: AsyncSession, request_id: int, outcome: str, *, actor: str, now: dt.datetime
 ) -> tuple[DataRequest, bool]:
     """Record what was done (no personal data) and tell the citizen."""
     note = _note(outcome, texts.WEB_PV_NEED_OUTCOME)
-    row = await _close(db, request_id, REQUEST_DONE, note, actor=actor, now=now)
-    told = await tell_citizen(db, row, texts.DSR_DONE.format(id=row.id, outcome=note))
-    await audit(db, actor, "privacy.request_done", ref(row.id))
-    return row, told
+    return await _conclude(db, request_id, REQUEST_DONE, note, actor=actor, now=now)
 
 
 async def refuse(
@@ -183,7 +191,4 @@ async def refuse(
 ) -> tuple[DataRequest, bool]:
     """Record why the request cannot be carried out and tell the citizen, with their right to complain."""
     note = _note(reason, texts.WEB_PV_NEED_REASON)
-    row = await _close(db, request_id, REQUEST_REFUSED, note, actor=actor, now=now)
-    told = await tell_citizen(db, row, texts.DSR_REFUSED.format(id=row.id, reason=note))
-    await audit(db, actor, "privacy.request_refused", ref(row.id))
-    return row, told
+    return await _conclude(db, request_id, REQUEST_REFUSED, note, actor=actor, now=now)

@@ -199,7 +199,7 @@ def test_cli_handles_requests_through_the_console_s_service(
     assert sent[-3:] == [
         texts.DSR_ACKNOWLEDGED.format(id=1, due=local_text(rows[0].due_at, load_settings().timezone, False)),
         texts.DSR_DONE.format(id=1, outcome="Đã dừng gửi thông báo."),
-        texts.DSR_REFUSED.format(id=2, reason="Xử lý theo nhiệm vụ của cơ quan."),
+        texts.DSR_REFUSED.format(id=2, outcome="Xử lý theo nhiệm vụ của cơ quan."),
     ]
     assert audit == [
         ("privacy.request_ack", "yc:1"),

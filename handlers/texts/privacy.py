@@ -123,7 +123,7 @@ DSR_ACKNOWLEDGED = (
 )
 DSR_DONE = "Yêu cầu về dữ liệu cá nhân của anh/chị (mã YC-{id}) đã được giải quyết: {outcome}"
 DSR_REFUSED = (
-    "Xin lỗi anh/chị, yêu cầu về dữ liệu cá nhân (mã YC-{id}) chưa thực hiện được. Lý do: {reason}\n"
+    "Xin lỗi anh/chị, yêu cầu về dữ liệu cá nhân (mã YC-{id}) chưa thực hiện được. Lý do: {outcome}\n"
     "Nếu chưa đồng ý, anh/chị có quyền khiếu nại theo Luật Bảo vệ dữ liệu cá nhân; anh/chị cũng có thể "
     "gõ «gặp cán bộ» để được giải thích thêm."
 )

@@ -158,7 +158,7 @@ async def test_acknowledge_done_refuse_record_the_outcome_and_tell_the_citizen(
     row = await _request(web_bot, objection)
     assert (row.status, row.outcome) == ("refused", reason)
     assert row.acknowledged_at is not None  # the answer is an acknowledgement too
-    assert await _to_citizen(web_bot, objection) == [texts.DSR_REFUSED.format(id=objection, reason=reason)]
+    assert await _to_citizen(web_bot, objection) == [texts.DSR_REFUSED.format(id=objection, outcome=reason)]
 
     # the list: nothing open, both in the recent ones with their outcome
     html = await (await client.get("/staff/privacy")).text()
