@@ -128,23 +128,21 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
     return await _run(request, act, texts.WEB_PV_ACK_FLASH)
 
 
-@routes.post(r"/privacy/{rid}/done")
+# the two ways to close a request: the form field the officer fills, the service, the message
+CLOSE: dict[str, tuple[str, Any, str]] = {
+    "done": ("outcome", service.finish, texts.WEB_PV_DONE_FLASH),
+    "refuse": ("reason", service.refuse, texts.WEB_PV_REFUSED_FLASH),
+}
+
+
+@routes.post(r"/privacy/{rid}/{how:done|refuse}")
 @staff_required()
-async def done(request: web.Request) -> web.StreamResponse:
-    outcome = await _field(request, "outcome")
+async def close(request: web.Request) -> web.StreamResponse:
+    field, conclude, done = CLOSE[request.match_info["how"]]
+    text = await _field(request, field)
 
     async def act(db: AsyncSession, rid: int, actor: str, at: dt.datetime) -> tuple[DataRequest, bool]:
-        return await service.finish(db, rid, outcome, actor=actor, now=at)
+        result: tuple[DataRequest, bool] = await conclude(db, rid, text, actor=actor, now=at)
+        return result
 
-    return await _run(request, act, texts.WEB_PV_DONE_FLASH, form={"outcome": outcome})
-
-
-@routes.post(r"/privacy/{rid}/refuse")
-@staff_required()
-async def refuse(request: web.Request) -> web.StreamResponse:
-    reason = await _field(request, "reason")
-
-    async def act(db: AsyncSession, rid: int, actor: str, at: dt.datetime) -> tuple[DataRequest, bool]:
-        return await service.refuse(db, rid, reason, actor=actor, now=at)
-
-    return await _run(request, act, texts.WEB_PV_REFUSED_FLASH, form={"reason": reason})
+    return await _run(request, act, done, form={field: text})
