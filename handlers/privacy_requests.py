@@ -111,7 +111,9 @@ async def queue(ctx: Context, kind: str, detail: str | None) -> list[Reply]:
         ctx.db, ctx.user.id, kind, now=now, ack_due=due_at(now, ACK_WORKING_DAYS, loc, tz), detail=detail
     )
     ack, due = local_text(row.ack_due_at, tz, with_time=False), local_text(row.due_at, tz, with_time=False)
-    notice = Reply(texts.DSR_STAFF_NOTICE.format(id=row.id, kind=kind, ack=ack, due=due))
+    link = f"{ctx.settings.public_url.rstrip('/')}/staff/privacy/{row.id}"  # the console's request page
+    label = texts.WEB_PV_KIND.get(kind, kind)
+    notice = Reply(texts.DSR_STAFF_NOTICE.format(id=row.id, kind=label, ack=ack, due=due, link=link))
     await notify_staff(
         ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="notice", ref=f"yc:{row.id}"
     )

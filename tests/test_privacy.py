@@ -246,6 +246,13 @@ async def test_a_correction_only_staff_can_make_is_queued_with_the_decree_deadli
     notices = await outbox(fb_app, ref=f"yc:{request.id}")
     assert {n.platform_id for n in notices} == {"staff1", "staff2"}
     assert "sai chính tả" not in payload_text(notices[0])  # staff are told there is one, not what
+    assert payload_text(notices[0]) == texts.DSR_STAFF_NOTICE.format(
+        id=request.id,
+        kind=texts.WEB_PV_KIND["correct"],
+        ack="02/12/2026",
+        due="10/12/2026",
+        link=f"{fb_app.services.settings.public_url.rstrip('/')}/staff/privacy/{request.id}",
+    )
 
 
 async def test_schema_has_the_privacy_tables(fb_app: App) -> None:

@@ -114,7 +114,8 @@ DSR_QUEUED = (
 )
 DSR_PHONE_FIXED = "Tôi đã sửa số điện thoại thành {phone}. Mã yêu cầu: YC-{id}."
 DSR_STAFF_NOTICE = (
-    "Yêu cầu về dữ liệu cá nhân YC-{id} ({kind}): phản hồi trước {ack}, giải quyết trước {due}."
+    "Yêu cầu về dữ liệu cá nhân YC-{id} ({kind}): phản hồi trước {ack}, giải quyết trước {due}. "
+    "Xử lý tại {link}"
 )
 # what staff's handling of a queued request tells the citizen (handlers/privacy_staff.py)
 DSR_ACKNOWLEDGED = (
