@@ -151,3 +151,21 @@ async def test_a_photo_sent_to_an_officer_is_shown_in_the_conversation(
     assert (await client.get(f"/staff/conversations/{hid}/photos/{line.id + 1}")).status == 404
     stranger = await staff_client(signed_in=False)
     assert (await stranger.get(photo_url, allow_redirects=False)).status == 303
+
+
+async def test_the_console_alone_opens_the_channels_file_apis_for_photos(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    """`motcua web` runs no channel, yet staff still see photos: it registers the file sources itself."""
+    from bot.commands.web import photo_sources
+
+    fake.add_file("alone", tiny_png(2, 3, (7, 7, 7)))
+    code = await add_complaint(web_bot, MONDAY_9AM, photos=("alone",))
+    runner_source = web_bot.file_sources.pop("telegram")
+    client = await staff_client()
+    assert (await client.get(f"/staff/complaints/{code}/photos/1")).status == 503  # nothing registered
+    async with photo_sources(web_bot):
+        source = web_bot.file_sources["telegram"]
+        assert source is not runner_source and "zalo_oa" not in web_bot.file_sources  # Zalo not configured
+        page = await client.get(f"/staff/complaints/{code}/photos/1")
+        assert page.status == 200 and await page.read() == fake.files["alone"]
