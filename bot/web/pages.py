@@ -17,4 +17,5 @@ PAGE_MODULES: list[str] = [
     "bot.web.conversations",
     "bot.web.announcements",
     "bot.web.dossiers",
+    "bot.web.privacy",
 ]
