@@ -144,13 +144,7 @@ class ZaloOARunner:
 
     async def _maintain(self) -> None:
         """Refresh tokens ahead of expiry (so an idle OA keeps its 3-month refresh token alive), prune seen ids."""
-        while True:
-            await self.tokens.ensure_fresh()
-            try:
-                await self.seen.prune()
-            except Exception:
-                log.exception("could not prune seen Zalo OA events")
-            await asyncio.sleep(self.maintenance_every)
+        await self.seen.prune_forever(self.maintenance_every, before=self.tokens.ensure_fresh)
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
         """Verify, answer 200 at once, process in the background."""
@@ -204,13 +198,7 @@ class ZaloOARunner:
         self.queue.submit(user, lambda: self._process(key, messages))
 
     async def _process(self, key: str, messages: list[Incoming]) -> None:
-        try:
-            first = await self.seen.first_time(key)
-        except Exception as exc:
-            # the database is struggling: answer anyway (the dispatcher apologises if it must)
-            self.seen.errors.failed("cannot record Zalo OA events; processing them anyway", exc)
-            first = True
-        if not first:
+        if not await self.seen.first_or_unknown(key, "Zalo OA events"):
             log.info("Zalo OA event %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)
