@@ -84,6 +84,7 @@ STAFF = {
     "complaint_events.actor",
     "handoffs.staff_key",
     "handoff_messages.author",  # the officer's identity on their lines
+    "data_requests.handled_by",  # "web:staff#12" or "cli": the account number, never a name
     "broadcast_photos.data",  # the photo of an announcement to the public
     "broadcast_photos.uploaded_by",
     "guide_callbacks.done_by",
@@ -143,6 +144,8 @@ def _not_personal(table: str, column: str) -> bool:
         "staff_accounts.role", "staff_accounts.source",
         "web_sign_in_links.token_hash", "web_sessions.session_hash", "web_sessions.csrf_token",
         "dossiers.state", "dossier_events.state", "dossier_events.source", "dossier_followers.verified",
+        # the ownership check's lock across all chat accounts: counts and times, nobody's identity
+        "dossiers.check_fails", "dossiers.check_window_at", "dossiers.check_locked_until",
     }  # fmt: skip
 
 
