@@ -115,11 +115,11 @@ class Process:
         await until(lambda: any(method == "getMe" for method, _ in fake.calls), 600)
         await self.stop()
 
-    async def serving(self, fake: FakeTelegram, since: int, method: str = "getMe") -> None:
-        """Wait until this start has reached the Bot API (getMe, or setWebhook), so the kill that
-        follows hits a process that handles updates. On a loaded machine the imports alone can
-        take longer than the kill loop waits: kills before that exercised nothing."""
-        await until(lambda: any(m == method for m, _ in fake.calls[since:]), 300)
+    async def serving(self, fake: FakeTelegram, since: int) -> None:
+        """Wait until this start has reached the Bot API (getMe), so the kill that follows hits
+        a process that handles updates. On a loaded machine the imports alone can take longer
+        than the kill loop waits: kills before that exercised nothing."""
+        await until(lambda: any(m == "getMe" for m, _ in fake.calls[since:]), 300)
 
     def kill(self) -> None:
         if self.proc is not None:
@@ -233,6 +233,7 @@ async def webhook(
         MOTCUA_TELEGRAM_WEBHOOK_SECRET=SECRET,
     )
     posts: list[asyncio.Task[None]] = []
+    accepted: list[int] = []  # update_ids answered 2xx, in order
     next_id = 1
 
     async def deliver(session: aiohttp.ClientSession, update: dict) -> None:
@@ -243,6 +244,7 @@ async def webhook(
                     url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
                 ) as r:
                     if 200 <= r.status < 300:
+                        accepted.append(update["update_id"])
                         return
             except aiohttp.ClientError:
                 pass
@@ -255,7 +257,7 @@ async def webhook(
             for _ in range(kills):
                 if out_of_time():
                     break
-                calls = len(fake.calls)
+                taken = len(accepted)
                 proc.start()
                 for _ in range(burst):
                     uid += 1
@@ -264,8 +266,10 @@ async def webhook(
                     update = {"update_id": next_id, **fake.text_update(uid, "/start")}
                     next_id += 1
                     posts.append(asyncio.create_task(deliver(session, update)))
-                await proc.serving(fake, calls, "setWebhook")
-                await asyncio.sleep(random.uniform(0.8, 2.5))
+                # killed while taking the burst: once this start has accepted its first update
+                # (its HTTP server comes up after the runners, which can take long when loaded)
+                await until(lambda n=taken: len(accepted) > n, 300)
+                await asyncio.sleep(random.uniform(0.2, 1.5))
                 proc.kill()
                 fig.kills += 1
             proc.start()
