@@ -40,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -136,17 +137,18 @@ async def wait_until(predicate: Any, what: str, limit: float = 120.0) -> None:
 # ---------------------------------------------------------------- 1. bare PTB echo bot
 
 
-async def echo_throughput(fake: FakeProcess, count: int) -> float:
+@contextlib.asynccontextmanager
+async def echo_bot(fake: FakeProcess) -> AsyncIterator[list[int]]:
+    """The bare python-telegram-bot echo bot, polling; yields its count of updates handled."""
     from telegram import Update
     from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-    handled = 0
+    handled = [0]
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        nonlocal handled
         assert update.message is not None
         await update.message.reply_text(update.message.text or "")
-        handled += 1
+        handled[0] += 1
 
     application = Application.builder().token(DEFAULT_TOKEN).base_url(fake.api_url).build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
@@ -154,38 +156,29 @@ async def echo_throughput(fake: FakeProcess, count: int) -> float:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        await fake.texts(burst(100, 1000))  # warm-up
-        await wait_until(lambda: handled >= 100, "echo warm-up")
-        handled = 0
-        began = time.perf_counter()
-        await fake.texts(burst(count, 1000))
-        await wait_until(lambda: handled >= count, "echo replies")
-        elapsed = time.perf_counter() - began
+        yield handled
         await application.updater.stop()
         await application.stop()
+
+
+async def echo_throughput(fake: FakeProcess, count: int) -> float:
+    async with echo_bot(fake) as handled:
+        await fake.texts(burst(100, 1000))  # warm-up
+        await wait_until(lambda: handled[0] >= 100, "echo warm-up")
+        handled[0] = 0
+        began = time.perf_counter()
+        await fake.texts(burst(count, 1000))
+        await wait_until(lambda: handled[0] >= count, "echo replies")
+        elapsed = time.perf_counter() - began
     return count / elapsed
 
 
 async def echo_latency(fake: FakeProcess, seconds: float, rate: int) -> tuple[list[float], float]:
     """The echo bot under the latency run's load: its latencies and CPU seconds per update."""
-    from telegram import Update
-    from telegram.ext import Application, ContextTypes, MessageHandler, filters
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.message is not None
-        await update.message.reply_text(update.message.text or "")
-
-    application = Application.builder().token(DEFAULT_TOKEN).base_url(fake.api_url).build()
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with echo_bot(fake):
         cpu = time.process_time()
         latencies = await paced_load(fake, seconds, rate)
         cpu = time.process_time() - cpu
-        await application.updater.stop()
-        await application.stop()
     return latencies, cpu / max(1, len(latencies))
 
 
@@ -197,13 +190,17 @@ async def paced_load(fake: FakeProcess, seconds: float, rate: int) -> list[float
         "/_fake/load",
         {"rate": rate, "count": total, "users": USERS, "first_user": 3000, "texts": QUESTIONS},
     )
-    deadline = time.monotonic() + seconds + 60
+    await latencies_of(fake, total, seconds + 60)
+    return list((await fake.stats())["latencies"])
+
+
+async def latencies_of(fake: FakeProcess, total: int, within: float) -> None:
+    """Wait until the fake has timed `total` replies (or `within` seconds pass)."""
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)
-        stats = await fake.stats()
-        if len(stats["latencies"]) >= total:
-            break
-    return list((await fake.stats())["latencies"])
+        if len((await fake.stats())["latencies"]) >= total:
+            return
 
 
 # ---------------------------------------------------------------- 2./3. the whole stack

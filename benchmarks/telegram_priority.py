@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.telegram_bench import QUESTIONS, FakeProcess, percentile  # noqa: E402
+from benchmarks.telegram_bench import QUESTIONS, FakeProcess, latencies_of, percentile  # noqa: E402
 from tests.fake_telegram import DEFAULT_TOKEN  # noqa: E402
 
 CITIZENS = 40
@@ -128,12 +128,7 @@ async def phase(
         "/_fake/load",
         {"rate": rate, "count": total, "users": CITIZENS, "first_user": FIRST_CITIZEN, "texts": QUESTIONS},
     )
-    deadline = time.monotonic() + seconds + 60
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.25)
-        stats = await fake.stats()
-        if len(stats["latencies"]) >= total:
-            break
+    await latencies_of(fake, total, seconds + 60)
     window = time.perf_counter() - began
     sent_during = (await broadcast_sent(app, broadcast_id))[0] - sent_before if broadcast_id else 0
     finished = True
