@@ -1,24 +1,118 @@
-"""One on-disk cache for indexes that are slow to build and cheap to unpickle.
+"""One on-disk cache for indexes and snapshots that are slow to build and cheap to unpickle.
 
-The matcher's index and the not-covered catalogue both take a noticeable part of
-every start to build; each is kept as a pickle named by a digest of what it was
-built from, so a changed base never reads a stale file. Pickles are written only
-by this application into its own cache directory, atomically (a crash leaves the
-old file or none), and a cache that cannot be read or written is rebuilt, never fatal.
+The matcher's index, the not-covered catalogue and the validated topics each
+take a noticeable part of every start to build; each is kept as a pickle named
+by a digest of what it was built from, so a changed base never reads a stale
+file. Pickles are written only by this application into its own cache
+directory, atomically (a crash leaves the old file or none), and a cache that
+cannot be read or written is rebuilt, never fatal.
+
+Reading is what every warm start pays, so two things keep it cheap:
+- the cyclic garbage collector is paused while a pickle is read: unpickling
+  creates tens of thousands of objects and none is garbage, yet each thousand
+  allocations triggered a collection that walked the growing heap (reading the
+  validated topics of 2,000 procedures took 0.71 s CPU with it, 0.33 s without);
+- equal value objects (`shared` types, e.g. a topic's `Source`, which its fees
+  and FAQ entries repeat) are written once and referenced: 24,960 `Source`
+  objects were 157 distinct values at 2,000 procedures.
 """
 
 from __future__ import annotations
 
+import gc
+import io
 import logging
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar, cast
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+MAGIC = "motcua-pickle/2"  # the first record of every file this module writes
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic collection inside the block (the previous state is restored)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _SharingPickler(pickle.Pickler):
+    """Writes each distinct value of the `shared` types once; later equal ones become references."""
+
+    def __init__(self, file: IO[bytes], shared: tuple[type, ...]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shared = shared
+        self.table: list[object] = []
+        self._seen: dict[bytes, int] = {}
+
+    def persistent_id(self, obj: object) -> int | None:
+        if not self.shared or type(obj) not in self.shared:
+            return None
+        # equal pickles mean equal values (all fields, types included)
+        key = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        at = self._seen.get(key)
+        if at is None:
+            at = self._seen[key] = len(self.table)
+            self.table.append(obj)
+        return at
+
+
+class _SharingUnpickler(pickle.Unpickler):
+    def __init__(self, file: IO[bytes], table: list[object]) -> None:
+        super().__init__(file)
+        self.table = table
+
+    def persistent_load(self, pid: object) -> object:
+        if not isinstance(pid, int) or not 0 <= pid < len(self.table):
+            raise pickle.UnpicklingError(f"unknown shared object {pid!r}")
+        return self.table[pid]
+
+
+def write_pickle(path: Path, obj: object, shared: tuple[type, ...] = ()) -> None:
+    """Write `obj` atomically; equal objects of the `shared` types are stored once (see above)."""
+    body = io.BytesIO()
+    pickler = _SharingPickler(body, shared)
+    pickler.dump(obj)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump((MAGIC, pickler.table), f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.write(body.getbuffer())
+    os.replace(tmp, path)
+
+
+def read_pickle(path: Path) -> object:
+    """What `write_pickle` wrote; raises pickle.UnpicklingError for any other file."""
+    with path.open("rb") as f, gc_paused():
+        head = pickle.load(f)  # written by this application into its own cache directory
+        if not (isinstance(head, tuple) and len(head) == 2 and head[0] == MAGIC):
+            raise pickle.UnpicklingError(f"{path}: not written by write_pickle")
+        return _SharingUnpickler(f, list(head[1])).load()
+
+
+# what a damaged, truncated or foreign cache file raises while it is read
+READ_ERRORS = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+)
 
 
 def load_or_build(
@@ -35,21 +129,17 @@ def load_or_build(
     """
     path = Path(cache_dir) / f"{prefix}-{digest}.pickle"
     try:
-        with path.open("rb") as f:
-            cached = pickle.load(f)
+        cached = read_pickle(path)
         if valid(cached):
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return cast(T, cached)  # `valid` checked its type
+    except READ_ERRORS:
         pass
     built = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob(f"{prefix}-*.pickle"):
             old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(built, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_pickle(path, built)
     except (OSError, pickle.PicklingError) as exc:
         log.debug("%s cache not written: %s", prefix, exc)
     return built
