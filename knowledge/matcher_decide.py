@@ -164,9 +164,16 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
     lex_top, s1 = op.lexical[0]
     l_top, l_p = op.learned[0] if op.learned else ("", 0.0)
     agree = lex_top == l_top
+    explains_more = (
+        op.not_covered is not None
+        and op.not_covered_score >= rules.contest
+        and op.catalogue_explains - op.topic_explains >= rules.contest_gap
+    )
     if op.lexical_decision == "fallback":
         if op.p_in >= rules.rescue_in and l_p >= rules.rescue_learned and agree:
             return "clarify", "learned-rescue"
+        if explains_more:  # another office's procedure the catalogue names: say which
+            return "fallback", "not-covered-explains-more"
         return "fallback", "lexical-fallback"
     if (
         op.not_covered is not None
@@ -174,12 +181,7 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
         and s1 < rules.catalogue_lexical
     ):
         return "fallback", "known-not-covered"
-    if (
-        op.not_covered is not None
-        and op.not_covered_score >= rules.contest
-        and op.catalogue_explains - op.topic_explains >= rules.contest_gap
-        and s1 < rules.contest_lexical
-    ):
+    if explains_more and s1 < rules.contest_lexical:
         return "fallback", "not-covered-explains-more"
     if op.p_in < rules.out_of_scope and s1 < rules.lexical_strong:
         return "fallback", "out-of-scope"
