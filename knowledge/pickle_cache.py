@@ -57,7 +57,7 @@ class _SharingPickler(pickle.Pickler):
         self._seen: dict[bytes, int] = {}
 
     def persistent_id(self, obj: object) -> int | None:
-        if not self.shared or type(obj) not in self.shared:
+        if type(obj) not in self.shared:
             return None
         # equal pickles mean equal values (all fields, types included)
         key = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
@@ -82,12 +82,17 @@ class _SharingUnpickler(pickle.Unpickler):
 def write_pickle(path: Path, obj: object, shared: tuple[type, ...] = ()) -> None:
     """Write `obj` atomically; equal objects of the `shared` types are stored once (see above)."""
     body = io.BytesIO()
-    pickler = _SharingPickler(body, shared)
-    pickler.dump(obj)
+    table: list[object] = []
+    if shared:
+        pickler = _SharingPickler(body, shared)
+        pickler.dump(obj)
+        table = pickler.table
+    else:  # no per-object Python call when nothing is shared (the matcher's index)
+        pickle.Pickler(body, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as f:
-        pickle.dump((MAGIC, pickler.table), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((MAGIC, table), f, protocol=pickle.HIGHEST_PROTOCOL)
         f.write(body.getbuffer())
     os.replace(tmp, path)
 
