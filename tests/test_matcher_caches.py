@@ -178,3 +178,14 @@ def test_a_pickle_of_another_format_is_rebuilt(tmp_path: Path) -> None:
     built = load_or_build(tmp_path, "thing", "abc", lambda: {"new": 1}, lambda c: isinstance(c, dict))
     assert built == {"new": 1}
     assert read_pickle(tmp_path / "thing-abc.pickle") == {"new": 1}
+
+
+def test_what_a_cache_read_counts_as_old_objects(tmp_path: Path) -> None:
+    """Read objects go to the collector's oldest generation: no young passes over a whole base."""
+    path = tmp_path / "x.pickle"
+    write_pickle(path, [[i] for i in range(3000)])
+    loaded = read_pickle(path)
+    assert isinstance(loaded, list)
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in loaded)
+    assert not gc.get_freeze_count()  # nothing stays frozen
