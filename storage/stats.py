@@ -43,7 +43,7 @@ from storage.stats_satisfaction import (
     empty_satisfaction,
     satisfaction_figures,
 )
-from storage.stats_scope import ALL, Scope, citizen_area, in_area
+from storage.stats_scope import ALL, Scope, citizen_area, fetch, in_area
 
 DECISIONS = ("answer", "clarify", "fallback")
 TOP = 10
@@ -233,13 +233,14 @@ async def funnels(
     key = scope.columns(citizen_area(GuideRun.user_id))
     where = [_between(GuideRun.started_at, period), *scope.citizens(GuideRun.user_id)]
     n = func.count()
-    rows = await db.execute(
+    rows = await fetch(
+        db,
         select(*key, GuideRun.walkthrough_id, GuideRun.status, n)
         .where(*where)
-        .group_by(*key, GuideRun.walkthrough_id, GuideRun.status)
+        .group_by(*key, GuideRun.walkthrough_id, GuideRun.status),
     )
     found: dict[str, dict[str, Funnel]] = defaultdict(dict)
-    for row in rows.all():
+    for row in rows:
         area, (walkthrough, status, count) = scope.split(row)
         f = found[area].setdefault(str(walkthrough), Funnel(str(walkthrough)))
         f.started += int(count)
@@ -247,13 +248,14 @@ async def funnels(
         if name is not None:
             setattr(f, name, getattr(f, name) + int(count))
     if stops:
-        ended = await db.execute(
+        ended = await fetch(
+            db,
             select(*key, GuideRun.walkthrough_id, GuideRun.step_id, n)
             .where(*where, GuideRun.status.in_((STOPPED, EXPIRED, ACTIVE)))
-            .group_by(*key, GuideRun.walkthrough_id, GuideRun.step_id)
+            .group_by(*key, GuideRun.walkthrough_id, GuideRun.step_id),
         )
         per: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for row in ended.all():
+        for row in ended:
             area, (walkthrough, step, count) = scope.split(row)
             per[(area, str(walkthrough))][str(step)] += int(count)
         for (area, wid), counter in per.items():
@@ -281,13 +283,14 @@ async def announcements(db: AsyncSession, period: Period, area: str | None = Non
     if not rows:
         return []
     refs = [str(b.id) for b in rows]
-    counts = await db.execute(
+    counts = await fetch(
+        db,
         select(Outbox.ref, Outbox.status, func.count())
         .where(Outbox.kind == "broadcast", Outbox.ref.in_(refs))
-        .group_by(Outbox.ref, Outbox.status)
+        .group_by(Outbox.ref, Outbox.status),
     )
     by_ref: dict[str, Counter[str]] = defaultdict(Counter)
-    for ref, status, n in counts.all():
+    for ref, status, n in counts:
         by_ref[str(ref)][str(status)] += int(n)
     out = []
     for b in rows:
@@ -318,9 +321,7 @@ async def subscribers(db: AsyncSession, scope: Scope = Scope()) -> dict[str, Sub
     ]
     where = [User.blocked.is_(False), subs.not_in(("", "[]", "null")), *scope.citizens(User.id)]
     area_col = func.coalesce(User.area, "").label("area")
-    rows = (
-        await db.execute(select(area_col, func.count(), *topic_sums).where(*where).group_by(area_col))
-    ).all()
+    rows = await fetch(db, select(area_col, func.count(), *topic_sums).where(*where).group_by(area_col))
     out: dict[str, Subscribers] = {}
     for row in rows:
         area = str(row[0])

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models_feedback import Complaint
 from storage.stats_period import Period, as_date, day_bucket
-from storage.stats_scope import Scope, complaint_area
+from storage.stats_scope import Scope, complaint_area, fetch
 
 RESOLVED = ("answered", "closed")
 
@@ -109,36 +109,38 @@ async def complaint_figures(
         return select(*key, Complaint.category, *columns)
 
     group = [*key, Complaint.category]
-    received = await db.execute(
+    received = await fetch(
+        db,
         grouped(func.count())
         .where(Complaint.created_at >= start, Complaint.created_at < end, *where)
-        .group_by(*group)
+        .group_by(*group),
     )
-    for row in received.all():
+    for row in received:
         e, (n,) = entry(row)
         e.received = int(n)
     in_period = [is_resolved, resolved_at >= start, resolved_at < end, *where]
     on_time = func.sum(case((resolved_at <= Complaint.due_at, 1), else_=0))
-    resolved = await db.execute(grouped(func.count(), on_time).where(*in_period).group_by(*group))
-    for row in resolved.all():
+    resolved = await fetch(db, grouped(func.count(), on_time).where(*in_period).group_by(*group))
+    for row in resolved:
         e, (n, in_time) = entry(row)
         e.resolved, e.on_time = int(n), int(in_time or 0)
     horizon = min(end, now)
     still_open = not_(and_(is_resolved, resolved_at < end))
-    overdue = await db.execute(
+    overdue = await fetch(
+        db,
         grouped(func.count())
         .where(Complaint.created_at < end, Complaint.due_at < horizon, still_open, *where)
-        .group_by(*group)
+        .group_by(*group),
     )
-    for row in overdue.all():
+    for row in overdue:
         e, (n,) = entry(row)
         e.overdue = int(n)
     arrived = day_bucket(Complaint.created_at, period, dialect).label("arrived")
     done = day_bucket(resolved_at, period, dialect).label("done")
-    spans = await db.execute(
-        grouped(arrived, done, func.count()).where(*in_period).group_by(*group, arrived, done)
+    spans = await fetch(
+        db, grouped(arrived, done, func.count()).where(*in_period).group_by(*group, arrived, done)
     )
-    for row in spans.all():
+    for row in spans:
         e, (first, last, n) = entry(row)
         e.working_days += working_days(as_date(first), as_date(last)) * int(n)
     return {

@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage.models_feedback import Complaint, Rating
 from storage.models_guides import GuideRun
 from storage.stats_period import Period, as_date, day_bucket
-from storage.stats_scope import Scope, citizen_area, complaint_area
+from storage.stats_scope import Scope, citizen_area, complaint_area, fetch
 
 ANSWER_KINDS = ("topic", "aspect", "faq")
 GUIDE_UP = ("very_satisfied", "satisfied")
@@ -125,12 +125,13 @@ async def satisfaction_figures(
     n = func.count()
     topics, walkthroughs, complaints = _Shares(), _Shares(), _Shares()
     handoffs: dict[str, Share] = defaultdict(Share)
-    rows = await db.execute(
+    rows = await fetch(
+        db,
         select(*rater, Rating.target_kind, Rating.target_id, Rating.value, n)
         .where(*where, Rating.target_kind.in_((*ANSWER_KINDS, "handoff")))
-        .group_by(*rater, Rating.target_kind, Rating.target_id, Rating.value)
+        .group_by(*rater, Rating.target_kind, Rating.target_id, Rating.value),
     )
-    for row in rows.all():  # targets "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>", handoff ids
+    for row in rows:  # targets "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>", handoff ids
         area, (kind, target, value, count) = scope.split(row)
         if kind == "handoff":
             _count(handoffs[area], int(value) == 1, int(count))
@@ -144,13 +145,14 @@ async def satisfaction_figures(
         Rating.target_kind == "complaint",
         *scope.complaints(Rating.user_id),
     ]
-    by_category = await db.execute(
+    by_category = await fetch(
+        db,
         select(*place, category, Rating.value, n)
         .outerjoin(Complaint, Complaint.code == Rating.target_id)
         .where(*complaint_where)
-        .group_by(*place, category, Rating.value)
+        .group_by(*place, category, Rating.value),
     )
-    for row in by_category.all():
+    for row in by_category:
         area, (cat, value, count) = scope.split(row)
         complaints.count(area, str(cat), int(value) == 1, int(count))
     guide_where = [
@@ -159,12 +161,13 @@ async def satisfaction_figures(
         *scope.citizens(GuideRun.user_id),
     ]
     runner = scope.columns(citizen_area(GuideRun.user_id))
-    guides = await db.execute(
+    guides = await fetch(
+        db,
         select(*runner, GuideRun.walkthrough_id, GuideRun.rating, n)
         .where(*guide_where)
-        .group_by(*runner, GuideRun.walkthrough_id, GuideRun.rating)
+        .group_by(*runner, GuideRun.walkthrough_id, GuideRun.rating),
     )
-    for row in guides.all():
+    for row in guides:
         area, (walkthrough, rating, count) = scope.split(row)
         walkthroughs.count(area, str(walkthrough), rating in GUIDE_UP, int(count))
     buckets = {b: Share() for b in _trend_buckets(period)} if trend else {}
@@ -203,12 +206,12 @@ async def _trend(
         by_day.where(*where, Rating.target_kind.in_((*ANSWER_KINDS, "handoff"))),
         by_day.outerjoin(Complaint, Complaint.code == Rating.target_id).where(*complaint_where),
     ):
-        for bucket, value, count in (await db.execute(query)).all():
+        for bucket, value, count in await fetch(db, query):
             _count(trend[_bucket(as_date(bucket), period)], int(value) == 1, int(count))
     guide_day = day_bucket(GuideRun.finished_at, period, dialect).label("day")
     up = case((GuideRun.rating.in_(GUIDE_UP), 1), else_=0).label("up")
-    guide_days = await db.execute(select(guide_day, up, n).where(*guide_where).group_by(guide_day, up))
-    for bucket, is_up, count in guide_days.all():
+    guide_days = await fetch(db, select(guide_day, up, n).where(*guide_where).group_by(guide_day, up))
+    for bucket, is_up, count in guide_days:
         _count(trend[_bucket(as_date(bucket), period)], bool(is_up), int(count))
 
 

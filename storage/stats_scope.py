@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import User
@@ -75,3 +76,17 @@ class Scope:
         if self.by_area:
             return str(row[0]), tuple(row[1:])
         return ALL, tuple(row)
+
+
+async def fetch(db: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
+    """Every row of a statistics query, read without holding up the event loop.
+
+    The SQLite driver runs statements on the loop's thread (storage/sqlite_driver.py: right
+    for the bot's microsecond statements); a statistics query can scan a month of questions
+    (~1 s for the first daily counts, ~0.1 s for the dashboard's), so on SQLite it is streamed,
+    which runs it on aiosqlite's worker thread (measured: a 1.3 s stall of the loop became
+    ~20 ms). PostgreSQL's driver awaits the server anyway.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        return await (await db.stream(statement)).all()
+    return (await db.execute(statement)).all()
