@@ -140,9 +140,12 @@ async def complaint_figures(
     spans = await fetch(
         db, grouped(arrived, done, func.count()).where(*in_period).group_by(*group, arrived, done)
     )
+    spent: dict[tuple[object, object], int] = {}  # the same (arrived, resolved) days recur
     for row in spans:
         e, (first, last, n) = entry(row)
-        e.working_days += working_days(as_date(first), as_date(last)) * int(n)
+        if (first, last) not in spent:
+            spent[(first, last)] = working_days(as_date(first), as_date(last))
+        e.working_days += spent[(first, last)] * int(n)
     return {
         area: ComplaintFigures(sorted(cats.values(), key=lambda c: (-c.received, c.category)))
         for area, cats in out.items()

@@ -1,15 +1,19 @@
 """Daily question counts: finished days are counted once, so a year's dashboard reads a few
 thousand rows instead of a million, and the counts outlive the question log's retention.
 
-`roll_up` counts each finished local day after the watermark (`stats_rollups.through`),
-one day per transaction, advancing the watermark with a compare-and-set so two workers
-never count a day twice. `question_counts` reads the counted days from `question_daily`
-and the rest (today, or anything not yet counted) from the log itself, with the same
-grouping, so the figures are the same whichever way a day was counted.
+`roll_up` counts the finished local days after the watermark (`stats_rollups.through`),
+a week per read and per transaction, advancing the watermark with a compare-and-set so
+two workers never count a day twice. It runs in the background (bot/kb_sync.py's hourly
+job): the first count of an existing year of questions takes a while, the process serves
+meanwhile, and the dashboard says the figures are still being counted (`behind`).
+`question_counts` reads the counted days from `question_daily` and the rest (today, or
+anything not yet counted) from the log itself, with the same grouping, so the figures
+are the same whichever way a day was counted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -26,8 +30,11 @@ from storage.stats_period import Period, as_date, day_bucket
 from storage.stats_scope import ALL, Scope, citizen_area, fetch
 
 MAX_DAYS_PER_CALL = 400
-BATCH_DAYS = 31  # days counted per read and per transaction (a month: one read of ~90,000 rows)
-INSERT_ROWS = 5000
+# Days counted per read and per transaction: a busy commune's week is one read of ~20,000
+# questions (off the event loop) and ~5,000 rows written in chunks; the write lock (SQLite
+# has one writer, questions are logged meanwhile) is held only while they are written.
+BATCH_DAYS = 7
+INSERT_ROWS = 1000
 
 
 @dataclass
@@ -85,21 +92,25 @@ async def _counted(
         QuestionDaily.day < end.isoformat(),
     ]
     total = func.sum(QuestionDaily.n)
-    rows = await fetch(
+    days = await fetch(
         db,
-        select(*key, QuestionDaily.day, QuestionDaily.kind, QuestionDaily.key, total)
-        .where(*where)
-        .group_by(*key, QuestionDaily.day, QuestionDaily.kind, QuestionDaily.key),
+        select(*key, QuestionDaily.day, QuestionDaily.key, total)
+        .where(*where, QuestionDaily.kind == "decision")
+        .group_by(*key, QuestionDaily.day, QuestionDaily.key),
     )
-    for row in rows:  # one read: about 50 keys a day per area
-        area, (day, kind, value, n) = scope.split(row)
-        c = counts[area]
-        if kind == "decision":
-            c.per_day[(dt.date.fromisoformat(day), str(value))] += int(n)
-        elif kind == "topic":
-            c.topics[str(value)] += int(n)
-        elif kind == "aspect":
-            c.aspects[str(value)] += int(n)
+    for row in days:
+        area, (day, decision, n) = scope.split(row)
+        counts[area].per_day[(dt.date.fromisoformat(day), str(decision))] += int(n)
+    # topics and aspects summed over the days in SQL: a year is ~50 rows, not ~17,000
+    keys = await fetch(
+        db,
+        select(*key, QuestionDaily.kind, QuestionDaily.key, total)
+        .where(*where, QuestionDaily.kind.in_(("topic", "aspect")))
+        .group_by(*key, QuestionDaily.kind, QuestionDaily.key),
+    )
+    for row in keys:
+        area, (kind, value, n) = scope.split(row)
+        (counts[area].topics if kind == "topic" else counts[area].aspects)[str(value)] += int(n)
 
 
 def _area_key(area: str | None) -> str:
@@ -209,6 +220,7 @@ async def roll_up(
             return done  # another worker is counting; it will go on from here
         for i in range(0, len(rows), INSERT_ROWS):
             await db.execute(insert(QuestionDaily), rows[i : i + INSERT_ROWS])
+            await asyncio.sleep(0)  # SQLite writes on the loop's thread: let citizens' turns in between
         await db.commit()
         done += (end - first_day).days
         through = last

@@ -125,13 +125,15 @@ async def satisfaction_figures(
     n = func.count()
     topics, walkthroughs, complaints = _Shares(), _Shares(), _Shares()
     handoffs: dict[str, Share] = defaultdict(Share)
+    # every conversation with an officer has its own target id: grouped as one, not per id
+    target = case((Rating.target_kind == "handoff", ""), else_=Rating.target_id).label("target")
     rows = await fetch(
         db,
-        select(*rater, Rating.target_kind, Rating.target_id, Rating.value, n)
+        select(*rater, Rating.target_kind, target, Rating.value, n)
         .where(*where, Rating.target_kind.in_((*ANSWER_KINDS, "handoff")))
-        .group_by(*rater, Rating.target_kind, Rating.target_id, Rating.value),
+        .group_by(*rater, Rating.target_kind, target, Rating.value),
     )
-    for row in rows:  # targets "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>", handoff ids
+    for row in rows:  # targets "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>"
         area, (kind, target, value, count) = scope.split(row)
         if kind == "handoff":
             _count(handoffs[area], int(value) == 1, int(count))

@@ -151,7 +151,7 @@ async def test_the_first_count_of_a_log_is_done_in_batches_and_reported(db: Data
     today = dt.date(2026, 12, 10)
     async with db.session() as s:
         assert await behind(s, seed.TZ, today) is True  # questions since 31 October, nothing counted
-        assert await roll_up(s, seed.TZ, today, limit=31) == 31  # one batch: 31 October – 30 November
+        assert await roll_up(s, seed.TZ, today, limit=31) == 31  # 31 October – 30 November, a week at a time
         assert await watermark(s, seed.TZ) == dt.date(2026, 11, 30)
         assert await behind(s, seed.TZ, today) is True
         assert await roll_up(s, seed.TZ, today) == 9
