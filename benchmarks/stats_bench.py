@@ -259,6 +259,12 @@ async def main(args: argparse.Namespace) -> None:
                 await s.execute(delete(QuestionDaily))
                 await s.execute(delete(StatsRollup))
                 await s.commit()
+        idle = _LoopLag()
+        async with idle:
+            await asyncio.sleep(5)
+        print(
+            f"event loop doing nothing for 5 s: longest stall {idle.worst * 1000:.0f} ms (this machine's noise)"
+        )
         lag = _LoopLag()
         t0 = time.perf_counter()
         async with lag, db.session() as s:

@@ -6,7 +6,9 @@ time when resolved no later than its due date. It is overdue when it was
 still open at the end of the period and its due date had passed by then.
 Handling time counts working days (the locality's week and holidays) from the
 day it arrived to the day it was resolved, as its deadline does; the calendar
-is the caller's (`working_days`), the counting is SQL.
+is the caller's (`working_days`), the counting is SQL. By area, a complaint counts
+where staff recorded the problem (`complaints.area`), else under its citizen's area
+(storage/stats_scope.py).
 """
 
 from __future__ import annotations
