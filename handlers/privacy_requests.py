@@ -5,9 +5,10 @@ summaries give them, the shortest of each range): acknowledge within 2 working
 days, withdraw/restrict/object within 15 days, the rest within 10. What the bot
 can do itself it does at once (a new phone number,
 withdrawing consent: subscriptions and pending call-backs stop, the phone
-goes); the rest becomes a `data_requests` row with both deadlines, a notice to
-staff that names no one, and the `motcua privacy requests` list. Every request,
-done or queued, is recorded with its outcome.
+goes); the rest becomes a `data_requests` row with both deadlines and a notice to
+staff that names no one; staff handle it in the console (/staff/privacy) or with
+`motcua privacy …`, both through handlers/privacy_staff.py, which tells the citizen
+the outcome. Every request, done or queued, is recorded with its outcome.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ async def queue(ctx: Context, kind: str, detail: str | None) -> list[Reply]:
         ctx.db, ctx.user.id, kind, now=now, ack_due=due_at(now, ACK_WORKING_DAYS, loc, tz), detail=detail
     )
     ack, due = local_text(row.ack_due_at, tz, with_time=False), local_text(row.due_at, tz, with_time=False)
-    notice = Reply(texts.DSR_STAFF_NOTICE.format(id=row.id, kind=kind, ack=ack, due=due))
+    link = f"{ctx.settings.public_url.rstrip('/')}/staff/privacy/{row.id}"  # the console's request page
+    label = texts.WEB_PV_KIND.get(kind, kind)
+    notice = Reply(texts.DSR_STAFF_NOTICE.format(id=row.id, kind=label, ack=ack, due=due, link=link))
     await notify_staff(
         ctx.db, ctx.services.staff, ctx.settings.staff_chat, [notice], kind="notice", ref=f"yc:{row.id}"
     )

@@ -20,6 +20,7 @@ CONSENT_PURPOSES = ("subscriptions", "callback", "complaint_phone", "dossier_fol
 REQUEST_KINDS = ("view", "provide", "correct", "delete", "withdraw", "object")
 REQUEST_OPEN = "open"
 REQUEST_DONE = "done"
+REQUEST_REFUSED = "refused"  # staff could not carry it out; the reason is the outcome
 
 
 class ConsentRecord(Base):
@@ -47,5 +48,7 @@ class DataRequest(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ack_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    outcome: Mapped[str | None] = mapped_column(String(160))  # what was done, no personal data
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # the citizen was told
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # carried out or refused
+    outcome: Mapped[str | None] = mapped_column(String(160))  # what was done, or why not; no personal data
+    handled_by: Mapped[str | None] = mapped_column(String(32))  # "web:staff#12" or "cli", never a name

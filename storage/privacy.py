@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Outbox, utcnow
 from storage.models_privacy import REQUEST_OPEN, ConsentRecord, DataRequest
 
-# The time limits of Nghị định 356/2025/NĐ-CP for a data subject's request, as published
-# summaries of the decree give them (docs/privacy.md says which; the decree's own article
-# could not be read, so no article is cited): acknowledge within 2 working days; stop
-# processing on a withdrawal, restriction or objection within 15 days; the other requests
-# within 10 to 20 days. Where a summary gives a range, the shortest is used: the office
-# never promises a citizen later than the law allows.
+# The time limits of Nghị định 356/2025/NĐ-CP for a data subject's request, as secondary sources
+# give them (docs/privacy.md lists each; the decree's own text could not be read here): respond
+# within 2 working days (no article found); stop processing on a withdrawal, restriction or
+# objection within 15 days (Art. 5(2), Art. 10, as vnexpress.net cites them); the other requests
+# within 10 to 20 days (one summary, no article). Where a source gives a range, the shortest is
+# used: the office never promises a citizen later than the law allows.
 ACK_WORKING_DAYS = 2
 DUE_DAYS = {"view": 10, "provide": 10, "correct": 10, "withdraw": 15, "object": 15, "delete": 10}
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -12,10 +13,13 @@ from sqlalchemy import func, select, text
 from bot.app import App
 from handlers import texts
 from handlers.messages import Contact, Incoming, Photo
-from storage.models import Base, User
+from storage.models import Base, ChatSession, User
+from storage.models_dossiers import Dossier, DossierFollower
 from storage.models_feedback import Complaint, Handoff, Rating
 from storage.models_privacy import ConsentRecord, DataRequest
 from tests.conftest import Chat
+from tests.dossier_support import CODE as DOSSIER
+from tests.dossier_support import feed
 from tests.feedback_support import (  # noqa: F401  (fixtures)
     MONDAY_8PM,
     MONDAY_9AM,
@@ -33,6 +37,7 @@ PHOTO = "AgACAgUAAxkBAAIBZ2photo-of-the-road"
 DESCRIPTION = "Đường thôn 3 đoạn gần trường học bị ngập sâu mỗi khi mưa lớn"
 RELAYED = "Cho tôi hỏi hồ sơ đất của tôi đến đâu rồi?"
 QUESTION = "khai sinh"
+CORRECTION = "Xin sửa địa chỉ trong phản ánh thành số 12 ngõ 5 thôn Đông"
 
 
 async def _all_cells(app: App) -> list[tuple[str, str, str]]:
@@ -87,9 +92,26 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table(fb_app_any: Ap
     await citizen.say("/dangky")
     await citizen.press("s:t:chung")
     await citizen.press("s:ok")
+    # a dossier of theirs (the one-stop system sent the applicant's phone): checked and followed
+    await feed(
+        app,
+        citizen_phone=PHONE,
+        procedure_name="Thủ tục đăng ký kết hôn",  # the question above is «khai sinh»
+        time=(MONDAY_9AM - dt.timedelta(days=1)).isoformat(),
+    )
+    await citizen.say(f"/hoso {DOSSIER}")
+    await citizen.tap(texts.DS_BTN_CHECK)
+    await citizen.say(PHONE[-4:])
+    assert texts.DS_CHECK_OK in citizen.text
+    await citizen.tap(texts.DS_BTN_FOLLOW)
+    # a request only staff can carry out, in the citizen's words, and its staff notice
+    await citizen.say("/yeucaudulieu")
+    await citizen.press("pv:r:correct")
+    await citizen.say(CORRECTION)
     before = await _all_cells(app)
-    for needle in (NAME, PHONE, PHOTO, RELAYED):
+    for needle in (NAME, PHONE, PHOTO, RELAYED, CORRECTION):
         assert any(needle in v for _, _, v in before), needle  # all of it was stored somewhere
+    assert any(t == "dossier_followers" for t, _, _ in before)
     assert any(t == "outbox" and NAME in v for t, _, v in before)  # staff notices name the citizen
 
     await citizen.say("/xoadulieu")
@@ -97,7 +119,7 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table(fb_app_any: Ap
     assert citizen.last[-1].text == texts.PV_ERASED
 
     after = await _all_cells(app)
-    for needle in (NAME, PHONE, "091****678", PHOTO, RELAYED, QUESTION):
+    for needle in (NAME, PHONE, "091****678", PHOTO, RELAYED, QUESTION, CORRECTION):
         leaks = [(t, c) for t, c, v in after if needle in v and (t, c) != ("users", "channel")]
         assert leaks == [], f"{needle!r} still in {leaks}"
     async with app.db.session() as db:
@@ -107,6 +129,16 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table(fb_app_any: Ap
         requests = list(await db.scalars(select(DataRequest).where(DataRequest.kind == "delete")))
         assert [r.status for r in requests] == ["done"]
         assert await db.scalar(select(func.count()).select_from(ConsentRecord)) == 0
+        # no longer following; the dossier itself is the one-stop system's record (its 4 digits
+        # let the applicant prove it is theirs) and is linked to no one here any more
+        assert await db.scalar(select(func.count()).select_from(DossierFollower)) == 0
+        dossier = await db.scalar(select(Dossier))
+        assert dossier.phone_tail == PHONE[-4:]
+        user = await db.scalar(select(User).where(User.platform_id == "c1"))
+        session = await db.get(ChatSession, user.id)
+        assert "mem" not in (session.data if session else {})  # the dossiers it had proved are forgotten
+    await citizen.say(f"/hoso {DOSSIER}")
+    assert texts.DS_CHECK_OFFER in citizen.text  # it must prove the dossier is theirs again
 
 
 async def test_personal_commands_in_a_group_answer_please_write_privately(fb_app: App) -> None:
@@ -214,6 +246,13 @@ async def test_a_correction_only_staff_can_make_is_queued_with_the_decree_deadli
     notices = await outbox(fb_app, ref=f"yc:{request.id}")
     assert {n.platform_id for n in notices} == {"staff1", "staff2"}
     assert "sai chính tả" not in payload_text(notices[0])  # staff are told there is one, not what
+    assert payload_text(notices[0]) == texts.DSR_STAFF_NOTICE.format(
+        id=request.id,
+        kind=texts.WEB_PV_KIND["correct"],
+        ack="02/12/2026",
+        due="10/12/2026",
+        link=f"{fb_app.services.settings.public_url.rstrip('/')}/staff/privacy/{request.id}",
+    )
 
 
 async def test_schema_has_the_privacy_tables(fb_app: App) -> None:

@@ -84,6 +84,7 @@ STAFF = {
     "complaint_events.actor",
     "handoffs.staff_key",
     "handoff_messages.author",  # the officer's identity on their lines
+    "data_requests.handled_by",  # "web:staff#12" or "cli": the account number, never a name
     "broadcast_photos.data",  # the photo of an announcement to the public
     "broadcast_photos.uploaded_by",
     "guide_callbacks.done_by",

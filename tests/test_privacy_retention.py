@@ -149,3 +149,60 @@ def test_cli_exports_the_register_and_purges(
     assert "question_log\t0" in capsys.readouterr().out
     assert main(["privacy", "requests"]) == 0
     assert "0 open requests" in capsys.readouterr().out
+
+
+def test_cli_handles_requests_through_the_console_s_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`motcua privacy ack|done|refuse`: the same rows, audit and citizen messages as /staff/privacy."""
+    import asyncio
+
+    from bot.cli import main
+    from bot.commands.common import load_settings, open_app
+    from handlers import texts
+    from handlers.feedback_core import local_text
+    from storage.models import AuditLog, Outbox
+    from storage.models_privacy import DataRequest
+    from tests.conftest import FIXTURE_KB
+
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_KNOWLEDGE_DIR", str(FIXTURE_KB))
+    monkeypatch.delenv("MOTCUA_DATABASE_URL", raising=False)
+
+    async def ask() -> None:
+        async with open_app() as app:
+            chat = Chat(app, user="c9", name="Đỗ Thị Lan")
+            for kind in ("object", "object"):
+                await chat.say("/yeucaudulieu")
+                await chat.press(f"pv:r:{kind}")
+
+    async def stored() -> tuple[list[DataRequest], list[str], list[tuple[str, str | None]]]:
+        async with open_app() as app, app.db.session() as db:
+            rows = list(await db.scalars(select(DataRequest).order_by(DataRequest.id)))
+            sent = await db.scalars(select(Outbox).where(Outbox.platform_id == "c9").order_by(Outbox.id))
+            audit = await db.execute(select(AuditLog.action, AuditLog.target).where(AuditLog.actor == "cli"))
+            return rows, [r.payload[0]["text"] for r in sent], [(a, t) for a, t in audit.all()]
+
+    asyncio.run(ask())
+    assert main(["privacy", "requests"]) == 0
+    assert "2 open requests" in capsys.readouterr().out
+    assert main(["privacy", "ack", "1"]) == 0
+    assert main(["privacy", "done", "1", "--outcome", "Đã dừng gửi thông báo."]) == 0
+    assert main(["privacy", "refuse", "2", "--reason", "Xử lý theo nhiệm vụ của cơ quan."]) == 0
+    assert main(["privacy", "done", "2", "--outcome", "x"]) != 0  # closed already: refused, one line
+    capsys.readouterr()
+    rows, sent, audit = asyncio.run(stored())
+    assert [(r.status, r.outcome, r.handled_by) for r in rows] == [
+        ("done", "Đã dừng gửi thông báo.", "cli"),
+        ("refused", "Xử lý theo nhiệm vụ của cơ quan.", "cli"),
+    ]
+    assert sent[-3:] == [
+        texts.DSR_ACKNOWLEDGED.format(id=1, due=local_text(rows[0].due_at, load_settings().timezone, False)),
+        texts.DSR_DONE.format(id=1, outcome="Đã dừng gửi thông báo."),
+        texts.DSR_REFUSED.format(id=2, outcome="Xử lý theo nhiệm vụ của cơ quan."),
+    ]
+    assert audit == [
+        ("privacy.request_ack", "yc:1"),
+        ("privacy.request_done", "yc:1"),
+        ("privacy.request_refused", "yc:2"),
+    ]

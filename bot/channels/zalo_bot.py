@@ -52,6 +52,7 @@ from bot.outbox_sender.budget import SendBudget, zalo_budget
 from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
 from handlers.rendering import inline_documents, render_numbered_batch, split_text
+from storage.error_log import ErrorLog
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -337,11 +338,16 @@ class ZaloBotRunner:
                 self.accept(update)
 
     async def _maintain(self) -> None:
+        """Prune seen ids; a database outage is logged once per distinct error a minute, not per round."""
+        errors = ErrorLog(log)
+        what = "pruning seen Zalo Bot events (will retry)"
         while True:
             try:
                 await self.seen.prune()
-            except Exception:
-                log.exception("could not prune seen Zalo Bot events")
+            except Exception as exc:
+                errors.failed(what, exc)
+            else:
+                errors.succeeded(what)
             await asyncio.sleep(self.maintenance_every)
 
     async def handle_webhook(self, request: web.Request) -> web.Response:

@@ -3,7 +3,9 @@
 The commune's data-protection officer exports the register (what is processed,
 why, on what basis, for how long, who receives it) from the registrations the
 features make on the router, so it cannot drift from what the code stores.
-Staff see open requests with their deadlines here until the staff console does.
+Staff see open requests with their deadlines and record what was done here or in the
+staff console (/staff/privacy): both call handlers/privacy_staff.py, which also tells
+the citizen the outcome.
 """
 
 from __future__ import annotations
@@ -27,10 +29,17 @@ def add_commands(sub: Subcommands) -> None:
     pu.set_defaults(func=_purge)
     rq = psub.add_parser("requests", help="open data-subject requests with their deadlines")
     rq.set_defaults(func=_requests)
+    ack = psub.add_parser("ack", help="tell the citizen their request was received and by when")
+    ack.add_argument("id", type=int)
+    ack.set_defaults(func=_ack)
     done = psub.add_parser("done", help="mark a data-subject request as carried out")
     done.add_argument("id", type=int)
     done.add_argument("--outcome", required=True, help="what was done (no personal data)")
     done.set_defaults(func=_done)
+    refuse = psub.add_parser("refuse", help="record that a request cannot be carried out, and why")
+    refuse.add_argument("id", type=int)
+    refuse.add_argument("--reason", required=True, help="why (sent to the citizen; no personal data)")
+    refuse.set_defaults(func=_refuse)
     rg = psub.add_parser("register", help="the processing register for the data-protection officer")
     fmt = rg.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--json", action="store_true")
@@ -69,39 +78,63 @@ async def _purge(args: argparse.Namespace) -> int:
 
 async def _requests(args: argparse.Namespace) -> int:
     from handlers.feedback_core import local_text
-    from storage.privacy import open_requests
+    from handlers.privacy_staff import open_list
 
     async with open_app() as app:
         tz = app.settings.timezone
         async with app.db.session() as db:
-            rows = await open_requests(db)
-        for r in rows:
-            late = " QUÁ HẠN" if r.due_at < app.services.clock() else ""
+            items = await open_list(db, app.services.clock())
+        for i in items:
+            r = i.row
+            ack = f"đã phản hồi {local_text(r.acknowledged_at, tz)}" if r.acknowledged_at else ""
+            late = " QUÁ HẠN" if i.overdue else (" QUÁ HẠN PHẢN HỒI" if i.ack_overdue else "")
             print(
                 f"YC-{r.id}\t{r.kind}\tnhận {local_text(r.received_at, tz)}\t"
-                f"phản hồi trước {local_text(r.ack_due_at, tz)}\thạn {local_text(r.due_at, tz)}{late}"
+                f"phản hồi trước {local_text(r.ack_due_at, tz)}\thạn {local_text(r.due_at, tz)}"
+                f"{chr(9) + ack if ack else ''}{late}"
             )
-        print(f"{len(rows)} open requests")
+        print(f"{len(items)} open requests")
     return 0
 
 
-async def _done(args: argparse.Namespace) -> int:
+async def _handle(request_id: int, act: Any, said: str) -> int:
+    """Run one handlers.privacy_staff action as "cli", commit, say what happened."""
     from bot.cli import CliError
-    from storage.models_privacy import REQUEST_DONE, DataRequest
-    from storage.repos import audit
+    from handlers.privacy_staff import RequestError
 
     async with open_app() as app:
         async with app.db.session() as db:
-            row = await db.get(DataRequest, args.id)
-            if row is None:
-                raise CliError(f"no data request YC-{args.id}")
-            row.status = REQUEST_DONE
-            row.done_at = app.services.clock()
-            row.outcome = args.outcome[:160]
-            await audit(db, "cli", "privacy.request_done", f"yc:{row.id}")
+            try:
+                _, told = await act(db, app.settings.timezone, app.services.clock())
+            except RequestError as exc:
+                raise CliError(str(exc)) from None
             await db.commit()
-    print(f"YC-{args.id} done")
+    print(f"YC-{request_id} {said}" + ("" if told else " (the citizen erased their data: not told)"))
     return 0
+
+
+async def _ack(args: argparse.Namespace) -> int:
+    from handlers.privacy_staff import acknowledge
+
+    return await _handle(
+        args.id, lambda db, tz, now: acknowledge(db, args.id, actor="cli", now=now, tz=tz), "acknowledged"
+    )
+
+
+async def _done(args: argparse.Namespace) -> int:
+    from handlers.privacy_staff import finish
+
+    return await _handle(
+        args.id, lambda db, tz, now: finish(db, args.id, args.outcome, actor="cli", now=now), "done"
+    )
+
+
+async def _refuse(args: argparse.Namespace) -> int:
+    from handlers.privacy_staff import refuse
+
+    return await _handle(
+        args.id, lambda db, tz, now: refuse(db, args.id, args.reason, actor="cli", now=now), "refused"
+    )
 
 
 async def _register(args: argparse.Namespace) -> int:

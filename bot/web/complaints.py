@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +22,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.channels.files import FileUnavailable, source_for
 from bot.web.audit import audit
 from bot.web.auth import StaffUser, current_staff, staff_required
 from bot.web.keys import APP_KEY, now
+from bot.web.photos import channel_photo
 from bot.web.render import render
 from handlers import complaint_service as service
 from handlers import texts
@@ -37,7 +36,6 @@ from storage import staff_accounts
 from storage.models_feedback import STATUSES
 from storage.models_web import StaffAccount
 
-log = logging.getLogger("motcua.web")
 routes = web.RouteTableDef()
 
 SEARCH_MAX = 100
@@ -248,25 +246,4 @@ async def photo(request: web.Request) -> web.Response:
     if ref is None:
         raise web.HTTPNotFound()
     channel, file_ref = ref
-    source = source_for(app.file_sources, channel, file_ref)
-    if source is None and not channel:  # a URL nobody's channel vouches for (see source_for)
-        return _no_photo(texts.WEB_CX_PHOTO_GONE, 410)
-    if source is None:  # that channel's runner is not running in this process (e.g. `motcua web` alone)
-        log.info("photo of a complaint: no file source for channel %s", channel)
-        return _no_photo(texts.WEB_CX_PHOTO_LATER, 503)
-    try:
-        got = await source.fetch(file_ref)
-    except FileUnavailable as exc:
-        log.info("photo of a complaint unavailable on %s: %s", source.channel, exc)
-        if exc.lasting:
-            return _no_photo(texts.WEB_CX_PHOTO_GONE, 410)
-        return _no_photo(texts.WEB_CX_PHOTO_LATER, 503)
-    return web.Response(
-        body=got.content,
-        content_type=got.content_type,
-        headers={"Cache-Control": "private, no-store", "Content-Disposition": "inline"},
-    )
-
-
-def _no_photo(message: str, status: int) -> web.Response:
-    return web.Response(text=message, status=status, headers={"Cache-Control": "no-store"})
+    return await channel_photo(request, channel, file_ref, "complaint")

@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.web.audit import actor_of
 from bot.web.auth import StaffUser, current_staff, staff_required
 from bot.web.keys import APP_KEY, url
+from bot.web.photos import channel_photo
 from bot.web.render import flash, render
 from handlers import handoff_core as core
 from handlers import texts
@@ -66,7 +67,18 @@ def _line(request: web.Request, line: HandoffMessage, citizen: str) -> dict[str,
     else:
         who = texts.WC_SYSTEM
         text = texts.WC_EVENT.get(line.text, line.text).format(who=_staff_name(request, line.author))
-    return {"id": line.id, "sender": line.sender, "who": who, "text": text, "at": _when(request, line.at)}
+    photo = url(f"/conversations/{line.handoff_id}/photos/{line.id}") if line.photo else None
+    if photo is not None and text == texts.HO_PHOTO:
+        text = ""  # the picture itself is shown; "[ảnh]" is only what a chat without it reads
+    return {
+        "id": line.id,
+        "sender": line.sender,
+        "who": who,
+        "text": text,
+        "at": _when(request, line.at),
+        "photo": photo,
+        "photo_alt": texts.WC_PHOTO_ALT.format(who=who) if photo else None,
+    }
 
 
 # ---------------------------------------------------------------- the list
@@ -186,6 +198,21 @@ async def conversation_page(request: web.Request) -> web.Response:
         "limit": MAX_RELAY_CHARS,
     }
     return render(request, "conversations/conversation.html", context)
+
+
+@routes.get("/conversations/{hid:\\d+}/photos/{mid:\\d{1,18}}")
+@staff_required()
+async def photo(request: web.Request) -> web.Response:
+    """A photo sent in this conversation, fetched through the sender's channel."""
+    hid, mid = int(request.match_info["hid"]), int(request.match_info["mid"])
+    async with request.app[APP_KEY].db.session() as db:
+        line = await db.get(HandoffMessage, mid)
+        handoff = await db.get(Handoff, hid)
+    if line is None or handoff is None or line.handoff_id != hid or not line.photo:
+        raise web.HTTPNotFound()
+    # A citizen's photo came on the conversation's channel; an officer's on the officer's own.
+    channel = handoff.channel if line.sender == "citizen" else (line.author or "").partition(":")[0]
+    return await channel_photo(request, channel or None, line.photo, "conversation")
 
 
 @routes.get("/conversations/{hid:\\d+}/messages.json")

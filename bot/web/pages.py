@@ -16,4 +16,5 @@ PAGE_MODULES: list[str] = [
     "bot.web.improve_pages",
     "bot.web.conversations",
     "bot.web.announcements",
+    "bot.web.privacy",
 ]

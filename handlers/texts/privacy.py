@@ -114,5 +114,17 @@ DSR_QUEUED = (
 )
 DSR_PHONE_FIXED = "Tôi đã sửa số điện thoại thành {phone}. Mã yêu cầu: YC-{id}."
 DSR_STAFF_NOTICE = (
-    "Yêu cầu về dữ liệu cá nhân YC-{id} ({kind}): phản hồi trước {ack}, giải quyết trước {due}."
+    "Yêu cầu về dữ liệu cá nhân YC-{id} ({kind}): phản hồi trước {ack}, giải quyết trước {due}. "
+    "Xử lý tại {link}"
+)
+# what staff's handling of a queued request tells the citizen (handlers/privacy_staff.py)
+DSR_ACKNOWLEDGED = (
+    "Cơ quan đã tiếp nhận yêu cầu về dữ liệu cá nhân của anh/chị (mã YC-{id}) và sẽ giải quyết "
+    "trước ngày {due}. Xin cảm ơn anh/chị."
+)
+DSR_DONE = "Yêu cầu về dữ liệu cá nhân của anh/chị (mã YC-{id}) đã được giải quyết: {outcome}"
+DSR_REFUSED = (
+    "Xin lỗi anh/chị, yêu cầu về dữ liệu cá nhân (mã YC-{id}) chưa thực hiện được. Lý do: {outcome}\n"
+    "Nếu chưa đồng ý, anh/chị có quyền khiếu nại theo Luật Bảo vệ dữ liệu cá nhân; anh/chị cũng có thể "
+    "gõ «gặp cán bộ» để được giải thích thêm."
 )

@@ -114,3 +114,58 @@ async def test_photos_of_a_complaint_whose_sender_was_forgotten(
         page = await client.get(f"/staff/complaints/{url_code}/photos/1")
     # a URL without a channel (an Open311 media_url, say) is never requested by the server
     assert page.status == 410 and requested == []
+
+
+async def test_a_photo_sent_to_an_officer_is_shown_in_the_conversation(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    """The conversation page shows the picture itself (not «[ảnh]»), fetched like a complaint's."""
+    from sqlalchemy import select
+
+    from handlers.messages import Photo
+    from storage.models_feedback import Handoff, HandoffMessage
+    from tests.conftest import Chat
+
+    fake.add_file("conv-photo", tiny_png(4, 4, (9, 9, 9)))
+    web_bot.services.clock = lambda: MONDAY_9AM
+    citizen = Chat(web_bot, user="777", channel="telegram", name="Lê Thị Mai")
+    await citizen.say("/gapcanbo")
+    await citizen.send(photo=Photo(ref="conv-photo"))
+    async with web_bot.db.session() as db:
+        hid = int(await db.scalar(select(Handoff.id)))
+        line = (await db.scalars(select(HandoffMessage).where(HandoffMessage.photo.is_not(None)))).one()
+    photo_url = f"/staff/conversations/{hid}/photos/{line.id}"
+
+    client = await staff_client()
+    html = await (await client.get(f"/staff/conversations/{hid}")).text()
+    assert f'src="{photo_url}"' in html
+    assert texts.WC_PHOTO_ALT.format(who="Lê Thị Mai") in html
+    assert f"<p>{texts.HO_PHOTO}</p>" not in html
+    listed = await (await client.get(f"/staff/conversations/{hid}/messages.json")).json()
+    assert [m["photo"] for m in listed["messages"] if m["photo"]] == [photo_url]
+
+    page = await client.get(photo_url)
+    assert page.status == 200 and await page.read() == fake.files["conv-photo"]
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert (await client.get(f"/staff/conversations/{hid + 1}/photos/{line.id}")).status == 404
+    assert (await client.get(f"/staff/conversations/{hid}/photos/{line.id + 1}")).status == 404
+    stranger = await staff_client(signed_in=False)
+    assert (await stranger.get(photo_url, allow_redirects=False)).status == 303
+
+
+async def test_the_console_alone_opens_the_channels_file_apis_for_photos(
+    web_bot: App, fake: FakeTelegram, staff_client
+) -> None:
+    """`motcua web` runs no channel, yet staff still see photos: it registers the file sources itself."""
+    from bot.commands.web import photo_sources
+
+    fake.add_file("alone", tiny_png(2, 3, (7, 7, 7)))
+    code = await add_complaint(web_bot, MONDAY_9AM, photos=("alone",))
+    runner_source = web_bot.file_sources.pop("telegram")
+    client = await staff_client()
+    assert (await client.get(f"/staff/complaints/{code}/photos/1")).status == 503  # nothing registered
+    async with photo_sources(web_bot):
+        source = web_bot.file_sources["telegram"]
+        assert source is not runner_source and "zalo_oa" not in web_bot.file_sources  # Zalo not configured
+        page = await client.get(f"/staff/complaints/{code}/photos/1")
+        assert page.status == 200 and await page.read() == fake.files["alone"]

@@ -27,12 +27,24 @@
     var at = document.createElement("span");
     at.className = "at";
     at.textContent = line.at;
-    var p = document.createElement("p");
-    p.textContent = line.text;
     li.appendChild(who);
     li.appendChild(document.createTextNode(" "));
     li.appendChild(at);
-    li.appendChild(p);
+    if (line.photo) {
+      var link = document.createElement("a");
+      link.href = line.photo;
+      var img = document.createElement("img");
+      img.src = line.photo;
+      img.alt = line.photo_alt;
+      img.loading = "lazy";
+      link.appendChild(img);
+      li.appendChild(link);
+    }
+    if (line.text) {
+      var p = document.createElement("p");
+      p.textContent = line.text;
+      li.appendChild(p);
+    }
     list.appendChild(li);
     li.scrollIntoView({block: "nearest"});
     if (document.hidden && line.sender === "citizen") {
