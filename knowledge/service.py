@@ -10,6 +10,7 @@ refused on reload (the base in use stays).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -59,9 +60,11 @@ class KnowledgeService:
         Training in a thread here held the interpreter lock against the event loop (worst
         stall ~100 ms, questions answered slower for the 15–25 s of a retrain); in a child it
         competes only for a CPU. Whatever goes wrong in the child, the build below still runs
-        (from a colder cache) and reports the problems.
+        (from a colder cache) and reports the problems. Called on an event loop's own thread
+        (a caller that did not move the reload off the loop), it builds here as before: waiting
+        for a child there would hold the loop even longer than building.
         """
-        if self.cache_dir is not None:
+        if self.cache_dir is not None and not _on_event_loop():
             prebuild_elsewhere(self.directory, self.locality_file, self.cache_dir, self.overlay_file)
         try:
             base = load_knowledge(self.directory, self.locality_file, cache_dir=self.cache_dir)
@@ -74,6 +77,14 @@ class KnowledgeService:
         self.overlay_problems = []
         log.info("knowledge reloaded: %d topics", len(kb.topics))
         return True, []
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _prebuild(

@@ -55,3 +55,15 @@ def test_without_the_child_the_reload_still_builds_here(
     ok, problems = service.reload()  # the child refuses it too; the reason comes from here
     assert not ok and "khong-co" in problems[0]
     assert service.kb.topics["tam-tru"].examples[-1] == NEW_QUESTION
+
+
+async def test_a_reload_on_the_event_loop_builds_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller on the loop's thread would wait for the child there: it keeps the old way."""
+    path = tmp_path / FILE_NAME
+    service = KnowledgeService(FIXTURE_KB, cache_dir=tmp_path / "cache", overlay_file=path)
+    monkeypatch.setattr(service_module, "prebuild_elsewhere", _refuse_training)
+    path.write_text(f"topics:\n  tam-tru:\n    examples: ['{NEW_QUESTION}']\n", encoding="utf-8")
+    assert service.reload() == (True, [])
+    assert service.kb.topics["tam-tru"].examples[-1] == NEW_QUESTION
