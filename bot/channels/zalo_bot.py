@@ -52,7 +52,6 @@ from bot.outbox_sender.budget import SendBudget, zalo_budget
 from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
 from handlers.rendering import inline_documents, render_numbered_batch, split_text
-from storage.error_log import ErrorLog
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -338,17 +337,7 @@ class ZaloBotRunner:
                 self.accept(update)
 
     async def _maintain(self) -> None:
-        """Prune seen ids; a database outage is logged once per distinct error a minute, not per round."""
-        errors = ErrorLog(log)
-        what = "pruning seen Zalo Bot events (will retry)"
-        while True:
-            try:
-                await self.seen.prune()
-            except Exception as exc:
-                errors.failed(what, exc)
-            else:
-                errors.succeeded(what)
-            await asyncio.sleep(self.maintenance_every)
+        await self.seen.prune_forever(self.maintenance_every)
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -381,12 +370,7 @@ class ZaloBotRunner:
         self.queue.submit(chat_id, lambda: self._process(key, messages))
 
     async def _process(self, key: str, messages: list[Incoming]) -> None:
-        try:
-            first = await self.seen.first_time(key)
-        except Exception as exc:
-            self.seen.errors.failed("cannot record Zalo Bot updates; processing them anyway", exc)
-            first = True
-        if not first:
+        if not await self.seen.first_or_unknown(key, "Zalo Bot updates"):
             log.info("Zalo Bot update %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)
