@@ -171,6 +171,8 @@ def validate(
 class Ingested:
     duplicate: bool
     notified: int = 0
+    created: bool = False  # a dossier seen for the first time
+    changed: bool = False  # the state (or note) citizens see moved
 
 
 async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, now: dt.datetime) -> Ingested:
@@ -178,8 +180,8 @@ async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, n
     recorded = await repo.record_event(db, facts, now)
     if recorded.duplicate:
         return Ingested(duplicate=True)
-    if not recorded.changed or recorded.dossier is None or recorded.event is None:
-        return Ingested(duplicate=False)
+    if not recorded.changed or recorded.dossier is None or recorded.event_row is None:
+        return Ingested(duplicate=False, created=recorded.created)
     dossier = recorded.dossier
     notified = 0
     for user, verified in await repo.followers(db, dossier.id):
@@ -191,12 +193,12 @@ async def ingest(db: AsyncSession, services: Services, facts: repo.EventFacts, n
             payload=payload,
             kind=KIND_DOSSIER_STATE,
             ref=dossier.code,
-            dedupe_key=f"dsn:{recorded.event.id}:{user.id}",
+            dedupe_key=f"dsn:{recorded.event_row}:{user.id}",
             user_id=user.id,
             now=now,
         )
         notified += 1
-    return Ingested(duplicate=False, notified=notified)
+    return Ingested(duplicate=False, notified=notified, created=recorded.created, changed=True)
 
 
 def notice_payload(services: Services, d: Dossier, *, verified: bool) -> list[dict[str, Any]]:

@@ -46,8 +46,13 @@ from storage.models_dossiers import Dossier, DossierFollower
 from storage.privacy import record_consent
 
 CONSENT_PURPOSE = "dossier_follow"
-MAX_ATTEMPTS = 3  # wrong digits before the check is locked for this dossier
+MAX_ATTEMPTS = 3  # wrong digits from one chat account before the check is locked for it
 LOCK_HOURS = 24
+# Across every account (several accounts must not share out the 10,000 guesses): wrong tries
+# within a day lock the dossier's check for everyone for three days, in the database row.
+DOSSIER_MAX_FAILS = 10
+DOSSIER_WINDOW = dt.timedelta(hours=24)
+DOSSIER_LOCK = dt.timedelta(hours=72)
 _VERIFIED = "dossiers_verified"  # user memory: ids of dossiers this person proved are theirs
 _FAILS = "dossiers_fails"  # user memory: {dossier id: [wrong tries, locked until (ISO) or ""]}
 _MAX_REMEMBERED = 20
@@ -149,6 +154,9 @@ async def on_check(ctx: Context, msg: Incoming, action: CheckOwner) -> list[Repl
     until = _locked_until(ctx, d)
     if until is not None:
         return [Reply(_locked_text(ctx, d, until))]
+    until = await repo.check_locked_until(ctx.db, d.id, ctx.now())
+    if until is not None:
+        return [Reply(_dossier_locked_text(ctx, d, until))]
     FLOW.start(ctx, Step.DIGITS, Check(dossier=d.id, code=d.code))
     return [Reply(texts.DS_CHECK_ASK.format(code=d.code))]
 
@@ -156,6 +164,16 @@ async def on_check(ctx: Context, msg: Incoming, action: CheckOwner) -> list[Repl
 def _locked_text(ctx: Context, d: Dossier, until: dt.datetime) -> str:
     return texts.DS_CHECK_LOCKED.format(
         code=d.code, until=local_time(until, ctx.settings.timezone), hotline=ctx.kb.locality.hotline
+    )
+
+
+def _dossier_locked_text(ctx: Context, d: Dossier, until: dt.datetime) -> str:
+    loc = ctx.kb.locality
+    return texts.DS_CHECK_DOSSIER_LOCKED.format(
+        code=d.code,
+        until=local_time(until, ctx.settings.timezone),
+        office=loc.office_name,
+        hotline=loc.hotline,
     )
 
 
@@ -176,6 +194,10 @@ async def take_digits(ctx: Context, msg: Incoming, run: Run[Step, Check]) -> lis
     if _locked_until(ctx, d) is not None:
         run.end(ctx)
         return [Reply(_locked_text(ctx, d, _locked_until(ctx, d) or ctx.now()))]
+    dossier_lock = await repo.check_locked_until(ctx.db, d.id, ctx.now())
+    if dossier_lock is not None:  # locked by other accounts' tries since this one began
+        run.end(ctx)
+        return [Reply(_dossier_locked_text(ctx, d, dossier_lock))]
     if hmac.compare_digest(match.group(1).encode(), d.phone_tail.encode()):
         run.end(ctx)
         ctx.remember(_VERIFIED, [*[v for v in _verified(ctx) if v != d.id], d.id][-_MAX_REMEMBERED:])
@@ -183,17 +205,22 @@ async def take_digits(ctx: Context, msg: Incoming, run: Run[Step, Check]) -> lis
         if fails.pop(str(d.id), None) is not None:
             ctx.remember(_FAILS, fails or None)
         await repo.mark_verified(ctx.db, d.id, ctx.user.id)
+        await repo.check_passed(ctx.db, d.id)
         return [Reply(texts.DS_CHECK_OK), *await show(ctx, d.code)]
+    dossier_lock = await repo.count_failed_check(
+        ctx.db, d.id, ctx.now(), window=DOSSIER_WINDOW, max_fails=DOSSIER_MAX_FAILS, lock=DOSSIER_LOCK
+    )
     fails = _fails(ctx)
     count = int((fails.get(str(d.id)) or [0])[0]) + 1
-    if count >= MAX_ATTEMPTS:
-        until = ctx.now() + dt.timedelta(hours=LOCK_HOURS)
-        fails[str(d.id)] = [0, until.isoformat()]
-        ctx.remember(_FAILS, dict(list(fails.items())[-_MAX_REMEMBERED:]))
-        run.end(ctx)
-        return [Reply(_locked_text(ctx, d, until))]
-    fails[str(d.id)] = [count, ""]
+    account_lock = ctx.now() + dt.timedelta(hours=LOCK_HOURS) if count >= MAX_ATTEMPTS else None
+    fails[str(d.id)] = [0, account_lock.isoformat()] if account_lock else [count, ""]
     ctx.remember(_FAILS, dict(list(fails.items())[-_MAX_REMEMBERED:]))
+    if dossier_lock is not None:  # the dossier's own lock says more: every account is kept out
+        run.end(ctx)
+        return [Reply(_dossier_locked_text(ctx, d, dossier_lock))]
+    if account_lock is not None:
+        run.end(ctx)
+        return [Reply(_locked_text(ctx, d, account_lock))]
     return [Reply(texts.DS_CHECK_WRONG.format(left=MAX_ATTEMPTS - count))]
 
 

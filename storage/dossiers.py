@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import User
+from storage.models import User, UTCDateTime
 from storage.models_dossiers import Dossier, DossierEvent, DossierFollower
 
 
@@ -42,8 +42,9 @@ class Recorded:
 
     duplicate: bool
     dossier: Dossier | None = None
-    event: DossierEvent | None = None
+    event_row: int | None = None  # the stored event's id (dossier_events.id)
     changed: bool = False
+    created: bool = False  # the first event of a dossier motcua did not know
 
 
 async def by_code(db: AsyncSession, code: str) -> Dossier | None:
@@ -102,8 +103,90 @@ async def record_event(db: AsyncSession, facts: EventFacts, now: dt.datetime) ->
     if event_row is None:
         return Recorded(duplicate=True)  # the same event, stored by another worker meanwhile
     changed = True if created is not None else _apply(dossier, facts, now)
-    event = await db.get(DossierEvent, event_row)
-    return Recorded(duplicate=False, dossier=dossier, event=event, changed=changed)
+    return Recorded(
+        duplicate=False, dossier=dossier, event_row=event_row, changed=changed, created=created is not None
+    )
+
+
+# ----------------------------------------------------------------------------- ownership check
+def _at(value: dt.datetime) -> Any:
+    return literal(value, UTCDateTime())
+
+
+async def count_failed_check(
+    db: AsyncSession,
+    dossier_id: int,
+    now: dt.datetime,
+    *,
+    window: dt.timedelta,
+    max_fails: int,
+    lock: dt.timedelta,
+) -> dt.datetime | None:
+    """One wrong try at the dossier's ownership check, whoever made it; the lock's end if it is locked.
+
+    A single UPDATE, so tries from several accounts on several workers are all
+    counted (on PostgreSQL the row lock orders them). Tries count within a window
+    that starts at the first wrong try; the try that reaches `max_fails` locks the
+    check until now + `lock` and starts the count afresh.
+    """
+    fresh = or_(Dossier.check_window_at.is_(None), Dossier.check_window_at < _at(now - window))
+    fails = case((fresh, 1), else_=Dossier.check_fails + 1)
+    reached = fails >= max_fails
+    until = await db.scalar(
+        update(Dossier)
+        .where(Dossier.id == dossier_id)
+        .values(
+            check_fails=case((reached, 0), else_=fails),
+            check_window_at=case((reached, None), (fresh, _at(now)), else_=Dossier.check_window_at),
+            check_locked_until=case((reached, _at(now + lock)), else_=Dossier.check_locked_until),
+        )
+        .returning(Dossier.check_locked_until)
+        .execution_options(synchronize_session=False)
+    )
+    return until if until is not None and until > now else None
+
+
+async def check_passed(db: AsyncSession, dossier_id: int) -> None:
+    """The owner proved it: their earlier typos no longer count against the dossier."""
+    await db.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier_id)
+        .values(check_fails=0, check_window_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def check_locked_until(db: AsyncSession, dossier_id: int, now: dt.datetime) -> dt.datetime | None:
+    """When the dossier's check unlocks, read afresh (another worker may have locked it meanwhile)."""
+    until = await db.scalar(select(Dossier.check_locked_until).where(Dossier.id == dossier_id))
+    return until if until is not None and until > now else None
+
+
+# ----------------------------------------------------------------------------- staff pages
+async def search(db: AsyncSession, text: str, limit: int) -> list[Dossier]:
+    """Dossiers whose code contains `text` (any case), or the latest changed ones when it is empty."""
+    stmt = select(Dossier).order_by(Dossier.updated_at.desc(), Dossier.id.desc()).limit(limit)
+    needle = text.strip().upper()
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Dossier.code.like(f"%{escaped}%", escape="\\"))
+    return list((await db.scalars(stmt)).all())
+
+
+async def events_of(db: AsyncSession, dossier_id: int, limit: int) -> list[DossierEvent]:
+    """The dossier's events, latest first (by when the one-stop system says they happened)."""
+    stmt = (
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == dossier_id)
+        .order_by(DossierEvent.at.desc(), DossierEvent.id.desc())
+        .limit(limit)
+    )
+    return list((await db.scalars(stmt)).all())
+
+
+async def follower_count(db: AsyncSession, dossier_id: int) -> int:
+    stmt = select(func.count()).select_from(DossierFollower).where(DossierFollower.dossier_id == dossier_id)
+    return int(await db.scalar(stmt) or 0)
 
 
 def _insert_for(db: AsyncSession) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigId, UTCDateTime, utcnow
@@ -31,6 +31,12 @@ class Dossier(Base):
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)  # e.g. what must be added; cleared by the purge
     phone_tail: Mapped[str | None] = mapped_column(String(4))  # last 4 digits of the applicant's phone
+    # The ownership check across every chat account (handlers/dossiers.py): wrong tries in the
+    # window that began at check_window_at, and the lock they led to. In the row, not in a
+    # session, so several accounts cannot share out the 10,000 guesses, and all workers agree.
+    check_fails: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_window_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    check_locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

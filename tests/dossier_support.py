@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
+
 from bot.app import App
-from handlers.dossier_events import Ingested, ingest, validate
+from handlers.dossier_events import FIELDS, Ingested, ingest, validate
 
 CODE = "000.00.17.H31-260105-0001"
 OTHER_CODE = "000.00.17.H31-260105-0002"
@@ -54,3 +57,16 @@ async def feed(app: App, **over: Any) -> Ingested:
 def later(hours: float) -> str:
     """An event time `hours` after the default one (events must move forward to change the state)."""
     return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2) + dt.timedelta(hours=hours)).isoformat()
+
+
+def xlsx_bytes(*rows: list[Any]) -> bytes:
+    """A workbook as staff export it: the API's fields as the header row, then `rows` as cells."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(FIELDS))
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

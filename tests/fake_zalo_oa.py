@@ -13,8 +13,12 @@ It behaves as ../shared/domain/zalo.md describes the real one:
   channel), the template must be one registered here (approved), every
   parameter it declares must be given as a string within its length and no
   other; it is not bound to the window, but a user who unfollowed is -213.
-  Refusals are -201 like the other parameter errors (the exact ZBS codes are
-  not pinned down in the notes; the adapter treats them all as permanent).
+  A body that is not that object is -201 (the OA API's parameter error); the
+  template's own refusals use the codes of Zalo's ZNS error table
+  (zalo.cloud/zns/guidelines/handle-error-code, read 1 December 2026): -109
+  template id invalid (unknown or not approved), -111 template data empty, -112
+  template data invalid (a parameter missing, extra, not a string, empty or too
+  long); `fail_next_template` answers -100 ("unknown error, try again later").
 - `POST /v4/oa/access_token` takes a form body and the App Secret Key in
   the `secret_key` header; refresh tokens are single-use (each refresh
   returns a new pair, reuse answers -14014), `expires_in` is a string.
@@ -88,6 +92,7 @@ class FakeZaloOA:
     # approved templates: id -> {parameter: max length}
     templates: dict[str, dict[str, int]] = field(default_factory=dict)
     template_sent: list[TemplateSent] = field(default_factory=list)
+    fail_next_template: int = 0  # answer -100 to that many template sends
     errors: list[dict[str, Any]] = field(default_factory=list)  # refused cs calls, for assertions
     token_requests: int = 0
     refresh_delay: float = 0.0
@@ -196,20 +201,25 @@ class FakeZaloOA:
             assert isinstance(body, dict)
         except Exception:
             return self._refuse(-201, "Parameters are invalid")
-        if set(body) != {"user_id", "template_id", "template_data"}:
+        if not set(body) <= {"user_id", "template_id", "template_data"}:
             return self._refuse(-201, f"unexpected fields {sorted(body)}", body)
-        user, template_id, data = body["user_id"], body["template_id"], body["template_data"]
-        if not isinstance(user, str) or not user or not isinstance(template_id, str):
-            return self._refuse(-201, "user_id and template_id must be strings", body)
-        params = self.templates.get(template_id)
+        user, template_id, data = body.get("user_id"), body.get("template_id"), body.get("template_data")
+        if not isinstance(user, str) or not user:
+            return self._refuse(-201, "user_id is required and must be a string", body)
+        if self.fail_next_template > 0:
+            self.fail_next_template -= 1
+            return self._refuse(-100, "Unknown error", body)
+        params = self.templates.get(template_id) if isinstance(template_id, str) else None
         if params is None:
-            return self._refuse(-201, "Template is not approved or does not exist", body)
+            return self._refuse(-109, "Template ID invalid", body)
+        if not data:
+            return self._refuse(-111, "Template data empty", body)
         if not isinstance(data, dict) or set(data) != set(params):
-            return self._refuse(-201, f"template_data must give exactly {sorted(params)}", body)
+            return self._refuse(-112, f"Template data invalid: give exactly {sorted(params)}", body)
         for name, limit in params.items():
             value = data[name]
             if not isinstance(value, str) or not 1 <= len(value) <= limit:
-                return self._refuse(-201, f"{name} must be a string of 1-{limit} characters", body)
+                return self._refuse(-112, f"Template data invalid: {name} must be 1-{limit} characters", body)
         if user in self.unfollowed:
             return self._refuse(-213, "User has not followed OA", body)
         message_id = secrets.token_hex(16)

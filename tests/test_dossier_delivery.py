@@ -24,7 +24,7 @@ from tests.conftest import Chat, make_settings
 from tests.dossier_support import CODE, feed, later
 from tests.fake_telegram import FakeTelegram
 from tests.feedback_support import file_complaint
-from tests.test_zalo_oa import USER, set_last_seen, start_oa, stop_oa
+from tests.test_zalo_oa import OA, USER, set_last_seen, start_oa, stop_oa
 from tests.zalo_harness import days_ago
 
 CITIZEN = 101
@@ -39,6 +39,14 @@ async def follow(app: App, channel: str, platform_id: str, *, verified: bool = T
         assert dossier is not None
         await repo.follow(db, dossier.id, user.id, app.services.clock(), verified=verified)
         await db.commit()
+
+
+async def follower_outside_the_window(oa: OA) -> None:
+    """The Zalo user wrote once, follows a verified dossier, and was last seen 8 days ago."""
+    await oa.say("xin chào")
+    await feed(oa.app)
+    await follow(oa.app, "zalo_oa", USER)
+    await set_last_seen(oa, days_ago(8))
 
 
 async def rows(app: App, kind: str = "dossier_state") -> list[Outbox]:
@@ -99,10 +107,7 @@ async def test_zalo_outside_the_window_goes_as_the_template_once(tmp_path: Path,
     )
     oa.fake.templates["8a7f3c21"] = DOSSIER_TEMPLATE
     try:
-        await oa.say("xin chào")
-        await feed(oa.app)
-        await follow(oa.app, "zalo_oa", USER)
-        await set_last_seen(oa, days_ago(8))
+        await follower_outside_the_window(oa)
         oa.fake.interactions[USER] = days_ago(8)
         cs_before = len(oa.fake.sent)
         await feed(oa.app, event_id="zl-1", state="payment_requested", time=later(1))
@@ -128,10 +133,7 @@ async def test_zalo_outside_the_window_goes_as_the_template_once(tmp_path: Path,
 async def test_zalo_without_a_template_waits_for_the_citizen(tmp_path: Path) -> None:
     oa = await start_oa(tmp_path)
     try:
-        await oa.say("xin chào")
-        await feed(oa.app)
-        await follow(oa.app, "zalo_oa", USER)
-        await set_last_seen(oa, days_ago(8))
+        await follower_outside_the_window(oa)
         await feed(oa.app, event_id="zw-1", state="processed", time=later(1))
         worker = OutboxWorker(oa.app.db, oa.runner.sender, SenderConfig(rate=25, concurrency=1))
         await worker.drain()
@@ -152,15 +154,37 @@ async def test_a_refused_template_keeps_the_message_waiting(tmp_path: Path) -> N
         tmp_path, zalo_oa_template_dossier_id="notapproved", zalo_oa_template_dossier_params=DOSSIER_PARAMS
     )
     try:
-        await oa.say("xin chào")
-        await feed(oa.app)
-        await follow(oa.app, "zalo_oa", USER)
-        await set_last_seen(oa, days_ago(8))
+        await follower_outside_the_window(oa)
         await feed(oa.app, event_id="zr-1", state="processed", time=later(1))
         await OutboxWorker(oa.app.db, oa.runner.sender, SenderConfig(rate=25)).drain()
         (row,) = await rows(oa.app)
         assert row.status == "waiting" and "template refused" in (row.error or "")
-        assert "not approved" in oa.fake.errors[-1]["message"]
+        assert "MOTCUA_ZALO_OA_TEMPLATE_DOSSIER_ID" in (row.error or "")  # what the office must check
+        assert oa.fake.errors[-1]["error"] == -109  # Zalo's "Template ID invalid"
+    finally:
+        await stop_oa(oa)
+
+
+async def test_template_data_zalo_refuses_waits_and_an_unknown_error_is_retried(tmp_path: Path) -> None:
+    oa = await start_oa(
+        tmp_path, zalo_oa_template_dossier_id="8a7f3c21", zalo_oa_template_dossier_params=DOSSIER_PARAMS
+    )
+    oa.fake.templates["8a7f3c21"] = {**DOSSIER_TEMPLATE, "ghi_chu": 200}  # approved with one more parameter
+    try:
+        await follower_outside_the_window(oa)
+        await feed(oa.app, event_id="zd-1", state="processed", time=later(1))
+        worker = OutboxWorker(oa.app.db, oa.runner.sender, SenderConfig(rate=25))
+        await worker.drain()
+        (row,) = await rows(oa.app)
+        assert oa.fake.errors[-1]["error"] == -112 and oa.fake.template_sent == []
+        assert row.status == "waiting" and "MOTCUA_ZALO_OA_TEMPLATE_DOSSIER_PARAMS" in (row.error or "")
+        oa.fake.templates["8a7f3c21"] = DOSSIER_TEMPLATE
+        oa.fake.fail_next_template = 1
+        await feed(oa.app, event_id="zd-2", state="result_returned", time=later(2))
+        await worker.drain()
+        second = [r for r in await rows(oa.app) if r.id != row.id]
+        assert oa.fake.errors[-1]["error"] == -100
+        assert [(r.status, r.attempts) for r in second] == [("pending", 1)]  # "try again later"
     finally:
         await stop_oa(oa)
 

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -16,7 +15,7 @@ from bot.dossier_import import DossierFileError, import_file
 from handlers.dossier_events import FIELDS
 from storage.models_dossiers import Dossier, DossierEvent
 from tests.conftest import make_settings
-from tests.dossier_support import CODE, OTHER_CODE, event, later
+from tests.dossier_support import CODE, OTHER_CODE, event, later, xlsx_bytes
 from tests.test_cli import motcua
 
 
@@ -51,12 +50,12 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(app: App, tmp_path:
     path = write_csv(tmp_path / "hoso.csv", rows)
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert not report.ok
-    assert [number for number, _ in report.bad_rows] == [3, 4, 5, 6]
-    reasons = dict(report.bad_rows)
-    assert "state" in reasons[3] and "received" in reasons[3]
-    assert reasons[4].startswith("time:")
-    assert reasons[5] == "event_id: repeats row 2"
-    assert reasons[6] == "procedure_name: missing"
+    assert [bad.number for bad in report.bad_rows] == [3, 4, 5, 6]
+    reasons = {bad.number: (bad.field, bad.reason) for bad in report.bad_rows}
+    assert reasons[3][0] == "state" and "received" in reasons[3][1]
+    assert reasons[4][0] == "time"
+    assert reasons[5] == ("event_id", "repeats row 2")
+    assert reasons[6] == ("procedure_name", "missing")
     assert (await count(app, Dossier), await count(app, DossierEvent)) == (0, 0)
 
 
@@ -69,6 +68,7 @@ async def test_a_valid_csv_is_imported_and_importing_again_changes_nothing(app: 
     path = write_csv(tmp_path / "hoso.csv", rows)
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert (report.ok, report.imported, report.duplicates) == (True, 3, 0)
+    assert (report.created, report.changed) == (2, 1)  # c1 made CODE, c2 moved it; c3 made OTHER_CODE
     async with app.db.session() as db:
         states = dict((await db.execute(select(Dossier.code, Dossier.state))).all())
     assert states == {CODE: "supplement_requested", OTHER_CODE: "received"}
@@ -78,25 +78,20 @@ async def test_a_valid_csv_is_imported_and_importing_again_changes_nothing(app: 
 
 
 async def test_xlsx_with_date_cells_and_a_phone_without_its_zero(app: App, tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(FIELDS))
     filed = dt.datetime.now() - dt.timedelta(days=1)  # a local date-time cell, as staff type it
-    sheet.append(
-        [
-            "x1",
-            CODE,
-            "1.001193",
-            "Đăng ký khai sinh",
-            "received",
-            filed,
-            dt.date(2026, 12, 20),
-            None,
-            912345678,
-        ]
-    )
+    row = [
+        "x1",
+        CODE,
+        "1.001193",
+        "Đăng ký khai sinh",
+        "received",
+        filed,
+        dt.date(2026, 12, 20),
+        None,
+        912345678,
+    ]
     path = tmp_path / "hoso.xlsx"
-    book.save(path)
+    path.write_bytes(xlsx_bytes(row))
     report = await import_file(app.db, app.services, path, app.services.clock())
     assert report.ok and report.imported == 1
     async with app.db.session() as db:
@@ -127,3 +122,44 @@ def test_the_command_prints_the_row_report(tmp_path: Path) -> None:
     good = write_csv(tmp_path / "good.csv", [event(event_id="k1")])
     out = motcua("dossiers", "import", str(good), env=env)
     assert out.returncode == 0 and "imported 1 event(s)" in out.stdout
+
+
+async def test_a_big_import_leaves_the_event_loop_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite statements run on the loop's thread: storing must still let other tasks run."""
+    import asyncio
+
+    from bot import dossier_import
+
+    application = await build_app(make_settings(tmp_path))  # SQLite: no await there yields by itself
+    try:
+        ticks = 0
+        seen: list[int] = []
+        real_ingest = dossier_import.ingest
+
+        async def counting_ingest(*args: Any, **kwargs: Any) -> Any:
+            seen.append(ticks)
+            return await real_ingest(*args, **kwargs)
+
+        monkeypatch.setattr(dossier_import, "ingest", counting_ingest)
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                await asyncio.sleep(0)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        rows = [event(event_id=f"t{i}", dossier_code=f"000.00.17.H31-260105-{i:04d}") for i in range(60)]
+        data = write_csv(tmp_path / "big.csv", rows).read_bytes()
+        report = await dossier_import.import_data(
+            application.db, application.services, "big.csv", data, application.services.clock()
+        )
+        stop.set()
+        await task
+        assert report.imported == 60
+        assert seen[-1] - seen[0] >= 60 // dossier_import.YIELD_EVERY - 1  # turns while storing
+    finally:
+        await application.close()

@@ -286,3 +286,32 @@ async def test_standalone_sender_for_an_outbox_process(polling: Bot) -> None:
     finally:
         await sender.close()
     assert polling.fake.texts_to(CHAT) == ["Thông báo của phường"]
+
+
+async def test_a_database_outage_in_the_maintenance_loop_is_one_line_not_a_traceback_per_round(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await zalo_app(tmp_path, zalo_bot_token="1:x")
+    runner = ZaloBotRunner(app, maintenance_every=0.001)
+    calls = 0
+
+    async def prune_fails() -> int:
+        nonlocal calls
+        calls += 1
+        raise TimeoutError("database stalled")
+
+    runner.seen.prune = prune_fails  # type: ignore[method-assign]
+    caplog.set_level(logging.DEBUG, logger="bot.channels")
+    task = asyncio.create_task(runner._maintain())
+    try:
+        for _ in range(500):
+            if calls >= 20:
+                break
+            await asyncio.sleep(0.005)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await app.close()
+    assert calls >= 20
+    shown = [r for r in caplog.records if r.name.startswith("bot.channels") and r.levelno > logging.DEBUG]
+    assert len(shown) == 1 and not shown[0].exc_info  # once a minute per distinct error, no traceback

@@ -337,12 +337,7 @@ class ZaloBotRunner:
                 self.accept(update)
 
     async def _maintain(self) -> None:
-        while True:
-            try:
-                await self.seen.prune()
-            except Exception:
-                log.exception("could not prune seen Zalo Bot events")
-            await asyncio.sleep(self.maintenance_every)
+        await self.seen.prune_forever(self.maintenance_every)
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -375,12 +370,7 @@ class ZaloBotRunner:
         self.queue.submit(chat_id, lambda: self._process(key, messages))
 
     async def _process(self, key: str, messages: list[Incoming]) -> None:
-        try:
-            first = await self.seen.first_time(key)
-        except Exception as exc:
-            self.seen.errors.failed("cannot record Zalo Bot updates; processing them anyway", exc)
-            first = True
-        if not first:
+        if not await self.seen.first_or_unknown(key, "Zalo Bot updates"):
             log.info("Zalo Bot update %s already processed; skipped", key)
             return
         await converse(self.app, messages, self.sender.send_live)

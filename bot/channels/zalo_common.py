@@ -84,6 +84,33 @@ class SeenEvents:
             await db.commit()
             return int(getattr(result, "rowcount", 0) or 0)
 
+    async def first_or_unknown(self, key: str, label: str) -> bool:
+        """`first_time`, but True when the database cannot tell: answering twice beats not answering.
+
+        The dispatcher apologises if the database is down for the answer too; an
+        outage fails every event alike, so it is logged once a minute, not per event.
+        """
+        try:
+            return await self.first_time(key)
+        except Exception as exc:
+            self.errors.failed(f"cannot record {label}; processing them anyway", exc)
+            return True
+
+    async def prune_forever(self, every: float, before: Callable[[], Awaitable[None]] | None = None) -> None:
+        """The maintenance loop: `before` (e.g. a token refresh), then drop old ids, every `every` seconds."""
+        errors = ErrorLog(log)
+        what = f"pruning seen {self.channel} events (will retry)"
+        while True:
+            if before is not None:
+                await before()
+            try:
+                await self.prune()
+            except Exception as exc:
+                errors.failed(what, exc)
+            else:
+                errors.succeeded(what)
+            await asyncio.sleep(every)
+
 
 class UserQueue:
     """Runs jobs in arrival order per user and in parallel across users."""

@@ -9,7 +9,10 @@ with the sources read). The call is
     {"user_id": "...", "template_id": "...", "template_data": {"<param>": "<value>", ...}}
 
 answered like every OA call (`{"error": 0, "data": {"message_id": ...}}`, failures
-as HTTP 200 with a negative `error`); it takes no `tracking_id`. The template is
+as HTTP 200 with a negative `error`); it takes no `tracking_id`. Zalo's own page for
+this call could not be read (docs/zalo.md says what was found and where); the error
+codes below are those of Zalo's published ZNS error table (zalo.cloud), which the
+template service continues. The template is
 approved by Zalo beforehand (1-3 working days) with named parameters; the settings
 say which template serves which purpose and which of our values fills each of its
 parameters, e.g. MOTCUA_ZALO_OA_TEMPLATE_DOSSIER_PARAMS=ma_ho_so=code,trang_thai=state.
@@ -30,6 +33,19 @@ if TYPE_CHECKING:
 
 TEMPLATE_PATH = "/v3.0/oa/message/template"
 
+# zalo.cloud/zns/guidelines/handle-error-code (read 1 December 2026): -100 "Unknown error,
+# try again later"; -109 template id invalid; -111 template data empty; -112 template data
+# invalid. The last three are the office's configuration, never fixed by retrying.
+ERR_UNKNOWN = -100
+ERR_TEMPLATE_ID = -109
+ERR_TEMPLATE_DATA_EMPTY = -111
+ERR_TEMPLATE_DATA = -112
+CONFIG_ERRORS = {
+    ERR_TEMPLATE_ID: "the template id is not an approved template of this OA",
+    ERR_TEMPLATE_DATA_EMPTY: "the template data is empty",
+    ERR_TEMPLATE_DATA: "the template data does not match the template's parameters",
+}
+
 # Our values per purpose, with the longest text each may carry (the ZBS parameter types
 # to register: code 30 "Mã số", status 30 "Trạng thái giao dịch", time 20 "Thời gian",
 # names and free text 200 "Tên sản phẩm / thương hiệu" or "Địa chỉ", contact 50).
@@ -40,6 +56,18 @@ VALUES: dict[str, dict[str, int]] = {
 _SETTING = {DOSSIER_TEMPLATE: "DOSSIER", COMPLAINT_TEMPLATE: "COMPLAINT"}
 _PARAM = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,49}")
 _TEMPLATE_ID = re.compile(r"[A-Za-z0-9]{1,40}")
+
+
+def refusal(purpose: str, code: int, message: str) -> str:
+    """Why Zalo refused a template send, naming the settings to check when they are at fault."""
+    hint = CONFIG_ERRORS.get(code)
+    if hint is None:
+        return f"Zalo error {code}: {message}"
+    suffix = _SETTING[purpose]
+    return (
+        f"Zalo error {code}: {hint}; check MOTCUA_ZALO_OA_TEMPLATE_{suffix}_ID and "
+        f"MOTCUA_ZALO_OA_TEMPLATE_{suffix}_PARAMS against the approved template"
+    )
 
 
 class TemplateConfigError(ValueError):

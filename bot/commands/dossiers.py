@@ -31,12 +31,13 @@ async def _import(args: argparse.Namespace) -> int:
         except DossierFileError as exc:
             raise CliError(str(exc)) from None
     if not report.ok:
-        print(f"nothing imported: {len(report.bad_rows)} bad row(s)")
-        for number, reason in report.bad_rows:
-            print(f"row {number}: {reason}")
+        print(f"nothing imported: {report.bad_row_count} bad row(s)")
+        for bad in report.bad_rows:
+            print(bad)
         return 2
     print(
         f"imported {report.imported} event(s), {report.duplicates} already known, "
+        f"{report.created} new dossier(s), {report.changed} state change(s), "
         f"{report.notified} follower notice(s) queued"
     )
     return 0

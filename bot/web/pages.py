@@ -16,5 +16,6 @@ PAGE_MODULES: list[str] = [
     "bot.web.improve_pages",
     "bot.web.conversations",
     "bot.web.announcements",
+    "bot.web.dossiers",
     "bot.web.privacy",
 ]

@@ -22,5 +22,6 @@ from handlers.texts.web import *  # noqa: F403
 from handlers.texts.web_announcements import *  # noqa: F403
 from handlers.texts.web_complaints import *  # noqa: F403
 from handlers.texts.web_conversations import *  # noqa: F403
+from handlers.texts.web_dossiers import *  # noqa: F403
 from handlers.texts.web_privacy import *  # noqa: F403
 from handlers.texts.web_stats import *  # noqa: F403

@@ -96,6 +96,11 @@ DS_CHECK_LOCKED = (
     "Xin lỗi, anh/chị đã nhập sai quá số lần cho phép. Để bảo vệ thông tin hồ sơ, tôi tạm khóa việc xác "
     "nhận hồ sơ {code} đến {until}. Anh/chị có thể hỏi bộ phận một cửa ({hotline})."
 )
+DS_CHECK_DOSSIER_LOCKED = (
+    "Xin lỗi, đã có nhiều lần nhập sai 4 số cuối điện thoại của hồ sơ {code}, nên để bảo vệ thông tin "
+    "của người nộp, tôi tạm khóa việc xác nhận hồ sơ này đến {until}. Anh/chị vẫn xem được tình trạng "
+    "hồ sơ. Nếu đây là hồ sơ của anh/chị, xin liên hệ {office} (điện thoại {hotline}) để được hỗ trợ."
+)
 DS_CHECK_NO_PHONE = (
     "Hồ sơ {code} không có số điện thoại để tôi đối chiếu, nên tôi chỉ báo được tình trạng. "
     "Chi tiết anh/chị xem trên cổng nơi đã nộp hoặc hỏi bộ phận một cửa."
