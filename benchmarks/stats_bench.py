@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import make_url
 
 from bot.report_xlsx import write_monthly
@@ -37,6 +39,7 @@ from storage.models import Outbox, QuestionLog, User
 from storage.models_broadcast import Broadcast
 from storage.models_feedback import Complaint, Rating
 from storage.models_guides import GuideRun
+from storage.models_kb import QuestionDaily, StatsRollup
 from storage.stats import dashboard
 from storage.stats_period import Period, month_of
 from storage.stats_rollup import roll_up
@@ -248,10 +251,27 @@ async def main(args: argparse.Namespace) -> None:
         async with db.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
 
+        reference = await _reference(db)
+        print(f"reference: one full scan of the question log table {reference:.3f} s — the ratios below "
+              f"divide by it, so runs on a busier machine compare")  # fmt: skip
+        if args.recount:
+            async with db.session() as s:
+                await s.execute(delete(QuestionDaily))
+                await s.execute(delete(StatsRollup))
+                await s.commit()
+        idle = _LoopLag()
+        async with idle:
+            await asyncio.sleep(5)
+        print(
+            f"event loop doing nothing for 5 s: longest stall {idle.worst * 1000:.0f} ms (this machine's noise)"
+        )
+        lag = _LoopLag()
         t0 = time.perf_counter()
-        async with db.session() as s:
+        async with lag, db.session() as s:
             counted = await roll_up(s, TZ, dt.date(YEAR + 1, 1, 1))
-        print(f"daily counts: {counted} days counted once in {time.perf_counter() - t0:.1f} s "
+        took = time.perf_counter() - t0
+        print(f"daily counts: {counted} days counted once in {took:.1f} s ({took / reference:.1f}× reference), "
+              f"longest event-loop stall meanwhile {lag.worst * 1000:.0f} ms "
               "(the nightly job counts one day)")  # fmt: skip
 
         def days(a: dt.date, b: dt.date) -> int:
@@ -260,26 +280,81 @@ async def main(args: argparse.Namespace) -> None:
         now = dt.datetime(YEAR + 1, 1, 2, tzinfo=dt.UTC)
         for label, period in (("year", Period(dt.date(YEAR, 1, 1), dt.date(YEAR + 1, 1, 1), TZ)),
                               ("month", month_of(YEAR, 11, TZ))):  # fmt: skip
-            async with db.session() as s:
-                t0 = time.perf_counter()
-                d = await dashboard(s, period, working_days=days, now=now)
-                took = time.perf_counter() - t0
+            times = []
+            for _ in range(args.repeat):
+                async with db.session() as s:
+                    t0 = time.perf_counter()
+                    d = await dashboard(s, period, working_days=days, now=now)
+                    times.append(time.perf_counter() - t0)
+            took = statistics.median(times)
             q, c = d.questions, d.complaints.total
             print(
-                f"dashboard ({label}): {took:.2f} s — questions {q.total:,} (answered {q.answered:,}, "
-                f"clarified {q.clarified:,}, refused {q.refused:,}); 👍 {d.satisfaction.overall.up:,} of "
-                f"{d.satisfaction.overall.total:,}; complaints received {c.received:,}, resolved {c.resolved:,}, "
-                f"on time {c.on_time:,}, overdue {c.overdue:,}, average {c.average_days or 0:.2f} working days; "
-                f"walkthroughs started {d.guides_started:,}, finished {d.guides_finished:,}; "
-                f"announcements {len(d.announcements)}; subscribers {d.subscribers.total:,}"
+                f"dashboard ({label}): {took:.2f} s ({took / reference:.2f}× reference) — questions {q.total:,} "
+                f"(answered {q.answered:,}, clarified {q.clarified:,}, refused {q.refused:,}); 👍 "
+                f"{d.satisfaction.overall.up:,} of {d.satisfaction.overall.total:,}; complaints received "
+                f"{c.received:,}, resolved {c.resolved:,}, on time {c.on_time:,}, overdue {c.overdue:,}, "
+                f"average {c.average_days or 0:.2f} working days; walkthroughs started {d.guides_started:,}, "
+                f"finished {d.guides_finished:,}; announcements {len(d.announcements)}; subscribers "
+                f"{d.subscribers.total:,}"
             )
         out = Path(tmp) / "report.xlsx"
-        t0 = time.perf_counter()
-        await write_monthly(db, month_of(YEAR, 11, TZ), kb, out, now=now)
+        times, cpu = [], []
+        for _ in range(args.repeat):
+            t0, c0 = time.perf_counter(), time.process_time()
+            await write_monthly(db, month_of(YEAR, 11, TZ), kb, out, now=now)
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        took = statistics.median(times)
         print(
-            f"monthly workbook (November, {len(loc.areas) + 1} area sheets): {time.perf_counter() - t0:.2f} s"
+            f"monthly workbook (November, {len(loc.areas) + 1} area sheets): {took:.2f} s "
+            f"({took / reference:.2f}× reference; this process's CPU {statistics.median(cpu):.2f} s)"
         )
         await db.close()
+
+
+async def _reference(db: Database) -> float:
+    """The median of three full scans of the question log's table (a column no index holds):
+    how fast this database answers right now, on a machine other jobs share."""
+    times = []
+    for _ in range(3):
+        async with db.session() as s:
+            t0 = time.perf_counter()
+            await s.execute(text("SELECT count(*) FROM question_log WHERE score >= 0"))
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+class _LoopLag:
+    """The longest the event loop was held up while the block ran: the largest gap beyond 10 ms
+    between a ticker's wake-ups, counted from entering the block to leaving it (so a loop that
+    is blocked from the start counts too)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._last = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def _seen(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self.worst = max(self.worst, now - self._last - 0.01)
+        self._last = now
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            self._seen()
+
+    async def __aenter__(self) -> _LoopLag:
+        self._last = asyncio.get_running_loop().time()
+        self._task = asyncio.create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._seen()
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 if __name__ == "__main__":
@@ -289,6 +364,10 @@ if __name__ == "__main__":
     parser.add_argument("--url", default="", help="database URL (default: SQLite in a temporary directory)")
     parser.add_argument("--questions", type=int, default=1_000_000)
     parser.add_argument("--complaints", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="timings are the median of this many runs")
+    parser.add_argument(
+        "--recount", action="store_true", help="empty the daily counts first, to time their first count"
+    )
     parser.add_argument(
         "--no-seed", action="store_true", help="time a database an earlier run seeded (--url)"
     )

@@ -80,13 +80,32 @@ def _fee(p: Procedure, today: dt.date) -> tuple[str, str | None, Source]:
     if not p.fees or (now and all(f.amount == 0 for f in now) and len(now) == len(p.fees)):
         basis = next((f.legal_basis for f in now if f.legal_basis), None)
         return texts.ASPECT_FEE_NONE.format(name=p.name), basis, p.source
-    lines = [texts.ASPECT_FEE_HEAD.format(name=p.name), *current_fee_lines(p, today)[:MAX_FEES]]
-    if len(current_fee_lines(p, today)) > MAX_FEES or p.exemptions:
+    fee_lines = _fee_lines(p, today)
+    lines = [texts.ASPECT_FEE_HEAD.format(name=p.name), *fee_lines[:MAX_FEES]]
+    if len(fee_lines) > MAX_FEES or p.exemptions:
         lines.append(texts.ASPECT_FEE_MORE)
     cited = next((f for f in now if f.legal_basis and f.source), None)
     if cited is not None and cited.source is not None:
         return "\n".join(lines), cited.legal_basis, cited.source
     return "\n".join(lines), next((f.legal_basis for f in now if f.legal_basis), None), p.source
+
+
+def _fee_lines(p: Procedure, today: dt.date) -> list[str]:
+    """Today's fee lines; a rule the base has no amount for says where to look, as the card does.
+
+    A bare «• Lệ phí đăng ký khai sinh quá hạn» under "Phí, lệ phí … hiện nay:" reads as if
+    the amount had been cut off. The line is the fees section's own rendering of that rule
+    (rendered alone), so its wording and conditions stay those of the section.
+    """
+    lines = current_fee_lines(p, today)
+    for f in current_fees(p.fees, today):
+        if f.amount is not None:
+            continue
+        alone = current_fee_lines(p.model_copy(update={"fees": [f]}), today)
+        if alone and alone[0] in lines:
+            at = lines.index(alone[0])
+            lines[at] = texts.ASPECT_FEE_LINE_UNKNOWN.format(line=alone[0], unknown=texts.TOPIC_FEE_UNKNOWN)
+    return lines
 
 
 def _documents(p: Procedure) -> str:

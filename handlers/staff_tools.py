@@ -3,6 +3,7 @@ asked that it could not answer (the list of what to write next)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -34,7 +35,8 @@ async def unanswered_questions(
 
 
 async def reload_kb(ctx: Context, msg: Incoming) -> list[Reply]:
-    ok, problems = ctx.services.knowledge.reload()
+    # off the event loop: a rebuild takes seconds (a retrain), and citizens are answered meanwhile
+    ok, problems = await asyncio.to_thread(ctx.services.knowledge.reload)
     await audit(ctx.db, ctx.user_key, "kb.reload", None, ok=ok, problems=problems[:MAX_PROBLEMS_SHOWN])
     if ok:
         return [Reply(texts.KB_RELOADED.format(count=len(ctx.kb.topics)))]

@@ -156,9 +156,9 @@ def load_knowledge(
     validated: dict[str, tuple[list[int] | None, Procedure | Guide | Service]] = {}
     for path in files:
         known = cache.snapshot.get(path) if cache is not None else None
-        if known is not None and known.id == path.stem:  # unchanged since it validated
-            topics[known.id] = known
-            validated[path.name] = (cache.stamp(path) if cache is not None else None, known)
+        if known is not None and known[1].id == path.stem:  # unchanged since it validated
+            topics[path.stem] = known[1]
+            validated[path.name] = known
             continue
         cached = cache.get(path) if cache is not None else None
         data: object = None

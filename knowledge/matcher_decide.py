@@ -49,6 +49,13 @@ class Rules:
     contest_lexical: float = 0.75  # …wins unless the topic's lexical score is at least this
     related_gap: float = 0.0  # a related topic this close behind the lexical best: ask between them
     related_learned: float = 0.0  # the learned opinion prefers a related topic by this much: ask
+    # an agreement both opinions are lukewarm about (learned below weak_learned and lexical below
+    # weak_lexical) asks instead: "đăng ký ghe thuyền lần đầu" is not "sổ đỏ lần đầu"
+    weak_learned: float = 0.6
+    weak_lexical: float = 0.5
+    # an answer without the lexical matcher's own confidence (agree-learned-confident, lexical):
+    # a catalogue name explaining at least as much of the question (by this gap) says "not covered"
+    weak_contest_gap: float = 0.05
 
 
 RULES = Rules()
@@ -157,9 +164,16 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
     lex_top, s1 = op.lexical[0]
     l_top, l_p = op.learned[0] if op.learned else ("", 0.0)
     agree = lex_top == l_top
+    explains_more = (
+        op.not_covered is not None
+        and op.not_covered_score >= rules.contest
+        and op.catalogue_explains - op.topic_explains >= rules.contest_gap
+    )
     if op.lexical_decision == "fallback":
         if op.p_in >= rules.rescue_in and l_p >= rules.rescue_learned and agree:
             return "clarify", "learned-rescue"
+        if explains_more:  # another office's procedure the catalogue names: say which
+            return "fallback", "not-covered-explains-more"
         return "fallback", "lexical-fallback"
     if (
         op.not_covered is not None
@@ -167,12 +181,7 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
         and s1 < rules.catalogue_lexical
     ):
         return "fallback", "known-not-covered"
-    if (
-        op.not_covered is not None
-        and op.not_covered_score >= rules.contest
-        and op.catalogue_explains - op.topic_explains >= rules.contest_gap
-        and s1 < rules.contest_lexical
-    ):
+    if explains_more and s1 < rules.contest_lexical:
         return "fallback", "not-covered-explains-more"
     if op.p_in < rules.out_of_scope and s1 < rules.lexical_strong:
         return "fallback", "out-of-scope"
@@ -182,12 +191,23 @@ def apply_rules(op: Opinions, rules: Rules = RULES) -> tuple[str, str]:
         return "clarify", "related-close-call"
     if agree and op.lexical_decision == "answer":
         return "answer", "both-agree"
+    weak = (
+        op.not_covered is not None
+        and op.not_covered_score >= rules.contest
+        and op.catalogue_explains - op.topic_explains >= rules.weak_contest_gap
+    )
     if agree and l_p >= rules.agree_learned and s1 >= rules.agree_lexical and len(op.question.split()) > 1:
         # (one word is too little to assert a topic the lexical matcher doubts: "cưới")
+        if weak:
+            return "fallback", "not-covered-explains-as-much"
+        if l_p < rules.weak_learned and s1 < rules.weak_lexical:
+            return "clarify", "agreement-too-weak"
         return "answer", "agree-learned-confident"
     if op.lexical_decision == "answer":
         if op.learned_of_lexical_top < rules.veto:
             return "clarify", "learned-disagrees"
+        if weak and not agree:
+            return "fallback", "not-covered-explains-as-much"
         return "answer", "lexical"
     return "clarify", "close-call"
 

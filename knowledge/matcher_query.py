@@ -216,6 +216,13 @@ class QueryAnalyzer:
             )
             if weights.get(i, 0.0) < w:
                 weights[i] = w
+        # an out-of-domain pair as typed counts even when a typo correction changed one of its words
+        # ("pháo hoa": "phao", unknown to the base, would be "corrected" to a known word)
+        ood_seen = {
+            f"{a}_{b}"
+            for a, b in itertools.pairwise(folded_tokens)
+            if f"{a}_{b}" in self._ood and self._term(a, b) is None
+        }
         for a, b in itertools.pairwise(tokens):
             i = self._term(a, b)
             if i is not None:
@@ -228,8 +235,10 @@ class QueryAnalyzer:
                 if weights.get(i, 0.0) < w:
                     weights[i] = w
             elif f"{a}_{b}" in self._ood:
-                unknown_mass += OUT_OF_DOMAIN_WEIGHT
-                ood = True
+                ood_seen.add(f"{a}_{b}")
+        if ood_seen:
+            unknown_mass += OUT_OF_DOMAIN_WEIGHT * len(ood_seen)
+            ood = True
         for tok in tokens:
             if tok in self._ood and tok not in self._uni:
                 unknown_mass += OUT_OF_DOMAIN_WEIGHT

@@ -1,10 +1,13 @@
 """Every figure of the statistics dashboard, counted by SQL aggregates over a period.
 
-The dashboard, the JSON API and the monthly workbook all call `dashboard()`,
-so a figure cannot differ between them. Queries group in the database and
-return a few hundred rows at most, whatever the size of the question log (a
-busy commune's year is about a million questions); `area` narrows every figure
-to citizens who chose that area ("" = those who chose none).
+The dashboard, the JSON API and the monthly workbook all call `dashboards()`
+(the dashboard through `dashboard()`), so a figure cannot differ between them.
+Queries group in the database and return a few hundred rows at most, whatever
+the size of the question log (a busy commune's year is about a million
+questions). A scope (storage/stats_scope.py) narrows every figure to one area,
+or files every figure under its area in the same queries (the workbook's
+sheets): questions, ratings and walkthroughs under the citizen's subscription
+area, complaints under the complaint's own area ("" = none).
 
 Definitions (docs/stats.md says them in words for staff):
 - a question is answered, clarified ("Ý anh/chị là…?") or refused (the
@@ -23,48 +26,27 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, func, or_, select
+from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Outbox, User
 from storage.models_broadcast import Broadcast
-from storage.models_feedback import Complaint, Rating
 from storage.models_guides import ACTIVE, DETOUR, EXPIRED, FINISHED, STOPPED, GuideRun
 from storage.outbox import TOPIC_KEYS as SUBSCRIPTION_TOPICS
 from storage.stats_complaints import ComplaintFigures, complaint_figures
-from storage.stats_period import Period, as_date, day_bucket
-from storage.stats_rollup import question_counts
+from storage.stats_period import Period
+from storage.stats_rollup import Counts, question_counts
+from storage.stats_satisfaction import (
+    SatisfactionFigures,
+    Share,
+    empty_satisfaction,
+    satisfaction_figures,
+)
+from storage.stats_scope import ALL, Scope, citizen_area, fetch, in_area
 
 DECISIONS = ("answer", "clarify", "fallback")
-ANSWER_KINDS = ("topic", "aspect", "faq")
-GUIDE_UP = ("very_satisfied", "satisfied")
-GUIDE_DOWN = ("unsatisfied",)
 TOP = 10
-TREND_WEEKLY_AFTER = 31  # days: longer periods show the trend per week
-
-
-@dataclass
-class Share:
-    """👍 and 👎 counts; `rate` is the 👍 share (None when nobody rated)."""
-
-    up: int = 0
-    down: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.up + self.down
-
-    @property
-    def rate(self) -> float | None:
-        return self.up / self.total if self.total else None
-
-    def add(self, other: Share) -> None:
-        self.up += other.up
-        self.down += other.down
-
-    def as_json(self) -> dict[str, Any]:
-        return {"up": self.up, "down": self.down, "total": self.total, "rate": self.rate}
 
 
 @dataclass
@@ -104,43 +86,6 @@ class QuestionFigures:
     @property
     def answered_share(self) -> float | None:
         return self.answered / self.total if self.total else None
-
-
-@dataclass
-class SatisfactionFigures:
-    topics: dict[str, Share]
-    walkthroughs: dict[str, Share]
-    complaints: dict[str, Share]  # by complaint category
-    handoffs: Share
-    trend: list[tuple[dt.date, Share]]  # bucket start (a day, or a Monday for long periods)
-
-    @property
-    def overall(self) -> Share:
-        total = Share()
-        for group in (self.topics, self.walkthroughs, self.complaints):
-            for share in group.values():
-                total.add(share)
-        total.add(self.handoffs)
-        return total
-
-    @property
-    def answers(self) -> Share:
-        return _sum(self.topics.values())
-
-    @property
-    def guides(self) -> Share:
-        return _sum(self.walkthroughs.values())
-
-    @property
-    def complaint_handling(self) -> Share:
-        return _sum(self.complaints.values())
-
-
-def _sum(shares: Any) -> Share:
-    total = Share()
-    for s in shares:
-        total.add(s)
-    return total
 
 
 @dataclass
@@ -249,29 +194,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# ---------------------------------------------------------------- filters
-def in_area(column: Any, area: str | None) -> list[ColumnElement[bool]]:
-    """Rows of citizens of an area (None: everyone; "": those who chose none, or whose identity
-    was erased, as the daily counts file them)."""
-    if area is None:
-        return []
-    if area == "":
-        chose_none = select(User.id).where(or_(User.area.is_(None), User.area == ""))
-        return [or_(column.is_(None), column.in_(chose_none))]
-    return [column.in_(select(User.id).where(User.area == area))]
-
-
-def _dialect(db: AsyncSession) -> str:
-    return db.get_bind().dialect.name
-
-
 def _between(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start_utc, column < period.end_utc)
 
 
 # ---------------------------------------------------------------- questions
-async def question_figures(db: AsyncSession, period: Period, area: str | None = None) -> QuestionFigures:
-    counts = await question_counts(db, period, area)
+def question_figures(counts: Counts, period: Period) -> QuestionFigures:
     by_day = {d: DayDecisions(d) for d in period.days}
     for (day, decision), n in counts.per_day.items():
         entry = by_day.get(day)
@@ -288,142 +216,53 @@ def _top(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
 
 
-# ---------------------------------------------------------------- satisfaction
-def _bucket(day: dt.date, period: Period) -> dt.date:
-    if (period.end - period.start).days <= TREND_WEEKLY_AFTER:
-        return day
-    return max(period.start, day - dt.timedelta(days=day.weekday()))
-
-
-def _trend_buckets(period: Period) -> list[dt.date]:
-    return list(dict.fromkeys(_bucket(d, period) for d in period.days))
-
-
-async def satisfaction_figures(
-    db: AsyncSession, period: Period, area: str | None = None, *, trend: bool = True
-) -> SatisfactionFigures:
-    where = [_between(Rating.at, period), *in_area(Rating.user_id, area)]
-    n = func.count()
-    rows = await db.execute(
-        select(Rating.target_id, Rating.value, n)
-        .where(*where, Rating.target_kind.in_(ANSWER_KINDS))
-        .group_by(Rating.target_id, Rating.value)
-    )
-    topics: dict[str, Share] = defaultdict(Share)
-    for target, value, count in rows.all():  # "khai-sinh", "khai-sinh.fee", "khai-sinh.<faq id>"
-        _count(topics[str(target).partition(".")[0]], int(value) == 1, int(count))
-    handoffs = Share()
-    for value, count in (
-        await db.execute(
-            select(Rating.value, n).where(*where, Rating.target_kind == "handoff").group_by(Rating.value)
-        )
-    ).all():
-        _count(handoffs, int(value) == 1, int(count))
-    # a rating whose complaint is gone still counts (under no category), as in the trend
-    category = func.coalesce(Complaint.category, "").label("category")
-    by_category = await db.execute(
-        select(category, Rating.value, n)
-        .outerjoin(Complaint, Complaint.code == Rating.target_id)
-        .where(*where, Rating.target_kind == "complaint")
-        .group_by(category, Rating.value)
-    )
-    complaints: dict[str, Share] = defaultdict(Share)
-    for cat, value, count in by_category.all():
-        _count(complaints[str(cat)], int(value) == 1, int(count))
-    guide_where = [
-        _between(GuideRun.finished_at, period),
-        GuideRun.rating.in_((*GUIDE_UP, *GUIDE_DOWN)),
-        *in_area(GuideRun.user_id, area),
-    ]
-    guides = await db.execute(
-        select(GuideRun.walkthrough_id, GuideRun.rating, n)
-        .where(*guide_where)
-        .group_by(GuideRun.walkthrough_id, GuideRun.rating)
-    )
-    walkthroughs: dict[str, Share] = defaultdict(Share)
-    for walkthrough, rating, count in guides.all():
-        _count(walkthroughs[str(walkthrough)], rating in GUIDE_UP, int(count))
-    buckets = {b: Share() for b in _trend_buckets(period)} if trend else {}
-    if trend:
-        await _trend(db, period, where, guide_where, buckets)
-    return SatisfactionFigures(
-        topics=_sorted(topics),
-        walkthroughs=_sorted(walkthroughs),
-        complaints=_sorted(complaints),
-        handoffs=handoffs,
-        trend=sorted(buckets.items()),
-    )
-
-
-async def _trend(
-    db: AsyncSession, period: Period, where: list[Any], guide_where: list[Any], trend: dict[dt.date, Share]
-) -> None:
-    dialect = _dialect(db)
-    n = func.count()
-    rating_day = day_bucket(Rating.at, period, dialect).label("day")
-    per_day = await db.execute(
-        select(rating_day, Rating.value, n)
-        .where(*where, Rating.target_kind.in_((*ANSWER_KINDS, "handoff", "complaint")))
-        .group_by(rating_day, Rating.value)
-    )
-    for bucket, value, count in per_day.all():
-        _count(trend[_bucket(as_date(bucket), period)], int(value) == 1, int(count))
-    guide_day = day_bucket(GuideRun.finished_at, period, dialect).label("day")
-    up = case((GuideRun.rating.in_(GUIDE_UP), 1), else_=0).label("up")
-    guide_days = await db.execute(select(guide_day, up, n).where(*guide_where).group_by(guide_day, up))
-    for bucket, is_up, count in guide_days.all():
-        _count(trend[_bucket(as_date(bucket), period)], bool(is_up), int(count))
-
-
-def _count(share: Share, up: bool, n: int) -> None:
-    if up:
-        share.up += n
-    else:
-        share.down += n
-
-
-def _sorted(shares: dict[str, Share]) -> dict[str, Share]:
-    return dict(sorted(shares.items(), key=lambda kv: (-kv[1].total, kv[0])))
-
-
 # ---------------------------------------------------------------- walkthroughs
+_STATUS_FIELDS = {
+    ACTIVE: "active",
+    FINISHED: "finished",
+    DETOUR: "detour",
+    STOPPED: "stopped",
+    EXPIRED: "expired",
+}
+
+
 async def funnels(
-    db: AsyncSession, period: Period, area: str | None = None, *, stops: bool = True
-) -> list[Funnel]:
-    where = [_between(GuideRun.started_at, period), *in_area(GuideRun.user_id, area)]
+    db: AsyncSession, period: Period, scope: Scope = Scope(), *, stops: bool = True
+) -> dict[str, list[Funnel]]:
+    """Walkthrough funnels per area key (the runner's area)."""
+    key = scope.columns(citizen_area(GuideRun.user_id))
+    where = [_between(GuideRun.started_at, period), *scope.citizens(GuideRun.user_id)]
     n = func.count()
-    rows = await db.execute(
-        select(GuideRun.walkthrough_id, GuideRun.status, n)
+    rows = await fetch(
+        db,
+        select(*key, GuideRun.walkthrough_id, GuideRun.status, n)
         .where(*where)
-        .group_by(GuideRun.walkthrough_id, GuideRun.status)
+        .group_by(*key, GuideRun.walkthrough_id, GuideRun.status),
     )
-    found: dict[str, Funnel] = {}
-    fields = {
-        ACTIVE: "active",
-        FINISHED: "finished",
-        DETOUR: "detour",
-        STOPPED: "stopped",
-        EXPIRED: "expired",
-    }
-    for walkthrough, status, count in rows.all():
-        f = found.setdefault(str(walkthrough), Funnel(str(walkthrough)))
+    found: dict[str, dict[str, Funnel]] = defaultdict(dict)
+    for row in rows:
+        area, (walkthrough, status, count) = scope.split(row)
+        f = found[area].setdefault(str(walkthrough), Funnel(str(walkthrough)))
         f.started += int(count)
-        name = fields.get(str(status))
+        name = _STATUS_FIELDS.get(str(status))
         if name is not None:
             setattr(f, name, getattr(f, name) + int(count))
-    if not stops:
-        return sorted(found.values(), key=lambda f: (-f.started, f.walkthrough_id))
-    ended = await db.execute(
-        select(GuideRun.walkthrough_id, GuideRun.step_id, n)
-        .where(*where, GuideRun.status.in_((STOPPED, EXPIRED, ACTIVE)))
-        .group_by(GuideRun.walkthrough_id, GuideRun.step_id)
-    )
-    per: dict[str, Counter[str]] = defaultdict(Counter)
-    for walkthrough, step, count in ended.all():
-        per[str(walkthrough)][str(step)] += int(count)
-    for wid, counter in per.items():
-        found[wid].stops = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    return sorted(found.values(), key=lambda f: (-f.started, f.walkthrough_id))
+    if stops:
+        ended = await fetch(
+            db,
+            select(*key, GuideRun.walkthrough_id, GuideRun.step_id, n)
+            .where(*where, GuideRun.status.in_((STOPPED, EXPIRED, ACTIVE)))
+            .group_by(*key, GuideRun.walkthrough_id, GuideRun.step_id),
+        )
+        per: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for row in ended:
+            area, (walkthrough, step, count) = scope.split(row)
+            per[(area, str(walkthrough))][str(step)] += int(count)
+        for (area, wid), counter in per.items():
+            found[area][wid].stops = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {
+        area: sorted(fs.values(), key=lambda f: (-f.started, f.walkthrough_id)) for area, fs in found.items()
+    }
 
 
 # ---------------------------------------------------------------- announcements
@@ -444,13 +283,14 @@ async def announcements(db: AsyncSession, period: Period, area: str | None = Non
     if not rows:
         return []
     refs = [str(b.id) for b in rows]
-    counts = await db.execute(
+    counts = await fetch(
+        db,
         select(Outbox.ref, Outbox.status, func.count())
         .where(Outbox.kind == "broadcast", Outbox.ref.in_(refs))
-        .group_by(Outbox.ref, Outbox.status)
+        .group_by(Outbox.ref, Outbox.status),
     )
     by_ref: dict[str, Counter[str]] = defaultdict(Counter)
-    for ref, status, n in counts.all():
+    for ref, status, n in counts:
         by_ref[str(ref)][str(status)] += int(n)
     out = []
     for b in rows:
@@ -472,28 +312,78 @@ async def announcements(db: AsyncSession, period: Period, area: str | None = Non
 
 
 # ---------------------------------------------------------------- subscribers
-async def subscribers(db: AsyncSession, area: str | None = None) -> Subscribers:
-    """Citizens subscribed now (announcements reach them), by topic and by area."""
+async def subscribers(db: AsyncSession, scope: Scope = Scope()) -> dict[str, Subscribers]:
+    """Citizens subscribed now (announcements reach them), by topic and by area, per area key."""
     subs = func.coalesce(cast(User.subscriptions, Text()), "")
     # the list is stored as JSON text ("[\"chung\", \"yte\"]") on both databases
     topic_sums = [
         func.sum(case((subs.like(f'%"{key}"%'), 1), else_=0)).label(key) for key in SUBSCRIPTION_TOPICS
     ]
-    where = [User.blocked.is_(False), subs.not_in(("", "[]", "null")), *in_area(User.id, area)]
+    where = [User.blocked.is_(False), subs.not_in(("", "[]", "null")), *scope.citizens(User.id)]
     area_col = func.coalesce(User.area, "").label("area")
-    rows = (
-        await db.execute(select(area_col, func.count(), *topic_sums).where(*where).group_by(area_col))
-    ).all()
-    by_topic = dict.fromkeys(SUBSCRIPTION_TOPICS, 0)
-    by_area: dict[str, int] = {}
+    rows = await fetch(db, select(area_col, func.count(), *topic_sums).where(*where).group_by(area_col))
+    out: dict[str, Subscribers] = {}
     for row in rows:
-        by_area[str(row[0])] = int(row[1])
-        for i, key in enumerate(SUBSCRIPTION_TOPICS):
-            by_topic[key] += int(row[2 + i] or 0)
-    return Subscribers(by_topic=by_topic, by_area=dict(sorted(by_area.items())), total=sum(by_area.values()))
+        area = str(row[0])
+        key = area if scope.by_area else ALL
+        found = out.setdefault(key, _no_subscribers())
+        found.by_area[area] = int(row[1])
+        found.total += int(row[1])
+        for i, topic in enumerate(SUBSCRIPTION_TOPICS):
+            found.by_topic[topic] += int(row[2 + i] or 0)
+    for found in out.values():
+        found.by_area = dict(sorted(found.by_area.items()))
+    return out
+
+
+def _no_subscribers() -> Subscribers:
+    return Subscribers(by_topic=dict.fromkeys(SUBSCRIPTION_TOPICS, 0), by_area={}, total=0)
 
 
 # ---------------------------------------------------------------- all of it
+async def dashboards(
+    db: AsyncSession,
+    period: Period,
+    *,
+    working_days: Callable[[dt.date, dt.date], int],
+    now: dt.datetime,
+    scope: Scope = Scope(),
+    areas: list[str] | None = None,
+    detail: bool = True,
+) -> dict[str, Dashboard]:
+    """Every figure for the period, per area key: `ALL` for `Scope()` or `Scope(area)`, each area
+    ("" = none) for `Scope(by_area=True)`, every one of `areas` present even with nothing counted.
+
+    `working_days(a, b)` counts the office's working days after day a up to day b
+    (handlers.feedback_core.working_days_between with the locality's holidays). `detail=False`
+    (and by area) leaves out what only the charts show (the satisfaction trend, the steps where
+    walkthroughs stop, the announcements): the workbook's lines are the same figures.
+    """
+    detail = detail and not scope.by_area
+    counts = await question_counts(db, period, scope)
+    satisfaction = await satisfaction_figures(db, period, scope, trend=detail)
+    complaints = await complaint_figures(db, period, working_days=working_days, now=now, scope=scope)
+    runs = await funnels(db, period, scope, stops=detail)
+    sent = await announcements(db, period, scope.area) if detail else []
+    subscribed = await subscribers(db, scope)
+    keys = list(areas) if scope.by_area and areas is not None else [ALL]
+    if scope.by_area and areas is None:
+        keys = sorted({*counts, *satisfaction, *complaints, *runs, *subscribed})
+    return {
+        key: Dashboard(
+            period=period,
+            area=key if scope.by_area else scope.area,
+            questions=question_figures(counts.get(key, Counts()), period),
+            satisfaction=satisfaction.get(key) or empty_satisfaction(),
+            complaints=complaints.get(key) or ComplaintFigures([]),
+            funnels=runs.get(key, []),
+            announcements=sent,
+            subscribers=subscribed.get(key) or _no_subscribers(),
+        )
+        for key in keys
+    }
+
+
 async def dashboard(
     db: AsyncSession,
     period: Period,
@@ -503,32 +393,23 @@ async def dashboard(
     area: str | None = None,
     detail: bool = True,
 ) -> Dashboard:
-    """Every figure for the period. `working_days(a, b)` counts the office's working days after
-    day a up to day b (handlers.feedback_core.working_days_between with the locality's holidays).
-
-    `detail=False` leaves out what only the charts show (the satisfaction trend, the steps
-    where walkthroughs stop, the announcements): the workbook's lines are the same figures.
-    """
-    return Dashboard(
-        period=period,
-        area=area,
-        questions=await question_figures(db, period, area),
-        satisfaction=await satisfaction_figures(db, period, area, trend=detail),
-        complaints=await complaint_figures(db, period, working_days=working_days, now=now, area=area),
-        funnels=await funnels(db, period, area, stops=detail),
-        announcements=await announcements(db, period, area) if detail else [],
-        subscribers=await subscribers(db, area),
-    )
+    """Every figure for the period, over everyone (`area` None) or one area ("" = none chosen)."""
+    found = await dashboards(db, period, working_days=working_days, now=now, scope=Scope(area), detail=detail)
+    return found[ALL]
 
 
 __all__ = [
+    "ALL",
     "Announcement",
     "Dashboard",
     "DayDecisions",
     "Funnel",
     "QuestionFigures",
     "SatisfactionFigures",
+    "Scope",
     "Share",
     "Subscribers",
     "dashboard",
+    "dashboards",
+    "in_area",
 ]

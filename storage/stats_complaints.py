@@ -6,12 +6,15 @@ time when resolved no later than its due date. It is overdue when it was
 still open at the end of the period and its due date had passed by then.
 Handling time counts working days (the locality's week and holidays) from the
 day it arrived to the day it was resolved, as its deadline does; the calendar
-is the caller's (`working_days`), the counting is SQL.
+is the caller's (`working_days`), the counting is SQL. By area, a complaint counts
+where staff recorded the problem (`complaints.area`), else under its citizen's area
+(storage/stats_scope.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models_feedback import Complaint
 from storage.stats_period import Period, as_date, day_bucket
+from storage.stats_scope import Scope, complaint_area, fetch
 
 RESOLVED = ("answered", "closed")
 
@@ -81,61 +85,70 @@ class ComplaintFigures:
         return {"total": self.total.as_json(), "categories": [c.as_json() for c in self.categories]}
 
 
-def _in_area(area: str | None) -> list[Any]:
-    from storage.stats import in_area
-
-    return in_area(Complaint.user_id, area)
-
-
 async def complaint_figures(
     db: AsyncSession,
     period: Period,
     *,
     working_days: Callable[[dt.date, dt.date], int],
     now: dt.datetime,
-    area: str | None = None,
-) -> ComplaintFigures:
+    scope: Scope = Scope(),
+) -> dict[str, ComplaintFigures]:
+    """The figures per area key (storage.stats_scope), a complaint filed under its own area."""
     dialect = db.get_bind().dialect.name
     start, end = period.start_utc, period.end_utc
     resolved_at = func.coalesce(Complaint.answered_at, Complaint.closed_at)
     is_resolved = and_(Complaint.status.in_(RESOLVED), resolved_at.is_not(None))
-    scope = _in_area(area)
-    out: dict[str, CategoryFigures] = {}
+    key = scope.columns(complaint_area(Complaint.user_id))
+    where = scope.complaints(Complaint.user_id)
+    out: dict[str, dict[str, CategoryFigures]] = defaultdict(dict)
 
-    def entry(category: object) -> CategoryFigures:
-        return out.setdefault(str(category), CategoryFigures(str(category)))
+    def entry(row: Any) -> tuple[CategoryFigures, tuple[Any, ...]]:
+        area, (category, *rest) = scope.split(row)
+        found = out[area].setdefault(str(category), CategoryFigures(str(category)))
+        return found, tuple(rest)
 
-    received = await db.execute(
-        select(Complaint.category, func.count())
-        .where(Complaint.created_at >= start, Complaint.created_at < end, *scope)
-        .group_by(Complaint.category)
+    def grouped(*columns: Any) -> Any:
+        return select(*key, Complaint.category, *columns)
+
+    group = [*key, Complaint.category]
+    received = await fetch(
+        db,
+        grouped(func.count())
+        .where(Complaint.created_at >= start, Complaint.created_at < end, *where)
+        .group_by(*group),
     )
-    for category, n in received.all():
-        entry(category).received = int(n)
-    in_period = [is_resolved, resolved_at >= start, resolved_at < end, *scope]
+    for row in received:
+        e, (n,) = entry(row)
+        e.received = int(n)
+    in_period = [is_resolved, resolved_at >= start, resolved_at < end, *where]
     on_time = func.sum(case((resolved_at <= Complaint.due_at, 1), else_=0))
-    resolved = await db.execute(
-        select(Complaint.category, func.count(), on_time).where(*in_period).group_by(Complaint.category)
-    )
-    for category, n, in_time in resolved.all():
-        e = entry(category)
+    resolved = await fetch(db, grouped(func.count(), on_time).where(*in_period).group_by(*group))
+    for row in resolved:
+        e, (n, in_time) = entry(row)
         e.resolved, e.on_time = int(n), int(in_time or 0)
     horizon = min(end, now)
     still_open = not_(and_(is_resolved, resolved_at < end))
-    overdue = await db.execute(
-        select(Complaint.category, func.count())
-        .where(Complaint.created_at < end, Complaint.due_at < horizon, still_open, *scope)
-        .group_by(Complaint.category)
+    overdue = await fetch(
+        db,
+        grouped(func.count())
+        .where(Complaint.created_at < end, Complaint.due_at < horizon, still_open, *where)
+        .group_by(*group),
     )
-    for category, n in overdue.all():
-        entry(category).overdue = int(n)
+    for row in overdue:
+        e, (n,) = entry(row)
+        e.overdue = int(n)
     arrived = day_bucket(Complaint.created_at, period, dialect).label("arrived")
     done = day_bucket(resolved_at, period, dialect).label("done")
-    spans = await db.execute(
-        select(Complaint.category, arrived, done, func.count())
-        .where(*in_period)
-        .group_by(Complaint.category, arrived, done)
+    spans = await fetch(
+        db, grouped(arrived, done, func.count()).where(*in_period).group_by(*group, arrived, done)
     )
-    for category, first, last, n in spans.all():
-        entry(category).working_days += working_days(as_date(first), as_date(last)) * int(n)
-    return ComplaintFigures(sorted(out.values(), key=lambda c: (-c.received, c.category)))
+    spent: dict[tuple[object, object], int] = {}  # the same (arrived, resolved) days recur
+    for row in spans:
+        e, (first, last, n) = entry(row)
+        if (first, last) not in spent:
+            spent[(first, last)] = working_days(as_date(first), as_date(last))
+        e.working_days += spent[(first, last)] * int(n)
+    return {
+        area: ComplaintFigures(sorted(cats.values(), key=lambda c: (-c.received, c.category)))
+        for area, cats in out.items()
+    }

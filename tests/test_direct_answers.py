@@ -116,3 +116,23 @@ async def test_forged_answer_ratings_are_refused(fixture_app: App, data: str) ->
     assert chat.last[0].text == texts.EXPIRED_BUTTON
     async with fixture_app.db.session() as s:
         assert await s.scalar(select(Rating)) is None
+
+
+def test_a_fee_without_an_amount_says_where_to_look_as_the_card_does() -> None:
+    """«Lệ phí đăng ký khai sinh quá hạn» has no amount in the base: not listed bare."""
+    import datetime as dt
+
+    from handlers.direct_answers import from_aspect
+    from handlers.topic_text import fee_summary
+    from knowledge.loader import load_knowledge
+
+    topic = load_knowledge().get("khai-sinh")
+    today = dt.date(2026, 12, 1)
+    late = next(f for f in topic.fees if f.amount is None and f.valid_on(today))
+    answer = from_aspect(topic, Aspect.FEE, today).text
+    bare = texts.FEE_LINE_NOAMOUNT.format(fee=late.name)
+    line = texts.ASPECT_FEE_LINE_UNKNOWN.format(line=bare, unknown=texts.TOPIC_FEE_UNKNOWN)
+    assert line in answer.splitlines()
+    assert bare not in answer.splitlines()
+    # the card's own words for the same rule
+    assert f"{late.name}: {texts.TOPIC_FEE_UNKNOWN}" in fee_summary(topic, today)

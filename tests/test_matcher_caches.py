@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import pickle
 import shutil
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from knowledge.matcher import Matcher
 from knowledge.matcher_index import TopicIndex, cached_index, index_digest
 from knowledge.matcher_learned import DIM, LearnedModel
 from knowledge.not_covered import not_covered_index
+from knowledge.pickle_cache import load_or_build, read_pickle, write_pickle
+from knowledge.schema import Source
 from tests.conftest import FIXTURE_KB
 
 
@@ -125,3 +129,63 @@ def test_pruned_features_do_not_count_for_naive_bayes() -> None:
     _, post = model.predict("khai sinh")
     assert np.allclose(post, [0.5, 0.5])  # every feature pruned: no evidence either way
     assert model.position == {"a": 0, "b": 1}
+
+
+def test_the_snapshot_stores_each_distinct_source_once(kb_dir: Path, tmp_path: Path) -> None:
+    """Fees and FAQ entries repeat their topic's source: a warm start reads one object per value."""
+    cache = tmp_path / "cache"
+    cold = load_knowledge(kb_dir, cache_dir=cache)
+    topic = next(t for t in cold.topics.values() if getattr(t, "faq", None))
+    assert topic.faq[0].source == topic.source and topic.faq[0].source is not topic.source
+    warm = load_knowledge(kb_dir, cache_dir=cache)
+    again = warm.topics[topic.id]
+    assert again == topic
+    assert again.faq[0].source is again.source  # one object for the equal values
+    sources = {id(s) for t in warm.topics.values() for s in _sources(t)}
+    assert len(sources) == len({s.model_dump_json() for t in warm.topics.values() for s in _sources(t)})
+
+
+def _sources(topic: object) -> list[Source]:
+    found = [topic.source]  # type: ignore[attr-defined]
+    found += [f.source for f in getattr(topic, "fees", []) if f.source is not None]
+    found += [e.source for e in getattr(topic, "faq", [])]
+    return found
+
+
+_COLLECTOR_SEEN: list[bool] = []
+
+
+class _Probe:
+    """Records whether the collector runs while it is unpickled."""
+
+    def __setstate__(self, state: object) -> None:
+        _COLLECTOR_SEEN.append(gc.isenabled())
+
+
+def test_reading_a_cache_pauses_the_collector_and_restores_it(tmp_path: Path) -> None:
+    path = tmp_path / "x.pickle"
+    probe = _Probe()
+    probe.__dict__["x"] = 1  # a state to restore, so __setstate__ is called
+    write_pickle(path, [probe])
+    _COLLECTOR_SEEN.clear()
+    assert gc.isenabled()
+    read_pickle(path)
+    assert _COLLECTOR_SEEN == [False] and gc.isenabled()
+
+
+def test_a_pickle_of_another_format_is_rebuilt(tmp_path: Path) -> None:
+    (tmp_path / "thing-abc.pickle").write_bytes(pickle.dumps({"old": "format"}))
+    built = load_or_build(tmp_path, "thing", "abc", lambda: {"new": 1}, lambda c: isinstance(c, dict))
+    assert built == {"new": 1}
+    assert read_pickle(tmp_path / "thing-abc.pickle") == {"new": 1}
+
+
+def test_what_a_cache_read_counts_as_old_objects(tmp_path: Path) -> None:
+    """Read objects go to the collector's oldest generation: no young passes over a whole base."""
+    path = tmp_path / "x.pickle"
+    write_pickle(path, [[i] for i in range(3000)])
+    loaded = read_pickle(path)
+    assert isinstance(loaded, list)
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in loaded)
+    assert not gc.get_freeze_count()  # nothing stays frozen

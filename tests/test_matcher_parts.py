@@ -245,3 +245,45 @@ def test_not_covered_match_explains_why() -> None:
     assert r.not_covered.field == "Thuế"
     assert r.explanation is not None and r.explanation.not_covered is not None
     assert r.explanation.rule.startswith(("known-not-covered", "not-covered"))
+
+
+def test_a_lukewarm_agreement_asks_and_a_catalogue_name_as_good_says_not_covered() -> None:
+    """The rules that kept «đăng ký ghe thuyền lần đầu» from the land registration card."""
+    # both opinions agree, neither is sure (learned 0.51, lexical 0.44): ask, do not assert
+    op = Opinions("dang ky ghe thuyen lan dau", None, [("so-do-lan-dau", 0.44)], "clarify", 0.6,
+                  [("so-do-lan-dau", 0.51)], 0.51)  # fmt: skip
+    assert apply_rules(op) == ("clarify", "agreement-too-weak")
+    # one of them sure enough: the agreement answers as before
+    op = Opinions("dang ky ghe thuyen lan dau", None, [("so-do-lan-dau", 0.44)], "clarify", 0.6,
+                  [("so-do-lan-dau", 0.71)], 0.71)  # fmt: skip
+    assert apply_rules(op) == ("answer", "agree-learned-confident")
+    # a weakly agreed topic, a catalogue name explaining more of the question: not covered
+    entry = CatalogueEntry("1", ("province",), "Thuế", "Khai thuế cho thuê nhà", "khai thuế cho thuê nhà")
+    op = Opinions("khai thue cho thue nha", None, [("tam-tru", 0.49)], "clarify", 0.9, [("tam-tru", 0.71)],
+                  0.71, entry, 0.31, 0.55, 0.48)  # fmt: skip
+    assert apply_rules(op) == ("fallback", "not-covered-explains-as-much")
+    # the lexical matcher answering alone (the learned opinion prefers another topic): the same
+    op = Opinions("xoa dang ky phuong tien thuy", None, [("lien-thong-khai-tu", 0.57)], "answer", 0.96,
+                  [("bien-dong-dat-dai", 0.74)], 0.1, entry, 0.64, 0.46, 0.37)  # fmt: skip
+    assert apply_rules(op) == ("fallback", "not-covered-explains-as-much")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "xin hoàn thuế tncn nộp thừa năm trước",
+        "Cửa hàng nhà em định bán pháo hoa Bộ Quốc phòng dịp Tết. Cho em hỏi có phải xin giấy phép "
+        "kinh doanh pháo hoa không?",
+    ],
+)
+def test_other_offices_procedures_are_not_answered_with_a_topic(question: str) -> None:
+    """A personal income-tax refund is not land registration, selling fireworks not a household business."""
+    r = Matcher(load_knowledge()).match(question)
+    assert r.decision == "fallback", r.explanation
+
+
+def test_an_out_of_domain_pair_counts_even_when_a_word_of_it_was_corrected() -> None:
+    m = Matcher(load_knowledge(), learned=False)
+    # "phao" is unknown to the base and would be corrected to a known word
+    assert m.lexical("xin giấy phép kinh doanh pháo hoa").decision == "fallback"
+    assert m.lexical("xin giấy phép kinh doanh").decision != "fallback"

@@ -44,3 +44,39 @@ def test_staff_file_is_reread_when_it_changes(tmp_path: Path) -> None:
 
     os.utime(path, (1, 1))  # force a different mtime even within the same second
     assert directory.role_of("telegram:1") == "admin"
+
+
+async def test_reload_runs_off_the_event_loop(tmp_path: Path) -> None:
+    """A rebuild takes seconds (a retrain): the staff command must not hold every citizen's answer."""
+    import asyncio
+    import threading
+
+    from handlers import texts
+
+    app = await build_app(make_settings(tmp_path, knowledge_dir=FIXTURE_KB, staff="test:boss=admin"))
+    try:
+        where: list[bool] = []
+        real = app.knowledge.reload
+
+        def recording_reload() -> tuple[bool, list[str]]:
+            where.append(threading.current_thread() is threading.main_thread())
+            return real()
+
+        app.knowledge.reload = recording_reload  # type: ignore[method-assign]
+        boss = Chat(app, "boss")
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        other = asyncio.create_task(ticker())
+        await boss.say("/capnhat")
+        other.cancel()
+        assert where == [False]  # in a worker thread
+        assert boss.text == texts.KB_RELOADED.format(count=len(app.knowledge.kb.topics))
+        assert ticks > 1  # the loop kept turning while the base was rebuilt
+    finally:
+        await app.close()

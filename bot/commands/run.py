@@ -108,7 +108,14 @@ async def serve(app: App, runners: list[Runner]) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, lambda: _reload(app))
+    reloads: set[asyncio.Task[None]] = set()  # held so a running reload is not garbage-collected
+
+    def on_sighup() -> None:
+        task = asyncio.create_task(_reload(app))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_sighup)
     pid_file = write_pid_file(settings.data_dir / "motcua.pid")
     started = []
     try:
@@ -151,8 +158,10 @@ def remove_pid_file(path: Path | None) -> None:
         log.warning("cannot remove the pid file %s (%s)", path, exc)
 
 
-def _reload(app: App) -> None:
-    ok, problems = app.knowledge.reload()
+async def _reload(app: App) -> None:
+    """SIGHUP: reread the base and the sentences. The rebuild (seconds, a retrain) runs off the
+    event loop, so citizens keep being answered by the old base meanwhile."""
+    ok, problems = await asyncio.to_thread(app.knowledge.reload)
     if not ok:
         log.error("knowledge reload failed, still serving the old base:\n%s", "\n".join(problems))
     reload_texts(app.settings)

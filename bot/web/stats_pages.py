@@ -23,6 +23,7 @@ from handlers import texts
 from handlers.feedback_core import working_days_between
 from storage.stats import Dashboard, dashboard
 from storage.stats_period import Period, PeriodError, month_of, parse_month, period_for
+from storage.stats_rollup import behind
 
 log = logging.getLogger("motcua.web")
 routes = web.RouteTableDef()
@@ -69,7 +70,10 @@ async def stats_page(request: web.Request) -> web.Response:
             request, "stats.html", _context(request, None, today, kind, start, end, str(exc)), status=400
         )
     d = await figures(request, period, area)
-    return render(request, "stats.html", _context(request, d, today, kind, start, end, None))
+    async with app.db.session() as db:
+        counting = await behind(db, tz, today)
+    context = _context(request, d, today, kind, start, end, None)
+    return render(request, "stats.html", {**context, "counting": counting})
 
 
 def _context(

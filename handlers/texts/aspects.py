@@ -4,6 +4,8 @@ from __future__ import annotations
 
 ASPECT_FEE_NONE = "«{name}» không mất phí, lệ phí."
 ASPECT_FEE_HEAD = "Phí, lệ phí «{name}» hiện nay:"
+# a fee rule without an amount in the base: "{line}" is the fees section's line, "{unknown}" the card's words
+ASPECT_FEE_LINE_UNKNOWN = "{line}: {unknown}"
 ASPECT_FEE_MORE = "Các mức khác và trường hợp được miễn, giảm: xem mục «Phí, lệ phí»."
 ASPECT_DOCUMENTS_HEAD = "Hồ sơ «{name}» gồm:"
 ASPECT_DOCUMENTS_MORE = "… và {n} giấy tờ khác: xem mục «Giấy tờ cần chuẩn bị»."

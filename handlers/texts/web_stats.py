@@ -17,6 +17,15 @@ ST_DOWNLOAD = "Tải báo cáo Excel (tháng {month})"
 ST_BAD_PERIOD = "Kỳ thống kê không hợp lệ: {reason}"
 ST_NO_DATA = "Chưa có số liệu trong kỳ này."
 ST_TABLE_NOTE = "Số liệu của biểu đồ"
+ST_AREA_NOTE = (
+    "Phản ánh, kiến nghị được tính theo địa bàn nơi xảy ra sự việc do cán bộ ghi trên phản ánh; "
+    "phản ánh chưa được ghi địa bàn thì tính theo địa bàn người dân đã chọn. "
+    "Các số liệu khác tính theo địa bàn người dân đã chọn khi đăng ký."
+)
+ST_COUNTING = (
+    "Hệ thống đang đếm số liệu các ngày trước (lần đầu chạy trên dữ liệu có sẵn). "
+    "Các con số vẫn đầy đủ nhưng trang có thể tải chậm hơn cho đến khi đếm xong."
+)
 
 ST_Q_TITLE = "Câu hỏi theo ngày"
 ST_DECISIONS = {"answer": "Trả lời được", "clarify": "Hỏi lại cho rõ", "fallback": "Chưa trả lời được"}
@@ -122,6 +131,7 @@ RP_NOTE = (
     "tỷ lệ hài lòng = số lượt 👍 (hài lòng) trên tổng số lượt đánh giá."
 )
 RP_NOT_APPLICABLE = "—"
+RP_AREA_NOTE = "Ghi chú: " + ST_AREA_NOTE[0].lower() + ST_AREA_NOTE[1:]
 
 # ---- improvement page
 IM_TITLE = "Cải thiện câu trả lời"

@@ -143,3 +143,18 @@ async def test_the_api_answers_staff_and_the_key_only(staff_client, web_bot) -> 
     assert backwards.status == 400
     async with web_bot.db.session() as db:
         assert await db.scalar(select(Broadcast.id).where(Broadcast.total == 4)) is not None
+
+
+async def test_the_dashboard_says_while_finished_days_are_still_counted(staff_client, web_bot) -> None:
+    from storage.stats_rollup import roll_up
+
+    client = await staff_client(role="staff")
+    html = await (await client.get(NOVEMBER)).text()
+    assert texts.ST_COUNTING in html  # a log since 31 October, no day counted yet
+    assert texts.ST_AREA_NOTE not in html
+    async with web_bot.db.session() as db:
+        await roll_up(db, web_bot.settings.timezone, dt.date(2026, 12, 10))
+    html = await (await client.get(NOVEMBER)).text()
+    assert texts.ST_COUNTING not in html
+    area = web_bot.knowledge.kb.locality.areas[0]
+    assert texts.ST_AREA_NOTE in await (await client.get(NOVEMBER + f"&area={area}")).text()
