@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import ChannelSender, DeliveryError, OutsideWindow, RateLimited, Unreachable
+from bot.channels.bounded import dispatch_bounded
 from bot.outbox_sender.budget import Priority, SendBudget
 from handlers.messages import Incoming, Reply, log_id
 from storage.db import Database
@@ -169,7 +170,7 @@ class UserQueue:
 async def converse(app: App, messages: list[Incoming], send: SendReplies) -> None:
     """Hand each message to the dispatcher and send its replies, in order."""
     for msg in messages:
-        replies = await app.dispatcher.handle(msg)
+        replies = await dispatch_bounded(app, msg)
         if msg.other == "unfollow":
             # a platform fact, not a conversation step: even if an active flow took the
             # event instead of handlers.channel_events, stop messaging this person

@@ -185,3 +185,31 @@ async def test_a_webhook_update_that_got_no_connection_is_still_journaled(
         await h.runner.stop()
         await site.cleanup()
         await h.app.close()
+
+
+@pytest.mark.usefixtures("tiny_pool")
+async def test_zalo_conversations_beyond_the_pool_wait_for_a_connection(tmp_path: Path, db_url: str) -> None:
+    """Both Zalo channels hand messages to `converse`: a burst waits at the slots, none is apologised for."""
+    from bot.app import build_app
+    from bot.channels.zalo_common import converse
+    from handlers.messages import Incoming, Reply
+    from tests.conftest import make_settings
+
+    app = await build_app(make_settings(tmp_path, database_url=db_url))
+    sent: dict[str, list[Reply]] = {}
+
+    async def send(platform_id: str, replies: list[Reply]) -> None:
+        sent[platform_id] = replies
+
+    try:
+        users = [f"z{n}" for n in range(12)]
+        await asyncio.gather(
+            *(converse(app, [Incoming(channel="zalo_oa", platform_id=u, text="/start")], send) for u in users)
+        )
+        assert sorted(sent) == sorted(users)
+        assert all(r[0].text.startswith("Xin chào") for r in sent.values()), [
+            r[0].text[:40] for r in sent.values()
+        ]
+        assert app.db.handler_slots.waits > 0
+    finally:
+        await app.close()

@@ -31,6 +31,7 @@ from telegram.error import (
 )
 
 from bot.channels import webhook_json
+from bot.channels.bounded import StarvedCount, dispatch_bounded
 from bot.channels.telegram.errors import retry_after_seconds
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.journal import UpdateJournal
@@ -40,7 +41,7 @@ from bot.channels.telegram.transport import get_updates_raw, make_bot
 from bot.config import ConfigError
 from bot.outbox_sender.budget import ChatRules, SendBudget, telegram_ledger_key
 from bot.outbox_sender.rate_limit import RealClock
-from handlers.messages import Incoming, Reply, log_id
+from handlers.messages import Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -89,7 +90,6 @@ class TelegramRunner:
     SEEN_WINDOW = 20_000  # update_ids remembered in memory (the journal remembers across workers)
     POLL_LIMIT = 100  # Telegram's maximum per getUpdates
     MAINTENANCE_SECONDS = 3600.0  # how often old journal rows are pruned
-    STARVED_RETRIES = 5  # a conversation that got no pooled connection is handled again this often
 
     def __init__(self, app: App, *, bot: Bot | None = None, sleep: Sleep = asyncio.sleep) -> None:
         # httpx logs every request URL at INFO, and Bot API URLs contain the token.
@@ -120,7 +120,7 @@ class TelegramRunner:
         self.me: BotIdentity | None = None
         self.ready = False  # receiving updates; read by /readyz
         self.processed = 0  # updates fully handled (for health checks and benchmarks)
-        self.starved_retries = 0  # conversations handled again after the pool had no connection
+        self._starved = StarvedCount()
         self.journal = UpdateJournal(app.db, lease=self.settings.telegram_update_lease)
         self.max_in_flight = self.settings.telegram_max_in_flight
         self._seen: collections.OrderedDict[int, None] = collections.OrderedDict()
@@ -499,25 +499,12 @@ class TelegramRunner:
             )
 
     async def _dispatch(self, incoming: Incoming) -> list[Reply]:
-        """The dispatcher's replies, with no more conversations at the database than its pool serves.
+        return await dispatch_bounded(self.app, incoming, self._starved)
 
-        A conversation that waited for a pooled connection and got none never reached the
-        database: its apology would be the only trace of the message (the update confirmed
-        unhandled). It is handled again instead, as long as other conversations end well
-        meanwhile (the database is busy, not stalled); a stalled database gets the apology.
-        """
-        slots = self.app.db.handler_slots
-        for attempt in range(self.STARVED_RETRIES + 1):
-            async with slots.slot() as trouble:
-                replies = await self.app.dispatcher.handle(incoming)
-            if not trouble.starved or attempt == self.STARVED_RETRIES or slots.failing():
-                return replies
-            self.starved_retries += 1
-            log.warning(
-                "telegram update from %s found no free database connection; handling it again",
-                log_id(incoming.user_key),
-            )
-        return replies
+    @property
+    def starved_retries(self) -> int:
+        """Conversations handled again after the pool had no connection."""
+        return self._starved.value
 
     async def _mark_unreachable(self, platform_id: str) -> None:
         from storage.repos import mark_unreachable
