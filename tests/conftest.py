@@ -19,7 +19,51 @@ from tests.fake_telegram import FakeTelegram
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURE_KB = TESTS_DIR / "data" / "kb"
-PG_URL = os.environ.get("MOTCUA_TEST_DATABASE_URL", "")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database (`test_gw0`, `test_gw1`, …).
+
+    PostgreSQL tests drop and recreate the public schema of their database, which
+    one worker must not do under another's feet. The database is created on first
+    use and kept (the next run empties it again); the URL is written back to the
+    environment so the `motcua` processes a test starts use the same one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    import asyncio
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(
+            host=given.host,
+            port=given.port,
+            user=given.username,
+            password=given.password,
+            database=given.database,
+        )
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(create())
+    except (OSError, asyncpg.PostgresError):
+        return url  # the server is not there: the PostgreSQL tests fail or skip as without workers
+    mine = given.set(database=name).render_as_string(hide_password=False)
+    os.environ["MOTCUA_TEST_DATABASE_URL"] = mine
+    return mine
+
+
+PG_URL = _database_of_this_worker(os.environ.get("MOTCUA_TEST_DATABASE_URL", ""))
 
 
 async def reset_postgres(url: str) -> None:
