@@ -41,6 +41,7 @@ from bot.channels.zalo_common import (
     LazyHttp,
     SeenEvents,
     UserQueue,
+    ZaloSenderBase,
     answer_with_retries,
     as_dict,
     as_str,
@@ -48,7 +49,7 @@ from bot.channels.zalo_common import (
     is_http_url,
     register_sender,
 )
-from bot.outbox_sender.budget import SendBudget, zalo_budget
+from bot.outbox_sender.budget import zalo_budget
 from bot.outbox_sender.rate_limit import RealClock
 from handlers.messages import Incoming, Photo, Reply
 from handlers.rendering import inline_documents, render_numbered_batch, split_text
@@ -191,7 +192,7 @@ def render(replies: list[Reply]) -> list[tuple[str, dict[str, Any]]]:
     return calls
 
 
-class ZaloBotSender:
+class ZaloBotSender(ZaloSenderBase):
     """Sends replies to one Bot Platform chat: live answers and, through `send`, the outbox."""
 
     channel = CHANNEL
@@ -203,15 +204,8 @@ class ZaloBotSender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         owned_http: LazyHttp | None = None,
     ) -> None:
+        super().__init__(sleep=sleep, owned_http=owned_http)
         self.client = client
-        self.sleep = sleep
-        self._owned_http = owned_http
-        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
-
-    async def close(self) -> None:
-        """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
-        if self._owned_http is not None:
-            await self._owned_http.close()
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         last: str | None = None

@@ -56,6 +56,26 @@ class LazyHttp:
             await self._session.close()
 
 
+class ZaloSenderBase:
+    """What both Zalo senders share: the sleep they retry with, the runner's budget, an owned session.
+
+    A runner's sender uses the runner's session and budget; a standalone one (the outbox
+    worker in a process without the channel) owns its session and closes it.
+    """
+
+    def __init__(
+        self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, owned_http: LazyHttp | None = None
+    ) -> None:
+        self.sleep = sleep
+        self._owned_http = owned_http
+        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
+
+    async def close(self) -> None:
+        """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
+        if self._owned_http is not None:
+            await self._owned_http.close()
+
+
 class SeenEvents:
     """Remembers event ids in the database so redeliveries and other workers skip them."""
 

@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 
 from bot.channels.base import OutsideWindow, PermanentError, TransientError, Unreachable
-from bot.channels.zalo_common import LazyHttp, answer_with_retries
+from bot.channels.zalo_common import LazyHttp, ZaloSenderBase, answer_with_retries
 from bot.channels.zalo_oa_api import CHANNEL, CS_PATH, OAClient, ZaloApiError, delivery_error
 from bot.channels.zalo_oa_render import render
 from bot.channels.zalo_templates import CONFIG_ERRORS, ERR_UNKNOWN, TEMPLATE_PATH, TemplateSpec, refusal
 from bot.channels.zalo_tokens import ZaloAuthError, ZaloTokenUnavailable
-from bot.outbox_sender.budget import SendBudget
 from handlers.messages import Reply
 from storage.db import Database
 from storage.models import User, utcnow
@@ -28,7 +27,7 @@ WINDOW = dt.timedelta(days=7)
 WINDOW_MARGIN = dt.timedelta(minutes=10)  # do not try at the very edge of the window
 
 
-class ZaloOASender:
+class ZaloOASender(ZaloSenderBase):
     """Sends replies to one OA user: live answers and, through `send`, the outbox."""
 
     channel = CHANNEL
@@ -44,19 +43,12 @@ class ZaloOASender:
         owned_http: LazyHttp | None = None,
         templates: dict[str, TemplateSpec] | None = None,
     ) -> None:
+        super().__init__(sleep=sleep, owned_http=owned_http)
         self.client = client
         self.templates = templates or {}
         self.db = db
         self.clock = clock
         self.info_image_url = info_image_url
-        self.sleep = sleep
-        self._owned_http = owned_http
-        self.budget: SendBudget | None = None  # the runner's: live answers first, shared with the outbox
-
-    async def close(self) -> None:
-        """Close the HTTP session of a standalone sender (a runner's sender is closed by its runner)."""
-        if self._owned_http is not None:
-            await self._owned_http.close()
 
     async def send(self, platform_id: str, replies: list[Reply]) -> str | None:
         """Proactive send (broadcast, complaint reply): only inside the 7-day window."""
