@@ -109,7 +109,11 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         staff = StaffDirectory(staff_path(settings), settings.staff)
     except StaffFileError as exc:
         raise StartupError(str(exc)) from None
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_overflow,
+    )
     try:
         if migrate:
             await db.upgrade()

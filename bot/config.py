@@ -57,6 +57,10 @@ class Settings:
     """Every setting with its default; the env name is MOTCUA_ + the upper-case field name."""
 
     database_url: str = ""
+    # connections each process keeps open, and may open beyond that under load (PostgreSQL's
+    # max_connections must cover every worker's sum; conversations use all but 6 of them)
+    database_pool_size: int = 10
+    database_pool_overflow: int = 10
     data_dir: Path = field(default_factory=default_data_dir)
     knowledge_dir: Path | None = None
     locality_file: Path | None = None
@@ -190,6 +194,11 @@ class Settings:
             raise ConfigError(
                 f"MOTCUA_TIMEZONE={self.timezone!r} is not a known time zone; use e.g. Asia/Ho_Chi_Minh"
             ) from None
+        if not 1 <= self.database_pool_size <= 500 or not 0 <= self.database_pool_overflow <= 500:
+            raise ConfigError(
+                f"MOTCUA_DATABASE_POOL_SIZE={self.database_pool_size} must be 1-500 and "
+                f"MOTCUA_DATABASE_POOL_OVERFLOW={self.database_pool_overflow} 0-500 (connections per process)"
+            )
         if not 0 < self.http_port < 65536:
             raise ConfigError(f"MOTCUA_HTTP_PORT={self.http_port} is not a port number (1-65535)")
         if self.guide_expiry_days < 1:

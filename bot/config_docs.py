@@ -23,6 +23,8 @@ SECRET_FIELDS = frozenset(
 
 DESCRIPTIONS: dict[str, str] = {
     "database_url": "sqlite+aiosqlite:///path.db or postgresql+asyncpg://user:pass@host:5432/db (default: SQLite file in the data directory)",
+    "database_pool_size": "database connections each process keeps open; conversations may use all but 6 of size + overflow at once",
+    "database_pool_overflow": "connections a process may open beyond the pool size under load; PostgreSQL's max_connections must cover every worker's size + overflow",
     "data_dir": "SQLite file, staff file, pid file, the texts.yaml and kb_overlay.yaml overlays",
     "knowledge_dir": "a directory of topic YAML files (default: the bundled knowledge/data)",
     "locality_file": "the commune's office, hours, schedule, areas (default: locality.yaml of the knowledge directory)",

@@ -41,7 +41,11 @@ async def _on_connection(action: Callable[[Any], None], what: str) -> None:
     from bot.cli import CliError
 
     settings = load_settings()
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_overflow,
+    )
 
     def run(conn: Connection) -> None:
         cfg = alembic_config()

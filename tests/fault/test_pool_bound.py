@@ -24,13 +24,14 @@ from tests.test_telegram_e2e import make_harness
 HOLD = 0.25  # seconds each conversation keeps its connection
 SHORT_TIMEOUT = 0.3  # the pool's wait, shorter than two conversations in a row
 APOLOGY = texts.SYSTEM_ERROR.split("{")[0][:30]
+TINY = {"database_pool_size": 3, "database_pool_overflow": 0}  # with `tiny_pool`
 
 
 @pytest.fixture
 def tiny_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    """3 connections, 1 kept free of conversations, a 0.3 s wait for one; slow conversations."""
-    monkeypatch.setattr(storage_db, "POOL_SIZE", 3)
-    monkeypatch.setattr(storage_db, "POOL_OVERFLOW", 0)
+    """1 connection kept free of conversations, a 0.3 s wait for one; slow conversations.
+
+    The pool itself (3 connections) is the tests' settings: TINY."""
     monkeypatch.setattr(storage_db, "RESERVED_CONNECTIONS", 1)
     monkeypatch.setattr(storage_db, "POOL_TIMEOUT", SHORT_TIMEOUT)
     monkeypatch.setattr(storage_db, "SQLITE_POOL_TIMEOUT", SHORT_TIMEOUT)
@@ -48,7 +49,7 @@ def tiny_pool(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_updates_beyond_the_pool_wait_for_a_connection(
     fake: FakeTelegram, tmp_path: Path, db_url: str
 ) -> None:
-    h = await make_harness(fake, tmp_path, database_url=db_url)
+    h = await make_harness(fake, tmp_path, database_url=db_url, **TINY)
     assert h.app.db.capacity == 3 and h.app.db.handler_slots.size == 2
     await h.runner.start()
     users = list(range(700, 712))
@@ -70,7 +71,7 @@ async def test_a_conversation_that_got_no_connection_is_handled_again(
 ) -> None:
     """Something outside the conversations holds the pool: the starved update is not apologised
     for and confirmed, it is handled again once a connection is free."""
-    h = await make_harness(fake, tmp_path, database_url=db_url)
+    h = await make_harness(fake, tmp_path, database_url=db_url, **TINY)
     await h.runner.start()
     hogs = [h.app.db.engine.connect() for _ in range(h.app.db.capacity)]
     try:
@@ -158,7 +159,7 @@ async def test_a_webhook_update_that_got_no_connection_is_still_journaled(
     from storage.models_telegram import TelegramUpdate
     from tests.test_telegram_reliability import post_update, webhook_worker
 
-    h, url, site = await webhook_worker(fake, tmp_path, database_url=db_url)
+    h, url, site = await webhook_worker(fake, tmp_path, database_url=db_url, **TINY)
     await h.runner.start()
     hogs = [h.app.db.engine.connect() for _ in range(h.app.db.capacity)]
     try:
@@ -195,7 +196,7 @@ async def test_zalo_conversations_beyond_the_pool_wait_for_a_connection(tmp_path
     from handlers.messages import Incoming, Reply
     from tests.conftest import make_settings
 
-    app = await build_app(make_settings(tmp_path, database_url=db_url))
+    app = await build_app(make_settings(tmp_path, database_url=db_url, **TINY))
     sent: dict[str, list[Reply]] = {}
 
     async def send(platform_id: str, replies: list[Reply]) -> None:
@@ -213,3 +214,22 @@ async def test_zalo_conversations_beyond_the_pool_wait_for_a_connection(tmp_path
         assert app.db.handler_slots.waits > 0
     finally:
         await app.close()
+
+
+async def test_the_pool_is_sized_by_settings_and_the_slots_follow(tmp_path: Path, db_url: str) -> None:
+    """A deployment with several workers sizes each process's pool to fit PostgreSQL's max_connections."""
+    from bot.app import build_app
+    from bot.config import ConfigError
+    from tests.conftest import make_settings
+
+    app = await build_app(
+        make_settings(tmp_path, database_url=db_url, database_pool_size=12, database_pool_overflow=3)
+    )
+    try:
+        assert app.db.capacity == 15
+        assert app.db.handler_slots.size == 15 - storage_db.RESERVED_CONNECTIONS
+    finally:
+        await app.close()
+    for size, overflow in ((0, 10), (10, -1), (501, 0)):
+        with pytest.raises(ConfigError, match="MOTCUA_DATABASE_POOL_SIZE"):
+            make_settings(tmp_path, database_pool_size=size, database_pool_overflow=overflow)
