@@ -34,7 +34,9 @@ SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before "database
 PG_STATEMENT_TIMEOUT_MS = 3000
 PG_CONNECT_TIMEOUT = 2.0
 POOL_TIMEOUT = 2.0
-# The pool: POOL_SIZE kept open, POOL_OVERFLOW more opened under load. Conversations may hold
+# The pool: POOL_SIZE kept open, POOL_OVERFLOW more opened under load (the defaults of a bare
+# `Database(url)`; the app passes MOTCUA_DATABASE_POOL_SIZE / _OVERFLOW, whose defaults are these
+# values; bot.config does not import this module, which pulls in Alembic). Conversations may hold
 # all but RESERVED_CONNECTIONS of them at once (`Database.handler_slots`); the rest stay free
 # for what must not queue behind citizens: the update journal, the send ledger, the outbox
 # worker, the /readyz probe, the staff console.
