@@ -22,6 +22,11 @@ from tests.conftest import Chat
         ("lam can cuoc bn tien", Aspect.FEE),
         ("hộ chiếu cần giấy tờ gì", Aspect.DOCUMENTS),
         ("ho chieu can nhung gi", Aspect.DOCUMENTS),
+        (
+            "dk thuong tru can gi",
+            Aspect.DOCUMENTS,
+        ),  # the shortest way to ask, once a rented-house FAQ's answer
+        ("chuyển khẩu về nhà chồng cần giấy gì", Aspect.DOCUMENTS),
         ("đăng ký kết hôn ở đâu", Aspect.WHERE),
         ("dk ket hon o dau lam", Aspect.WHERE),
         ("tạm trú mất bao lâu", Aspect.TIME),
@@ -136,3 +141,10 @@ def test_a_fee_without_an_amount_says_where_to_look_as_the_card_does() -> None:
     assert bare not in answer.splitlines()
     # the card's own words for the same rule
     assert f"{late.name}: {texts.TOPIC_FEE_UNKNOWN}" in fee_summary(topic, today)
+
+
+async def test_what_is_needed_for_a_procedure_gets_its_documents_not_an_faq_case(app: App) -> None:
+    """«đăng ký thường trú cần gì» once matched the FAQ entry on a rented house by "đăng ký … cần gì"."""
+    for question in ("dk thuong tru can gi", "đăng ký thường trú cần gì"):
+        [answer, *_] = await Chat(app, user=question).say(question)
+        assert answer.text.startswith(texts.ASPECT_DOCUMENTS_HEAD.format(name="Đăng ký thường trú"))
